@@ -1,0 +1,64 @@
+package org.finetune4j.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.finetune4j.Finetune4jException;
+import org.finetune4j.model.Inputs;
+
+/** Reads the oracle's inputs JSON ({@code input_ids} required; masks, type ids, labels optional). */
+public final class InputsJson {
+
+    private InputsJson() {}
+
+    public static Inputs read(JsonNode json, NDManager m) {
+        JsonNode o = json.has("inputs") && json.get("inputs").isObject() ? json.get("inputs") : json;
+        NDArray ids = tensor(o, "input_ids", m);
+        if (ids == null) {
+            throw new Finetune4jException("inputs: 'input_ids' is required");
+        }
+        if (ids.getShape().dimension() != 2) {
+            throw new Finetune4jException("inputs: 'input_ids' must be a list of rows");
+        }
+        return new Inputs(ids, tensor(o, "attention_mask", m), tensor(o, "token_type_ids", m),
+                tensor(o, "position_ids", m), tensor(o, "labels", m), tensor(o, "next_sentence_label", m),
+                tensor(o, "start_positions", m), tensor(o, "end_positions", m));
+    }
+
+    private static NDArray tensor(JsonNode o, String key, NDManager m) {
+        JsonNode n = o.get(key);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isArray()) {
+            throw new Finetune4jException("inputs: '" + key + "' must be a list");
+        }
+        if (n.size() > 0 && n.get(0).isArray()) {
+            int rows = n.size();
+            int cols = n.get(0).size();
+            long[] flat = new long[rows * cols];
+            for (int r = 0; r < rows; r++) {
+                if (n.get(r).size() != cols) {
+                    throw new Finetune4jException("inputs: '" + key + "' row " + r + " has " + n.get(r).size()
+                            + " entries, row 0 has " + cols);
+                }
+                for (int c = 0; c < cols; c++) {
+                    flat[r * cols + c] = longAt(n.get(r).get(c), key);
+                }
+            }
+            return m.create(flat, new ai.djl.ndarray.types.Shape(rows, cols));
+        }
+        long[] flat = new long[n.size()];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = longAt(n.get(i), key);
+        }
+        return m.create(flat);
+    }
+
+    private static long longAt(JsonNode v, String key) {
+        if (!v.isIntegralNumber()) {
+            throw new Finetune4jException("inputs: '" + key + "' must hold integers, got " + v);
+        }
+        return v.longValue();
+    }
+}

@@ -1,0 +1,288 @@
+package org.finetune4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.util.EnumSet;
+import java.util.Set;
+import org.finetune4j.nn.Activations;
+import org.finetune4j.nn.Attention;
+import org.finetune4j.nn.Embedding;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.nn.Group;
+import org.finetune4j.nn.Init;
+import org.finetune4j.nn.LayerNorm;
+import org.finetune4j.nn.Linear;
+import org.finetune4j.nn.Module;
+import org.finetune4j.nn.ModuleList;
+import org.finetune4j.nn.Parameter;
+
+/**
+ * BERT and RoBERTa: post-norm bidirectional encoder (embeddings, N x [self-attention, FFN]),
+ * optional tanh pooler, and the heads of BertFor* / RobertaFor*.
+ */
+public final class Bert extends TransformerModel {
+
+    private final BertConfig c;
+    private final String prefix;
+    private final Encoder encoder;
+    private final Module headModule;
+
+    public Bert(BertConfig c, Head head) {
+        super(c, head);
+        this.c = c;
+        this.prefix = c.roberta() ? "roberta" : "bert";
+        boolean pooler = !c.roberta() && (head == Head.SEQUENCE_CLASSIFICATION || head == Head.PRETRAINING || head == Head.BASE);
+        this.encoder = add(prefix, new Encoder(c, pooler));
+        this.headModule = switch (head) {
+            case SEQUENCE_CLASSIFICATION -> c.roberta()
+                    ? add("classifier", new RobertaClassifier(c))
+                    : add("classifier", linear(c.hiddenSize(), c.common().numLabels()));
+            case TOKEN_CLASSIFICATION -> add("classifier", linear(c.hiddenSize(), c.common().numLabels()));
+            case QUESTION_ANSWERING -> add("qa_outputs", linear(c.hiddenSize(), 2));
+            case MASKED_LM -> c.roberta()
+                    ? add("lm_head", new RobertaLmHead(c, encoder.embeddings.word.weight))
+                    : add("cls", new BertPreTrainingHeads(c, encoder.embeddings.word.weight, false));
+            case PRETRAINING -> add("cls", new BertPreTrainingHeads(c, encoder.embeddings.word.weight, true));
+            default -> null;
+        };
+    }
+
+    @Override
+    public Set<Head> heads() {
+        Set<Head> h = EnumSet.of(Head.BASE, Head.SEQUENCE_CLASSIFICATION, Head.TOKEN_CLASSIFICATION,
+                Head.QUESTION_ANSWERING, Head.MASKED_LM);
+        if (!((BertConfig) config).roberta()) {
+            h.add(Head.PRETRAINING);
+        }
+        return h;
+    }
+
+    @Override
+    public String basePrefix() {
+        return prefix + ".";
+    }
+
+    @Override
+    public String className() {
+        return (c.roberta() ? "Roberta" : "Bert") + head.suffix;
+    }
+
+    @Override
+    public Output forward(Inputs in, Forward f) {
+        NDArray h = encoder.forward(in, f); // [B, T, C]
+        return switch (head) {
+            case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(c.roberta()
+                    ? ((RobertaClassifier) headModule).forward(h, f)
+                    : ((Linear) headModule).forward(f.dropout(encoder.pool(h), classifierDropout())), in, c.common());
+            case TOKEN_CLASSIFICATION -> Heads.tokenClassification(
+                    ((Linear) headModule).forward(f.dropout(h, classifierDropout())), in);
+            case QUESTION_ANSWERING -> Heads.questionAnswering(((Linear) headModule).forward(h), in);
+            case MASKED_LM -> Heads.maskedLm(c.roberta()
+                    ? ((RobertaLmHead) headModule).forward(h)
+                    : ((BertPreTrainingHeads) headModule).predictions(h), in);
+            case PRETRAINING -> ((BertPreTrainingHeads) headModule).forward(h, encoder.pool(h), in);
+            default -> new Output(h, null, null);
+        };
+    }
+
+    private double classifierDropout() {
+        return c.classifierDropout() != null ? c.classifierDropout() : c.hiddenDropout();
+    }
+
+    private Linear linear(long in, long out) {
+        return new Linear(in, out, true, c.common().initializerRange());
+    }
+
+    /** bert.* / roberta.*: embeddings, encoder layers, pooler. */
+    static final class Encoder extends Module {
+        final Embeddings embeddings;
+        final ModuleList<Layer> layers;
+        final Linear pooler;
+
+        Encoder(BertConfig c, boolean pooler) {
+            this.embeddings = add("embeddings", new Embeddings(c));
+            this.layers = add("encoder", new Group()).child("layer", new ModuleList<>());
+            for (int i = 0; i < c.numLayers(); i++) {
+                layers.append(new Layer(c));
+            }
+            this.pooler = pooler
+                    ? add("pooler", new Group()).child("dense",
+                            new Linear(c.hiddenSize(), c.hiddenSize(), true, c.common().initializerRange()))
+                    : null;
+        }
+
+        NDArray forward(Inputs in, Forward f) {
+            NDArray mask = in.maskOrOnes();
+            NDArray bias = Attention.maskBias(mask, in.length(), false); // [B, 1, T, T]
+            NDArray h = embeddings.forward(in, f);
+            f.hidden(h);
+            for (Layer layer : layers) {
+                h = layer.forward(h, bias, f);
+                f.hidden(h);
+            }
+            return h;
+        }
+
+        /** tanh(dense(h[:, 0])) [B, C]. */
+        NDArray pool(NDArray h) {
+            return pooler.forward(h.get(":, 0, :")).tanh();
+        }
+    }
+
+    /** word + position + token type, then LayerNorm and dropout. */
+    static final class Embeddings extends Module {
+        final Embedding word;
+        final Embedding position;
+        final Embedding tokenType;
+        final LayerNorm norm;
+        private final BertConfig c;
+
+        Embeddings(BertConfig c) {
+            this.c = c;
+            double std = c.common().initializerRange();
+            this.word = add("word_embeddings", new Embedding(c.vocabSize(), c.hiddenSize(), std, c.padTokenId()));
+            this.position = add("position_embeddings", new Embedding(c.maxPositionEmbeddings(), c.hiddenSize(), std,
+                    c.roberta() ? c.padTokenId() : -1));
+            this.tokenType = add("token_type_embeddings", new Embedding(c.typeVocabSize(), c.hiddenSize(), std, -1));
+            this.norm = add("LayerNorm", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
+        }
+
+        NDArray forward(Inputs in, Forward f) {
+            NDArray ids = in.inputIds(); // [B, T]
+            NDArray pos = in.positionIds() != null ? in.positionIds() : positions(ids);
+            NDArray types = in.tokenTypeIds() != null ? in.tokenTypeIds() : ids.zerosLike();
+            NDArray h = word.forward(ids).add(position.forward(pos)).add(tokenType.forward(types)); // [B, T, C]
+            return f.dropout(norm.forward(h), c.hiddenDropout());
+        }
+
+        /** BERT: 0..T-1; RoBERTa: pad + running count of real tokens, pads at pad. */
+        private NDArray positions(NDArray ids) {
+            long t = ids.getShape().get(1);
+            if (!c.roberta()) {
+                return ids.getManager().arange(0, (int) t).toType(DataType.INT64, false).expandDims(0);
+            }
+            NDArray real = ids.neq(c.padTokenId()).toType(DataType.INT64, false);
+            return real.cumSum(1).mul(real).add(c.padTokenId());
+        }
+    }
+
+    /** One post-norm encoder layer with HF's nested names. */
+    static final class Layer extends Module {
+        final Linear query;
+        final Linear key;
+        final Linear value;
+        final Linear attnOut;
+        final LayerNorm attnNorm;
+        final Linear up;
+        final Linear down;
+        final LayerNorm outNorm;
+        private final BertConfig c;
+        private final Activations act;
+
+        Layer(BertConfig c) {
+            this.c = c;
+            this.act = Activations.parse(c.hiddenAct(), "config.json");
+            double std = c.common().initializerRange();
+            long d = c.hiddenSize();
+            Group attention = add("attention", new Group());
+            Group self = attention.child("self", new Group());
+            this.query = self.child("query", new Linear(d, d, true, std));
+            this.key = self.child("key", new Linear(d, d, true, std));
+            this.value = self.child("value", new Linear(d, d, true, std));
+            Group attnOutput = attention.child("output", new Group());
+            this.attnOut = attnOutput.child("dense", new Linear(d, d, true, std));
+            this.attnNorm = attnOutput.child("LayerNorm", new LayerNorm(d, c.layerNormEps()));
+            this.up = add("intermediate", new Group()).child("dense", new Linear(d, c.intermediateSize(), true, std));
+            Group output = add("output", new Group());
+            this.down = output.child("dense", new Linear(c.intermediateSize(), d, true, std));
+            this.outNorm = output.child("LayerNorm", new LayerNorm(d, c.layerNormEps()));
+        }
+
+        NDArray forward(NDArray h, NDArray bias, Forward f) { // [B, T, C]
+            int heads = c.numHeads();
+            NDArray q = Attention.splitHeads(query.forward(h), heads); // [B, H, T, D]
+            NDArray k = Attention.splitHeads(key.forward(h), heads);
+            NDArray v = Attention.splitHeads(value.forward(h), heads);
+            double scale = 1.0 / Math.sqrt(c.hiddenSize() / (double) heads);
+            NDArray ctx = Attention.mergeHeads(Attention.attend(q, k, v, bias, scale, c.attentionDropout(), f));
+            NDArray a = attnNorm.forward(f.dropout(attnOut.forward(ctx), c.hiddenDropout()).add(h));
+            NDArray i = act.apply(up.forward(a)); // [B, T, I]
+            return outNorm.forward(f.dropout(down.forward(i), c.hiddenDropout()).add(a));
+        }
+    }
+
+    /** RoBERTa's classifier: dense + tanh + out_proj on the first token. */
+    static final class RobertaClassifier extends Module {
+        final Linear dense;
+        final Linear outProj;
+        private final double dropout;
+
+        RobertaClassifier(BertConfig c) {
+            double std = c.common().initializerRange();
+            this.dense = add("dense", new Linear(c.hiddenSize(), c.hiddenSize(), true, std));
+            this.outProj = add("out_proj", new Linear(c.hiddenSize(), c.common().numLabels(), true, std));
+            this.dropout = c.classifierDropout() != null ? c.classifierDropout() : c.hiddenDropout();
+        }
+
+        NDArray forward(NDArray h, Forward f) {
+            NDArray x = f.dropout(h.get(":, 0, :"), dropout); // [B, C]
+            x = f.dropout(dense.forward(x).tanh(), dropout);
+            return outProj.forward(x); // [B, labels]
+        }
+    }
+
+    /** RoBERTa's lm_head: dense + gelu + layer_norm + tied decoder + bias. */
+    static final class RobertaLmHead extends Module {
+        final Linear dense;
+        final LayerNorm norm;
+        final Linear decoder;
+
+        RobertaLmHead(BertConfig c, Parameter wordEmbeddings) {
+            this.dense = add("dense", new Linear(c.hiddenSize(), c.hiddenSize(), true, c.common().initializerRange()));
+            this.norm = add("layer_norm", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
+            Parameter bias = param("bias", Init.ZEROS, c.vocabSize());
+            this.decoder = add("decoder", new Linear(wordEmbeddings, bias));
+        }
+
+        NDArray forward(NDArray h) {
+            return decoder.forward(norm.forward(org.finetune4j.tensor.Ops.gelu(dense.forward(h)))); // [B, T, V]
+        }
+    }
+
+    /** cls.predictions (transform + tied decoder + bias) and, for pretraining, cls.seq_relationship. */
+    static final class BertPreTrainingHeads extends Module {
+        final Linear transform;
+        final LayerNorm norm;
+        final Linear decoder;
+        final Linear seqRelationship;
+        private final Activations act;
+
+        BertPreTrainingHeads(BertConfig c, Parameter wordEmbeddings, boolean nsp) {
+            double std = c.common().initializerRange();
+            this.act = Activations.parse(c.hiddenAct(), "config.json");
+            Group predictions = add("predictions", new Group());
+            Parameter bias = predictions.parameter("bias", Init.ZEROS, c.vocabSize());
+            Group t = predictions.child("transform", new Group());
+            this.transform = t.child("dense", new Linear(c.hiddenSize(), c.hiddenSize(), true, std));
+            this.norm = t.child("LayerNorm", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
+            this.decoder = predictions.child("decoder", new Linear(wordEmbeddings, bias));
+            this.seqRelationship = nsp ? add("seq_relationship", new Linear(c.hiddenSize(), 2, true, std)) : null;
+        }
+
+        NDArray predictions(NDArray h) { // [B, T, C] -> [B, T, V]
+            return decoder.forward(norm.forward(act.apply(transform.forward(h))));
+        }
+
+        Output forward(NDArray h, NDArray pooled, Inputs in) {
+            NDArray mlm = predictions(h);
+            NDArray nsp = seqRelationship.forward(pooled); // [B, 2]
+            NDArray loss = null;
+            if (in.labels() != null && in.nextSentenceLabel() != null) {
+                long v = mlm.getShape().get(2);
+                loss = Losses.crossEntropy(mlm.reshape(-1, v), in.labels().reshape(-1))
+                        .add(Losses.crossEntropy(nsp, in.nextSentenceLabel().reshape(-1)));
+            }
+            return new Output(mlm, nsp, loss);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.finetune4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Keys every Transformers config shares: architectures, labels, special token ids, tying. The
+ * whole JSON object is kept so a saved config.json keeps keys Finetune4j does not use.
+ */
+public record CommonConfig(
+        String modelType,
+        List<String> architectures,
+        Map<Integer, String> id2label,
+        Integer padTokenId,
+        Integer bosTokenId,
+        Integer eosTokenId,
+        boolean tieWordEmbeddings,
+        String problemType,
+        double initializerRange,
+        ObjectNode raw) {
+
+    public int numLabels() {
+        return id2label.size();
+    }
+
+    static CommonConfig read(ConfigReader r, String modelType, boolean tieDefault, String initKey) {
+        return new CommonConfig(modelType, architectures(r), labels(r), r.optionalInt("pad_token_id"),
+                r.optionalInt("bos_token_id"), r.optionalInt("eos_token_id"),
+                r.bool("tie_word_embeddings", tieDefault), r.string("problem_type", null),
+                r.number(initKey, 0.02), r.json());
+    }
+
+    private static List<String> architectures(ConfigReader r) {
+        JsonNode n = r.json().get("architectures");
+        List<String> out = new ArrayList<>();
+        if (n != null && !n.isNull()) {
+            if (!n.isArray()) {
+                throw r.error("'architectures' must be a list of class names");
+            }
+            n.forEach(a -> out.add(a.asText()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** id2label as Transformers reads it; two labels LABEL_0, LABEL_1 when absent. */
+    private static Map<Integer, String> labels(ConfigReader r) {
+        Map<Integer, String> out = new TreeMap<>();
+        JsonNode n = r.object("id2label");
+        if (n != null) {
+            n.fields().forEachRemaining(e -> {
+                try {
+                    out.put(Integer.parseInt(e.getKey()), e.getValue().asText());
+                } catch (NumberFormatException ex) {
+                    throw r.error("id2label key '" + e.getKey() + "' is not an integer");
+                }
+            });
+        } else {
+            int n2 = r.integer("num_labels", 2);
+            for (int i = 0; i < n2; i++) {
+                out.put(i, "LABEL_" + i);
+            }
+        }
+        for (int i = 0; i < out.size(); i++) {
+            if (!out.containsKey(i)) {
+                throw r.error("id2label must number its labels 0.." + (out.size() - 1) + ", missing " + i);
+            }
+        }
+        return Map.copyOf(out);
+    }
+}

@@ -1,0 +1,60 @@
+package org.finetune4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/** The losses of Transformers' heads; label -100 is ignored everywhere. */
+public final class Losses {
+
+    public static final int IGNORE_INDEX = -100;
+
+    private Losses() {}
+
+    /** Mean cross-entropy of logits [N, C] against labels [N] over the labels that are not -100. */
+    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        NDArray valid = labels.neq(IGNORE_INDEX); // [N]
+        NDArray safe = labels.mul(valid.toType(labels.getDataType(), false)).toType(DataType.INT64, false);
+        NDArray logp = logits.logSoftmax(-1); // [N, C]
+        NDArray picked = logp.gather(safe.expandDims(1), 1).squeeze(1); // [N]
+        NDArray w = valid.toType(DataType.FLOAT32, false);
+        return picked.mul(w).sum().neg().div(w.sum());
+    }
+
+    /** Sum (not mean) of the token cross-entropies; the caller divides by a global token count. */
+    public static NDArray crossEntropySum(NDArray logits, NDArray labels) {
+        NDArray valid = labels.neq(IGNORE_INDEX);
+        NDArray safe = labels.mul(valid.toType(labels.getDataType(), false)).toType(DataType.INT64, false);
+        NDArray picked = logits.logSoftmax(-1).gather(safe.expandDims(1), 1).squeeze(1);
+        return picked.mul(valid.toType(DataType.FLOAT32, false)).sum().neg();
+    }
+
+    /** Causal LM loss: logits at t predict the label at t+1; mean over all kept labels of the batch. */
+    public static NDArray causalLm(NDArray logits, NDArray labels) { // [B, T, V], [B, T]
+        long b = logits.getShape().get(0);
+        long t = logits.getShape().get(1);
+        long v = logits.getShape().get(2);
+        NDArray shifted = logits.get(":, :-1, :").reshape(b * (t - 1), v);
+        NDArray next = labels.get(":, 1:").reshape(b * (t - 1));
+        return crossEntropy(shifted, next);
+    }
+
+    /**
+     * Sequence classification as Transformers picks it from problem_type: regression (one label,
+     * MSE), multi-label (BCE with logits on float labels [B, C]) or single-label cross-entropy.
+     */
+    public static NDArray sequenceClassification(NDArray logits, NDArray labels, String problemType) {
+        long numLabels = logits.getShape().get(1);
+        if ("regression".equals(problemType) || (problemType == null && numLabels == 1)) {
+            NDArray diff = logits.squeeze(1).sub(labels.toType(DataType.FLOAT32, false).reshape(-1));
+            return diff.square().mean();
+        }
+        if ("multi_label_classification".equals(problemType)) {
+            NDArray y = labels.toType(DataType.FLOAT32, false);
+            // log(1 + exp(-|x|)) + max(x, 0) - x y, the stable form
+            NDArray x = logits;
+            NDArray softplus = x.abs().neg().exp().add(1f).log();
+            return softplus.add(x.maximum(0f)).sub(x.mul(y)).mean();
+        }
+        return crossEntropy(logits, labels.reshape(-1));
+    }
+}

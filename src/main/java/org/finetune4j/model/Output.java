@@ -1,0 +1,10 @@
+package org.finetune4j.model;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * What a head returns: {@code logits} (seq-cls [B, labels], token-cls [B, T, labels], LM [B, T, V],
+ * QA start [B, T]); {@code aux} is QA's end logits [B, T] or pretraining's NSP logits [B, 2];
+ * {@code loss} a scalar when labels were given.
+ */
+public record Output(NDArray logits, NDArray aux, NDArray loss) {}

@@ -1,0 +1,104 @@
+package org.finetune4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.finetune4j.Finetune4jException;
+import org.finetune4j.io.TensorInfo;
+import org.finetune4j.io.WeightFiles;
+import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Tensors;
+
+/**
+ * Loads a Hugging Face model folder by HF names: keys match parameters one to one (tied weights
+ * are one parameter; legacy LayerNorm gamma/beta and bare-backbone keys are accepted), shapes
+ * are checked, heads absent from the file are initialised and reported.
+ */
+public final class Pretrained {
+
+    /** A loaded model and what loading found. */
+    public record Loaded(TransformerModel model, LoadReport report) {}
+
+    private Pretrained() {}
+
+    /** Loads {@code dir} with the head its config names (or {@code head} when not null). */
+    public static Loaded load(Path dir, Head head, NDManager manager, long seed) {
+        ModelConfig config = ModelConfig.read(dir);
+        TransformerModel model = TransformerModel.create(config, head != null ? head : Head.of(config));
+        try (WeightFiles files = WeightFiles.open(dir)) {
+            LoadReport report = loadWeights(model, files, manager);
+            Initializer.initialiseMissing(model, manager, seed);
+            return new Loaded(model, report);
+        }
+    }
+
+    /** Copies the file's tensors into the model's parameters; returns missing and unexpected keys. */
+    static LoadReport loadWeights(TransformerModel model, WeightFiles files, NDManager manager) {
+        Map<String, Parameter> byName = model.allNamedParameters();
+        Map<Parameter, String> loaded = new java.util.IdentityHashMap<>();
+        List<String> unexpected = new ArrayList<>();
+        boolean gradMode = Ops.gradMode();
+        Ops.setGradMode(false);
+        try {
+            for (String key : files.names()) {
+                String name = match(key, byName, model.basePrefix());
+                Parameter p = name == null ? null : byName.get(name);
+                if (p == null) {
+                    unexpected.add(key);
+                } else if (!loaded.containsKey(p)) {
+                    p.set(read(files, key, p, manager));
+                    loaded.put(p, key);
+                }
+            }
+        } finally {
+            Ops.setGradMode(gradMode);
+        }
+        List<String> missing = new ArrayList<>();
+        model.namedParameters().forEach((name, p) -> {
+            if (!loaded.containsKey(p)) {
+                missing.add(name);
+            }
+        });
+        return new LoadReport(missing, unexpected);
+    }
+
+    private static NDArray read(WeightFiles files, String key, Parameter p, NDManager manager) {
+        TensorInfo info = files.info(key);
+        if (!java.util.Arrays.equals(info.shape(), p.shape().getShape())) {
+            throw new Finetune4jException(files.fileOf(key) + ": tensor '" + key + "' has shape "
+                    + java.util.Arrays.toString(info.shape()) + " but the model expects " + p.shape());
+        }
+        NDArray a = Tensors.toNDArray(manager, info, files.data(key));
+        if (a.getDataType() != DataType.FLOAT32) {
+            NDArray f = a.toType(DataType.FLOAT32, false);
+            a.close();
+            a = f;
+        }
+        return a;
+    }
+
+    /** The parameter name a file key stands for, or null. */
+    static String match(String key, Map<String, Parameter> byName, String prefix) {
+        String k = key.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias");
+        if (byName.containsKey(k)) {
+            return k;
+        }
+        if (byName.containsKey(prefix + k)) { // a bare backbone checkpoint (BertModel saved alone)
+            return prefix + k;
+        }
+        return null;
+    }
+
+    /** The model's parameters under their HF names, each once (tied copies left out). */
+    public static Map<String, NDArray> stateDict(TransformerModel model) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> out.put(name, p.data()));
+        return out;
+    }
+}

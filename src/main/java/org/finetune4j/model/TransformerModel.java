@@ -1,0 +1,47 @@
+package org.finetune4j.model;
+
+import java.util.Set;
+import org.finetune4j.Finetune4jException;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.nn.Module;
+
+/**
+ * A Transformers "XForY" class: a backbone under its HF prefix plus one head. Parameter paths
+ * equal the keys {@code save_pretrained} writes for that class.
+ */
+public abstract class TransformerModel extends Module {
+
+    public final ModelConfig config;
+    public final Head head;
+
+    protected TransformerModel(ModelConfig config, Head head) {
+        this.config = config;
+        this.head = head;
+        if (!heads().contains(head)) {
+            throw new Finetune4jException(config.common().modelType() + " has no " + head.suffix
+                    + " head (it has: " + heads() + ")");
+        }
+    }
+
+    /** Runs the backbone and the head; the loss is computed when the inputs carry labels. */
+    public abstract Output forward(Inputs in, Forward f);
+
+    /** The heads this architecture offers. */
+    public abstract Set<Head> heads();
+
+    /** The backbone's key prefix ("bert.", "transformer.", "model.decoder." ...). */
+    public abstract String basePrefix();
+
+    /** The Transformers class name, written to config.json's architectures. */
+    public abstract String className();
+
+    /** Builds the module tree (no data yet) for a config and head. */
+    public static TransformerModel create(ModelConfig config, Head head) {
+        if (config instanceof BertConfig c) {
+            return new Bert(c, head);
+        } else if (config instanceof DistilBertConfig c) {
+            return new DistilBert(c, head);
+        }
+        throw new Finetune4jException(config.common().modelType() + " is not wired yet");
+    }
+}

@@ -1,0 +1,26 @@
+package org.finetune4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import org.finetune4j.tensor.Ops;
+
+/** LayerNorm over the last dimension; weight starts at one, bias at zero. */
+public class LayerNorm extends Module {
+
+    public final Parameter weight;
+    public final Parameter bias;
+    public final double eps;
+
+    public LayerNorm(long dim, double eps) {
+        this(dim, eps, true);
+    }
+
+    public LayerNorm(long dim, double eps, boolean affine) {
+        this.weight = affine ? param("weight", Init.ONES, dim) : null;
+        this.bias = affine ? param("bias", Init.ZEROS, dim) : null;
+        this.eps = eps;
+    }
+
+    public NDArray forward(NDArray x) {
+        return Ops.layerNorm(x, weight == null ? null : weight.data(), bias == null ? null : bias.data(), eps);
+    }
+}

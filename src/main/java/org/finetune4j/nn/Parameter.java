@@ -1,0 +1,73 @@
+package org.finetune4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+
+/**
+ * A tensor a module owns, with its expected shape and initialisation rule. Its data lives in the
+ * model's manager. Tied weights are one Parameter registered under two names.
+ */
+public final class Parameter {
+
+    private final long[] shape;
+    private final Init init;
+    private NDArray data;
+    private boolean trainable = true;
+
+    public Parameter(Init init, long... shape) {
+        this.shape = shape.clone();
+        this.init = init;
+    }
+
+    public Shape shape() {
+        return new Shape(shape);
+    }
+
+    public Init init() {
+        return init;
+    }
+
+    public NDArray data() {
+        if (data == null) {
+            throw new IllegalStateException("parameter of shape " + Arrays.toString(shape) + " has no data yet");
+        }
+        return data;
+    }
+
+    public boolean hasData() {
+        return data != null;
+    }
+
+    /** Replaces the data (closing the old array); the caller has checked the shape. */
+    public void set(NDArray value) {
+        if (!value.getShape().equals(shape())) {
+            throw new IllegalArgumentException("shape " + value.getShape() + " != " + shape());
+        }
+        if (data != null && data != value) {
+            data.close();
+        }
+        data = value;
+        data.setRequiresGradient(trainable);
+    }
+
+    public boolean trainable() {
+        return trainable;
+    }
+
+    /** Freezes or unfreezes; a frozen parameter gets no gradient buffer at all. */
+    public void setTrainable(boolean on) {
+        trainable = on;
+        if (data != null) {
+            data.setRequiresGradient(on);
+        }
+    }
+
+    public long numel() {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+}

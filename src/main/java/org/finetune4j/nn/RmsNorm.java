@@ -1,0 +1,20 @@
+package org.finetune4j.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/** RMSNorm as Llama: x / sqrt(mean(x^2) + eps) * weight, computed in float32. */
+public class RmsNorm extends Module {
+
+    public final Parameter weight;
+    public final double eps;
+
+    public RmsNorm(long dim, double eps) {
+        this.weight = param("weight", Init.ONES, dim);
+        this.eps = eps;
+    }
+
+    public NDArray forward(NDArray x) { // [.., C]
+        NDArray variance = x.square().mean(new int[] {-1}, true); // [.., 1]
+        return x.mul(variance.add(eps).pow(-0.5)).mul(weight.data());
+    }
+}

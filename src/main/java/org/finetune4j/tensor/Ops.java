@@ -1,0 +1,81 @@
+package org.finetune4j.tensor;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * The libtorch kernels the model code calls directly. Every result lives in the manager of the
+ * first (activation) argument, never in the parameters' manager, so one step's scope frees it.
+ */
+public final class Ops {
+
+    private Ops() {}
+
+    /** {@code x W^T + b} in one fused kernel (torch.nn.functional.linear); x [.., in], w [out, in]. */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return JniUtils.linear(pt(x), pt(w), b == null ? null : pt(b));
+    }
+
+    /** Rows of {@code table} [V, C] picked by integer {@code ids} [..]; result [.., C]. */
+    public static NDArray embedding(NDArray ids, NDArray table) {
+        NDArray out = JniUtils.embedding(pt(ids), pt(table), false);
+        return inScopeOf(ids, out);
+    }
+
+    /** LayerNorm over the last dimension with affine weight and bias (either may be null). */
+    public static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
+        long c = x.getShape().get(x.getShape().dimension() - 1);
+        return JniUtils.layerNorm(pt(x), new Shape(c), weight == null ? null : pt(weight),
+                bias == null ? null : pt(bias), eps);
+    }
+
+    /** Exact (erf) GELU, as torch.nn.functional.gelu. */
+    public static NDArray gelu(NDArray x) {
+        return JniUtils.gelu(pt(x));
+    }
+
+    /** Inverted dropout with torch's RNG; identity when not training or p = 0. */
+    public static NDArray dropout(NDArray x, double p, boolean training) {
+        if (!training || p <= 0) {
+            return x;
+        }
+        return JniUtils.dropout(pt(x), p, true);
+    }
+
+    /** Sets the gradient buffer of a leaf tensor to zero, in place. */
+    public static void zeroGrad(NDArray leaf) {
+        JniUtils.zeroGrad(pt(leaf));
+    }
+
+    /** The accumulated gradient of a leaf, as a new handle owned by {@code scope}. */
+    public static NDArray gradient(NDArray leaf, NDManager scope) {
+        NDArray g = leaf.getGradient();
+        g.attach(scope);
+        return g;
+    }
+
+    /** Whether autograd records operations on this thread. */
+    public static boolean gradMode() {
+        return JniUtils.isGradMode();
+    }
+
+    /** Turns autograd recording on or off for this thread. */
+    public static void setGradMode(boolean on) {
+        JniUtils.setGradMode(on);
+    }
+
+    /** Moves {@code result} into the manager of {@code like}, so a step's scope frees it. */
+    public static NDArray inScopeOf(NDArray like, NDArray result) {
+        if (result.getManager() != like.getManager()) {
+            result.attach(like.getManager());
+        }
+        return result;
+    }
+
+    private static PtNDArray pt(NDArray a) {
+        return (PtNDArray) a;
+    }
+}

@@ -1,0 +1,111 @@
+package org.finetune4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Ops;
+
+/**
+ * AdamW with torch.optim.AdamW semantics (decoupled decay applied first, bias-corrected moments,
+ * eps added after the bias-corrected square root). Moments live in the optimizer's own manager.
+ */
+public final class AdamW implements AutoCloseable {
+
+    /** Parameters sharing one weight decay. */
+    public record Group(List<Parameter> params, double weightDecay) {}
+
+    private final List<Group> groups;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final NDManager state;
+    private final Map<Parameter, NDArray[]> moments = new java.util.IdentityHashMap<>();
+    private long step;
+
+    public AdamW(List<Group> groups, double beta1, double beta2, double eps, NDManager parent) {
+        this.groups = List.copyOf(groups);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.state = parent.newSubManager();
+    }
+
+    /**
+     * Trainer's grouping: {@code weightDecay} on every trainable parameter, except biases and
+     * norm weights when {@code noDecayBiasNorm}.
+     */
+    public static List<Group> groups(Map<String, Parameter> named, double weightDecay, boolean noDecayBiasNorm) {
+        List<Parameter> decay = new ArrayList<>();
+        List<Parameter> none = new ArrayList<>();
+        named.forEach((name, p) -> {
+            if (p.trainable()) {
+                (noDecayBiasNorm && isBiasOrNorm(name) ? none : decay).add(p);
+            }
+        });
+        List<Group> out = new ArrayList<>();
+        out.add(new Group(decay, weightDecay));
+        if (!none.isEmpty()) {
+            out.add(new Group(none, 0.0));
+        }
+        return out;
+    }
+
+    /** Biases and LayerNorm/RMSNorm weights, by HF name. */
+    public static boolean isBiasOrNorm(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(".bias") || n.contains("layernorm") || n.contains("layer_norm") || n.contains("norm.")
+                || n.contains("ln_");
+    }
+
+    /** One update at learning rate {@code lr}; parameters without a gradient are skipped. */
+    public void step(double lr) {
+        step++;
+        double c1 = 1 - Math.pow(beta1, step);
+        double c2 = Math.sqrt(1 - Math.pow(beta2, step));
+        boolean gradMode = Ops.gradMode();
+        Ops.setGradMode(false);
+        try (NDManager tmp = state.newSubManager()) {
+            for (Group g : groups) {
+                for (Parameter p : g.params()) {
+                    update(p, Ops.gradient(p.data(), tmp), lr, g.weightDecay(), c1, c2, tmp);
+                }
+            }
+        } finally {
+            Ops.setGradMode(gradMode);
+        }
+    }
+
+    private void update(Parameter p, NDArray grad, double lr, double wd, double c1, double c2, NDManager tmp) {
+        NDArray w = p.data();
+        NDArray[] mv = moments.computeIfAbsent(p, k -> new NDArray[] {state.zeros(w.getShape()), state.zeros(w.getShape())});
+        if (wd != 0) {
+            w.muli((float) (1 - lr * wd));
+        }
+        mv[0].muli((float) beta1).addi(grad.mul((float) (1 - beta1)));
+        mv[1].muli((float) beta2).addi(grad.square().muli((float) (1 - beta2)));
+        NDArray denom = Ops.inScopeOf(grad, mv[1].sqrt()).divi((float) c2).addi((float) eps);
+        NDArray upd = Ops.inScopeOf(grad, mv[0].div(denom)).muli((float) (lr / c1));
+        w.subi(upd);
+    }
+
+    /** Sets every gradient of the optimised parameters to zero. */
+    public void zeroGrad() {
+        for (Group g : groups) {
+            for (Parameter p : g.params()) {
+                Ops.zeroGrad(p.data());
+            }
+        }
+    }
+
+    public long stepCount() {
+        return step;
+    }
+
+    @Override
+    public void close() {
+        state.close();
+    }
+}
