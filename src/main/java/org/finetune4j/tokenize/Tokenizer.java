@@ -41,11 +41,11 @@ public final class Tokenizer implements AutoCloseable {
         this.dir = dir;
         this.kind = kind;
         this.json = json;
-        this.hf = newNative(source, json);
         this.vocab = vocabulary(doc);
         this.padToken = cfg.special("pad_token") != null ? cfg.special("pad_token") : doc.path("padding").path("pad_token").textValue();
         this.special = specials(doc, cfg, padToken, vocab);
         this.cleanUpSpaces = cfg.cleanUpSpaces();
+        this.hf = newNative(source, json);
         try {
             this.singleSpecials = encodeRaw("", null, true, 0).length();
             this.pairSpecials = encodeRaw("", "", true, 0).length();
