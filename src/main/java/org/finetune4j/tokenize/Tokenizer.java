@@ -1,0 +1,263 @@
+package org.finetune4j.tokenize;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.finetune4j.Finetune4jException;
+
+/**
+ * A Hugging Face tokenizer (the Rust library through DJL) loaded from a model folder, bit-exact with
+ * Transformers. Truncation is HF's {@code longest_first} and runs in Rust; padding is done here, on
+ * the right, with the folder's pad token. Calls are serialised: the native truncation setting is
+ * per tokenizer. Close it to free the native tokenizer.
+ */
+public final class Tokenizer implements AutoCloseable {
+
+    private static final TokenizersLibrary LIB = TokenizersLibrary.LIB;
+
+    private final Path dir;
+    private final String kind;
+    private final String json;
+    private final HuggingFaceTokenizer hf;
+    private final Map<String, Integer> vocab;
+    private final SpecialTokens special;
+    private final String padToken;
+    private final boolean cleanUpSpaces;
+    private final int singleSpecials;
+    private final int pairSpecials;
+    private int truncation = -1; // max length set in the native tokenizer; 0 = off, -1 = unknown
+
+    private Tokenizer(Path dir, Path source, String kind, String json, JsonNode doc, TokenizerConfig cfg) {
+        this.dir = dir;
+        this.kind = kind;
+        this.json = json;
+        this.vocab = vocabulary(doc);
+        this.padToken = cfg.special("pad_token") != null ? cfg.special("pad_token") : doc.path("padding").path("pad_token").textValue();
+        this.special = specials(doc, cfg, padToken, vocab);
+        this.cleanUpSpaces = cfg.cleanUpSpaces();
+        this.hf = newNative(source, json);
+        try {
+            this.singleSpecials = encodeRaw("", null, true, 0).length();
+            this.pairSpecials = encodeRaw("", "", true, 0).length();
+        } catch (RuntimeException e) {
+            hf.close();
+            throw e;
+        }
+    }
+
+    /** Loads {@code tokenizer.json}, else builds one from {@code vocab.txt}, else from {@code vocab.json} + {@code merges.txt}. */
+    public static Tokenizer load(Path modelDir) {
+        if (!Files.isDirectory(modelDir)) {
+            throw new Finetune4jException(modelDir + ": not a folder");
+        }
+        TokenizerConfig cfg = TokenizerConfig.read(modelDir);
+        Path tokenizerJson = modelDir.resolve("tokenizer.json");
+        Path vocabTxt = modelDir.resolve("vocab.txt");
+        Path vocabJson = modelDir.resolve("vocab.json");
+        Path merges = modelDir.resolve("merges.txt");
+        if (Files.isRegularFile(tokenizerJson)) {
+            String text = JsonFiles.readText(tokenizerJson);
+            JsonNode doc = JsonFiles.parse(tokenizerJson, text);
+            return new Tokenizer(modelDir, tokenizerJson, "tokenizer.json", text, doc, cfg);
+        }
+        if (Files.isRegularFile(vocabTxt)) {
+            JsonNode doc = TokenizerDocument.wordPiece(vocabTxt, VocabFiles.readVocabTxt(vocabTxt), cfg);
+            return new Tokenizer(modelDir, vocabTxt, "wordpiece (vocab.txt)", doc.toString(), doc, cfg);
+        }
+        if (Files.isRegularFile(vocabJson) && Files.isRegularFile(merges)) {
+            Map<String, Integer> v = VocabFiles.readVocabJson(vocabJson);
+            List<String[]> m = VocabFiles.readMerges(merges);
+            VocabFiles.checkMerges(merges, m, v);
+            JsonNode doc = TokenizerDocument.byteLevelBpe(vocabJson, v, m, cfg);
+            return new Tokenizer(modelDir, vocabJson, "byte-level bpe (vocab.json + merges.txt)", doc.toString(), doc, cfg);
+        }
+        String found = Files.isRegularFile(vocabJson) ? "vocab.json without merges.txt; "
+                : Files.isRegularFile(merges) ? "merges.txt without vocab.json; " : "";
+        throw new Finetune4jException(modelDir + ": no tokenizer (" + found
+                + "expected tokenizer.json, vocab.txt or vocab.json + merges.txt)");
+    }
+
+    /** The tokens of {@code text} without special tokens, like HF {@code tokenize()}. */
+    public List<String> tokenize(String text) {
+        return List.of(encodeRaw(text, null, false, 0).tokens());
+    }
+
+    /**
+     * Encodes {@code text} (and {@code pair}, nullable) with special tokens, like HF
+     * {@code tok(text, pair, max_length=maxLength, truncation=True, padding="max_length" if padToMax)}.
+     * {@code maxLength} 0 means no truncation (and then {@code padToMax} must be false).
+     */
+    public Encoding encode(String text, String pair, int maxLength, boolean padToMax) {
+        if (padToMax && maxLength <= 0) {
+            throw new IllegalArgumentException("padToMax needs maxLength > 0");
+        }
+        Encoding e = encodeRaw(text, pair, true, maxLength);
+        return padToMax ? pad(e, maxLength) : e;
+    }
+
+    /** Encodes rows (with optional pairs), truncated to {@code maxLength} (0 = none), padded to the longest row. */
+    public Batch encodeBatch(List<String> texts, List<String> pairs, int maxLength) {
+        if (pairs != null && pairs.size() != texts.size()) {
+            throw new IllegalArgumentException(texts.size() + " texts but " + pairs.size() + " pairs");
+        }
+        Encoding[] rows = new Encoding[texts.size()];
+        int longest = 0;
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = encodeRaw(texts.get(i), pairs == null ? null : pairs.get(i), true, maxLength);
+            longest = Math.max(longest, rows[i].length());
+        }
+        long[][] ids = new long[rows.length][];
+        long[][] mask = new long[rows.length][];
+        long[][] types = new long[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            Encoding e = pad(rows[i], longest);
+            ids[i] = e.ids();
+            mask[i] = e.attentionMask();
+            types[i] = e.typeIds();
+        }
+        return new Batch(ids, mask, types);
+    }
+
+    /** Decodes ids to text like HF {@code decode(ids, skip_special_tokens=...)}; unknown ids are skipped. */
+    public synchronized String decode(long[] ids, boolean skipSpecialTokens) {
+        String text = hf.decode(ids, skipSpecialTokens);
+        return cleanUpSpaces ? cleanUp(text) : text;
+    }
+
+    /** Ids of the declared special tokens (-1 where none). */
+    public SpecialTokens special() {
+        return special;
+    }
+
+    /** Number of distinct tokens including added tokens, like HF {@code len(tokenizer)}. */
+    public int vocabSize() {
+        return vocab.size();
+    }
+
+    /** Where the tokenizer came from: tokenizer.json, wordpiece (vocab.txt) or byte-level bpe (vocab.json + merges.txt). */
+    public String kind() {
+        return kind;
+    }
+
+    /** The id of a token (special or not), or -1. */
+    public int tokenId(String token) {
+        return vocab.getOrDefault(token, -1);
+    }
+
+    /** The tokenizer.json document in use (loaded, or built from the slow-tokenizer files). */
+    String json() {
+        return json;
+    }
+
+    @Override
+    public synchronized void close() {
+        hf.close();
+    }
+
+    private synchronized Encoding encodeRaw(String text, String pair, boolean specials, int maxLength) {
+        int needed = pair == null ? singleSpecials : pairSpecials;
+        if (maxLength < 0 || (maxLength > 0 && specials && maxLength < needed)) {
+            throw new IllegalArgumentException("maxLength " + maxLength + " leaves no room for the " + needed + " special tokens");
+        }
+        long handle = hf.getHandle();
+        setTruncation(handle, maxLength);
+        long enc;
+        try {
+            enc = pair == null ? LIB.encode(handle, text, specials) : LIB.encodeDual(handle, text, pair, specials);
+        } catch (RuntimeException e) {
+            throw new Finetune4jException(dir + ": cannot encode text (" + JsonFiles.oneLine(e) + ")", e);
+        }
+        try {
+            return new Encoding(LIB.getTokenIds(enc), LIB.getAttentionMask(enc), LIB.getTypeIds(enc), LIB.getTokens(enc));
+        } finally {
+            LIB.deleteEncoding(enc);
+        }
+    }
+
+    private void setTruncation(long handle, int maxLength) {
+        if (maxLength == truncation) {
+            return;
+        }
+        if (maxLength == 0) {
+            LIB.disableTruncation(handle);
+        } else {
+            LIB.setTruncation(handle, maxLength, "LONGEST_FIRST", 0);
+        }
+        truncation = maxLength;
+    }
+
+    private Encoding pad(Encoding e, int length) {
+        int n = e.length();
+        if (n >= length) {
+            return e;
+        }
+        if (special.pad() < 0) {
+            throw new Finetune4jException(dir + ": no pad token, cannot pad (set pad_token in tokenizer_config.json)");
+        }
+        long[] ids = Arrays.copyOf(e.ids(), length);
+        Arrays.fill(ids, n, length, special.pad());
+        String[] tokens = Arrays.copyOf(e.tokens(), length);
+        Arrays.fill(tokens, n, length, padToken);
+        return new Encoding(ids, Arrays.copyOf(e.attentionMask(), length), Arrays.copyOf(e.typeIds(), length), tokens);
+    }
+
+    /** Transformers' {@code clean_up_tokenization}, applied after decoding when the config asks for it. */
+    static String cleanUp(String s) {
+        return s.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",").replace(" ' ", "'")
+                .replace(" n't", "n't").replace(" 'm", "'m").replace(" 's", "'s").replace(" 've", "'ve").replace(" 're", "'re");
+    }
+
+    private static HuggingFaceTokenizer newNative(Path source, String json) {
+        Map<String, String> options = Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false");
+        try {
+            return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), options);
+        } catch (IOException | RuntimeException e) {
+            throw new Finetune4jException(source + ": rejected by the tokenizer library (" + JsonFiles.oneLine(e) + ")", e);
+        }
+    }
+
+    /** Token to id over the model vocabulary (object, or Unigram's [piece, score] list) and the added tokens. */
+    private static Map<String, Integer> vocabulary(JsonNode doc) {
+        Map<String, Integer> v = new HashMap<>();
+        JsonNode model = doc.path("model").path("vocab");
+        if (model.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = model.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                v.put(e.getKey(), e.getValue().asInt());
+            }
+        } else if (model.isArray()) {
+            for (int i = 0; i < model.size(); i++) {
+                v.put(model.get(i).path(0).asText(), i);
+            }
+        }
+        for (JsonNode t : doc.path("added_tokens")) {
+            v.put(t.path("content").asText(), t.path("id").asInt());
+        }
+        return v;
+    }
+
+    private static SpecialTokens specials(JsonNode doc, TokenizerConfig cfg, String padToken, Map<String, Integer> vocab) {
+        int[] ids = new int[TokenizerConfig.ROLES.size()];
+        for (int i = 0; i < ids.length; i++) {
+            String role = TokenizerConfig.ROLES.get(i);
+            String token = cfg.special(role);
+            if (token == null && role.equals("unk_token")) {
+                token = doc.path("model").path("unk_token").textValue();
+            } else if (token == null && role.equals("pad_token")) {
+                token = padToken;
+            }
+            ids[i] = token == null ? -1 : vocab.getOrDefault(token, -1);
+        }
+        return new SpecialTokens(ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]);
+    }
+}
