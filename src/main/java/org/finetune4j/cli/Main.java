@@ -11,7 +11,12 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "finetune4j 0.1.0",
         description = "Fine-tune and further-pretrain transformer language models, at parity with Hugging Face.",
-        subcommands = {CommandLine.HelpCommand.class, TokenizeCommand.class})
+        subcommands = {
+                InspectCommand.class,
+                TokenizeCommand.class,
+                ForwardCommand.class,
+                InitCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

@@ -95,6 +95,32 @@ public final class Pretrained {
         return null;
     }
 
+    /**
+     * Writes an HF model folder: config.json (the loaded keys kept, architectures set to this
+     * class) and model.safetensors with every parameter once under its HF name. Each file is
+     * written to a temporary name and renamed.
+     */
+    public static void save(TransformerModel model, Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            List<org.finetune4j.io.TensorData> tensors = new ArrayList<>();
+            model.namedParameters().forEach((name, p) -> tensors.add(Tensors.fromNDArray(name, p.data())));
+            org.finetune4j.io.SafeTensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+            writeConfig(model, dir.resolve("config.json"));
+        } catch (java.io.IOException e) {
+            throw new Finetune4jException(dir + ": cannot write the model (" + e.getMessage() + ")");
+        }
+    }
+
+    private static void writeConfig(TransformerModel model, Path file) throws java.io.IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode json = model.config.common().raw().deepCopy();
+        json.putArray("architectures").add(model.className());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
+        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /** The model's parameters under their HF names, each once (tied copies left out). */
     public static Map<String, NDArray> stateDict(TransformerModel model) {
         Map<String, NDArray> out = new LinkedHashMap<>();

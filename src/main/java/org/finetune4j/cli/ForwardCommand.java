@@ -1,0 +1,67 @@
+package org.finetune4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.finetune4j.eval.ForwardProbe;
+import org.finetune4j.model.Pretrained;
+import org.finetune4j.model.TransformerModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code finetune4j forward}: what the reference oracle prints, computed by Finetune4j. */
+@Command(name = "forward", mixinStandardHelpOptions = true,
+        description = {"Print what the reference oracle prints, computed by Finetune4j.",
+                "One forward and backward pass (dropout off) on a batch: logits, loss, hidden-state and attention summaries, gradient norms by HF name and,",
+                "with --train-steps N, the losses of N full-batch AdamW steps."})
+public final class ForwardCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "Hugging Face model folder.")
+    Path modelDir;
+
+    @Option(names = "--inputs", required = true, paramLabel = "FILE.json",
+            description = "{\"input_ids\": [[...]], \"attention_mask\", \"token_type_ids\", \"labels\"} (or under \"inputs\").")
+    Path inputs;
+
+    @Option(names = "--train-steps", defaultValue = "0", paramLabel = "N", description = "AdamW steps on the batch (default 0).")
+    int trainSteps;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate (default 1e-3).")
+    double lr;
+
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay (default 0.01).")
+    double weightDecay;
+
+    @Option(names = "--no-decay-bias-norm", description = "No weight decay on biases and norm weights (Trainer's grouping).")
+    boolean noDecayBiasNorm;
+
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: the launcher's).")
+    Integer threads;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for heads absent from the weights (default 0).")
+    long seed;
+
+    @Override
+    public Integer call() {
+        Threads.set(threads);
+        if (trainSteps < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--train-steps must be 0 or more");
+        }
+        var batch = Json.read(inputs);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransformerModel model = Pretrained.load(modelDir, null, manager, seed).model();
+            ForwardProbe.TrainSettings train = new ForwardProbe.TrainSettings(trainSteps, lr, weightDecay, noDecayBiasNorm);
+            ObjectNode res = ForwardProbe.run(model, batch, train, manager);
+            spec.commandLine().getOut().println(Json.pretty(res));
+        }
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

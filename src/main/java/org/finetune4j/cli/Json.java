@@ -1,0 +1,36 @@
+package org.finetune4j.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.finetune4j.Finetune4jException;
+
+/** JSON in and out for the commands. */
+final class Json {
+
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Json() {}
+
+    static String pretty(Object node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode read(Path file) {
+        try {
+            return MAPPER.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new Finetune4jException(file + ": not valid JSON (" + e.getOriginalMessage().replace('\n', ' ')
+                    + " at line " + e.getLocation().getLineNr() + ")");
+        } catch (IOException e) {
+            throw new Finetune4jException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+}
