@@ -94,7 +94,8 @@ record Header(long dataStart, Map<String, String> metadata, List<TensorInfo> ten
         long[] shape = longs(field(node, "shape", at), at + " shape");
         long[] off = longs(field(node, "data_offsets", at), at + " data_offsets");
         if (off.length != 2 || off[0] > off[1]) {
-            throw Text.error(at + " data_offsets " + Text.shape(off) + " are not [begin, end] with begin <= end");
+            throw Text.error(at + " data_offsets " + Text.shape(off)
+                    + " are not [begin, end] with begin <= end");
         }
         long need = byteCount(shape, dtype, at);
         if (need != off[1] - off[0]) {

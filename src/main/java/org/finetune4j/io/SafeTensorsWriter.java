@@ -45,7 +45,8 @@ public final class SafeTensorsWriter {
         String random = Long.toHexString(ThreadLocalRandom.current().nextLong());
         Path tmp = dir.resolve("." + file.getFileName() + "." + random + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
                 writeFully(ch, len.putLong(0, header.length));
                 writeFully(ch, ByteBuffer.wrap(header));
@@ -82,7 +83,8 @@ public final class SafeTensorsWriter {
             }
         }
         List<TensorData> sorted = new ArrayList<>(tensors);
-        sorted.sort(Comparator.comparingInt((TensorData t) -> -t.dtype().size()).thenComparing(TensorData::name));
+        sorted.sort(Comparator.comparingInt((TensorData t) -> -t.dtype().size())
+                .thenComparing(TensorData::name));
         return sorted;
     }
 
@@ -121,7 +123,8 @@ public final class SafeTensorsWriter {
         byte[] json = toBytes(root, where);
         int padded = json.length + (8 - json.length % 8) % 8;
         if (padded > Json.MAX_BYTES) {
-            throw Text.error(where + ": header of " + padded + " bytes exceeds the limit of " + Json.MAX_BYTES);
+            throw Text.error(where + ": header of " + padded + " bytes exceeds the limit of "
+                    + Json.MAX_BYTES);
         }
         byte[] out = Arrays.copyOf(json, padded);
         Arrays.fill(out, json.length, padded, (byte) ' ');

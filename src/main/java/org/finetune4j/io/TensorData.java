@@ -24,7 +24,7 @@ public record TensorData(String name, DType dtype, long[] shape, ByteBuffer byte
         return shape.clone();
     }
 
-    /** A read-only little-endian view of the bytes with its own position, so reading it leaves this record as it is. */
+    /** A read-only little-endian view of the bytes with its own position. */
     @Override
     public ByteBuffer bytes() {
         return bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
