@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
                 TokenizeCommand.class,
                 ForwardCommand.class,
                 InitCommand.class,
+                GenerateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
