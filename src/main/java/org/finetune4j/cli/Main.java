@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
                 ForwardCommand.class,
                 InitCommand.class,
                 GenerateCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

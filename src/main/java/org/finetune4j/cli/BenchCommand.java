@@ -1,0 +1,85 @@
+package org.finetune4j.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.finetune4j.Finetune4jException;
+import org.finetune4j.train.Benchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code finetune4j bench}: training-step (or forward) speed on fixed synthetic batches. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time full training steps (forward, backward, clipping, AdamW) on synthetic batches.",
+                "Reports the median step time after warm-up, tokens/s, peak RSS, model FLOPs per step and MFU",
+                "against a matmul GFLOP/s measured in the same process. Cases: bert-tiny-32x128, bert-base-8x128,",
+                "gpt2-small-4x128 (the shapes of shared/oracle/bench.py)."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--case", paramLabel = "NAME", description = "Run only this case (repeatable); default all.")
+    List<String> only;
+
+    @Option(names = "--steps", defaultValue = "5", paramLabel = "N", description = "Timed steps (default 5).")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Warm-up steps (default 2).")
+    int warmup;
+
+    @Option(names = "--forward-only", description = "Time inference forward passes instead of training steps.")
+    boolean forwardOnly;
+
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: the launcher's).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Print a JSON list of results.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Threads.set(threads);
+        if (steps < 1 || warmup < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be >= 1 and --warmup >= 0");
+        }
+        List<Benchmark.Case> cases = selected();
+        double gflops = Benchmark.matmulGflops();
+        PrintWriter out = spec.commandLine().getOut();
+        ArrayNode results = JsonNodeFactory.instance.arrayNode();
+        for (Benchmark.Case c : cases) {
+            ObjectNode r = Benchmark.run(c, warmup, steps, forwardOnly, gflops);
+            results.add(r);
+            if (!json) {
+                out.printf("%-18s %-7s %8.4f s/step %9.1f tokens/s  peak RSS %7.1f MB  %7.2f GFLOP/step  MFU %.3f (matmul %.1f GFLOP/s)%n",
+                        c.name(), r.get("mode").asText(), r.get("step_time_s").asDouble(), r.get("tokens_per_s").asDouble(),
+                        r.get("peak_rss_mb").asDouble(), r.get("model_gflop_per_step").asDouble(), r.get("mfu").asDouble(), gflops);
+                out.flush();
+            }
+        }
+        if (json) {
+            out.println(Json.pretty(results));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private List<Benchmark.Case> selected() {
+        List<Benchmark.Case> all = Benchmark.cases();
+        if (only == null || only.isEmpty()) {
+            return all;
+        }
+        List<String> names = all.stream().map(Benchmark.Case::name).toList();
+        for (String n : only) {
+            if (!names.contains(n)) {
+                throw new Finetune4jException("unknown bench case '" + n + "' (cases: " + String.join(", ", names) + ")");
+            }
+        }
+        return all.stream().filter(c -> only.contains(c.name())).toList();
+    }
+}
