@@ -41,6 +41,12 @@ public abstract class TransformerModel extends Module {
             return new Bert(c, head);
         } else if (config instanceof DistilBertConfig c) {
             return new DistilBert(c, head);
+        } else if (config instanceof Gpt2Config c) {
+            return new Gpt2(c, head);
+        } else if (config instanceof OptConfig c) {
+            return new Opt(c, head);
+        } else if (config instanceof LlamaConfig c) {
+            return new Llama(c, head);
         }
         throw new Finetune4jException(config.common().modelType() + " is not wired yet");
     }

@@ -58,6 +58,14 @@ public final class Attention {
      * T of the S positions (a KV cache holds the first S - T).
      */
     public static NDArray maskBias(NDArray attentionMask, long queryLength, boolean causal) {
+        return maskBias(attentionMask, queryLength, causal, 0);
+    }
+
+    /**
+     * As {@link #maskBias(NDArray, long, boolean)}; a causal mask with {@code window > 0} also hides
+     * keys {@code window} or more positions back (Mistral's sliding window: q - k < window).
+     */
+    public static NDArray maskBias(NDArray attentionMask, long queryLength, boolean causal, int window) {
         NDManager m = attentionMask.getManager();
         Shape s = attentionMask.getShape();
         long keys = s.get(1);
@@ -66,6 +74,9 @@ public final class Attention {
             NDArray qpos = m.arange(keys - queryLength, keys).reshape(queryLength, 1);
             NDArray kpos = m.arange(0, keys).reshape(1, keys);
             keep = keep.logicalAnd(kpos.lte(qpos)); // [B, 1, T, S]
+            if (window > 0) {
+                keep = keep.logicalAnd(kpos.gt(qpos.sub(window)));
+            }
         } else {
             keep = keep.broadcast(s.get(0), 1, queryLength, keys);
         }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Acceptance check on the real stories260K Llama: loading works and greedy decoding from BOS (a plain
+# loop, full forward per token) reproduces reference_greedy.json. Not part of `mvn verify`.
+# Usage: scripts/acceptance-stories260k.sh [stories260K folder]  (default ../shared/assets/models/stories260K)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if [ $# -gt 0 ]; then
+    assets="$(cd "$1" && pwd)"  # relative to the caller's directory
+else
+    assets="$root/../shared/assets/models/stories260K"
+fi
+cd "$root"
+if [ ! -f "$assets/reference_greedy.json" ]; then
+    echo "no reference_greedy.json in $assets" >&2
+    exit 2
+fi
+./mvnw -o -q test-compile
+./mvnw -o -q dependency:build-classpath -Dmdep.outputFile=target/acceptance-classpath.txt >/dev/null
+OPT_OUT_TRACKING=true java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$(nproc)" \
+    -cp "target/test-classes:target/classes:$(cat target/acceptance-classpath.txt)" \
+    org.finetune4j.model.StoriesAcceptance "$assets"

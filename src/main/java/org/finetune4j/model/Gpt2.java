@@ -1,0 +1,159 @@
+package org.finetune4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import java.util.EnumSet;
+import java.util.Set;
+import org.finetune4j.nn.Activations;
+import org.finetune4j.nn.Attention;
+import org.finetune4j.nn.Conv1D;
+import org.finetune4j.nn.Embedding;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.nn.Group;
+import org.finetune4j.nn.LayerNorm;
+import org.finetune4j.nn.Linear;
+import org.finetune4j.nn.Module;
+import org.finetune4j.nn.ModuleList;
+
+/**
+ * GPT-2: learned positions, N x pre-norm [causal self-attention, MLP] with Conv1D layers, ln_f;
+ * heads GPT2LMHeadModel (lm_head tied to wte), GPT2ForSequenceClassification and GPT2Model.
+ */
+public final class Gpt2 extends TransformerModel {
+
+    private final Gpt2Config c;
+    private final Backbone transformer;
+    private final Linear out;
+
+    public Gpt2(Gpt2Config c, Head head) {
+        super(c, head);
+        this.c = c;
+        double std = c.common().initializerRange();
+        this.transformer = add("transformer", new Backbone(c));
+        this.out = switch (head) {
+            case CAUSAL_LM -> add("lm_head", c.common().tieWordEmbeddings()
+                    ? new Linear(transformer.wte.weight, null)
+                    : new Linear(c.hiddenSize(), c.vocabSize(), false, std));
+            case SEQUENCE_CLASSIFICATION -> add("score", new Linear(c.hiddenSize(), c.common().numLabels(), false, std));
+            default -> null;
+        };
+    }
+
+    @Override
+    public Set<Head> heads() {
+        return EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION);
+    }
+
+    @Override
+    public String basePrefix() {
+        return "transformer.";
+    }
+
+    @Override
+    public String className() {
+        return head == Head.CAUSAL_LM ? "GPT2LMHeadModel" : "GPT2" + head.suffix;
+    }
+
+    @Override
+    public Output forward(Inputs in, Forward f) {
+        NDArray h = transformer.forward(in, f); // [B, T, C]
+        return switch (head) {
+            case CAUSAL_LM -> Heads.causalLm(out.forward(h), in);
+            case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(
+                    out.forward(Heads.lastToken(h, in, c.common().padTokenId())), in, c.common());
+            default -> new Output(h, null, null);
+        };
+    }
+
+    /** transformer.*: wte + wpe, the blocks h.N, ln_f. */
+    static final class Backbone extends Module {
+        final Embedding wte;
+        final Embedding wpe;
+        final ModuleList<Block> h;
+        final LayerNorm lnF;
+        private final Gpt2Config c;
+
+        Backbone(Gpt2Config c) {
+            this.c = c;
+            double std = c.common().initializerRange();
+            this.wte = add("wte", new Embedding(c.vocabSize(), c.hiddenSize(), std, -1));
+            this.wpe = add("wpe", new Embedding(c.maxPositions(), c.hiddenSize(), std, -1));
+            this.h = add("h", new ModuleList<>());
+            for (int i = 0; i < c.numLayers(); i++) {
+                h.append(new Block(c, i));
+            }
+            this.lnF = add("ln_f", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
+        }
+
+        /** Hidden states as HF reports them: embeddings, each block's input, then ln_f's output. */
+        NDArray forward(Inputs in, Forward f) {
+            NDArray ids = in.inputIds(); // [B, T]
+            NDArray pos = in.positionIds() != null ? in.positionIds()
+                    : ids.getManager().arange(0, (int) in.length()).toType(DataType.INT64, false).expandDims(0);
+            NDArray x = wte.forward(ids).add(wpe.forward(pos)); // [B, T, C]
+            if (in.tokenTypeIds() != null) {
+                x = x.add(wte.forward(in.tokenTypeIds()));
+            }
+            x = f.dropout(x, c.embdDropout());
+            NDArray bias = Attention.maskBias(in.maskOrOnes(), in.length(), true); // [B, 1, T, T]
+            for (Block block : h) {
+                f.hidden(x);
+                x = block.forward(x, bias, f);
+            }
+            x = lnF.forward(x);
+            f.hidden(x);
+            return x;
+        }
+    }
+
+    /** One pre-norm block: ln_1, attn.{c_attn, c_proj}, ln_2, mlp.{c_fc, c_proj}. */
+    static final class Block extends Module {
+        final LayerNorm ln1;
+        final Conv1D cAttn;
+        final Conv1D attnProj;
+        final LayerNorm ln2;
+        final Conv1D cFc;
+        final Conv1D mlpProj;
+        private final Gpt2Config c;
+        private final Activations act;
+        private final double scale;
+
+        Block(Gpt2Config c, int layer) {
+            this.c = c;
+            this.act = Activations.parse(c.activation(), "config.json");
+            double std = c.common().initializerRange();
+            double projStd = std / Math.sqrt(2.0 * c.numLayers()); // HF rescales every c_proj.weight
+            long d = c.hiddenSize();
+            this.ln1 = add("ln_1", new LayerNorm(d, c.layerNormEps()));
+            Group attn = add("attn", new Group());
+            this.cAttn = attn.child("c_attn", new Conv1D(d, 3 * d, std));
+            this.attnProj = attn.child("c_proj", new Conv1D(d, d, projStd));
+            this.ln2 = add("ln_2", new LayerNorm(d, c.layerNormEps()));
+            Group mlp = add("mlp", new Group());
+            this.cFc = mlp.child("c_fc", new Conv1D(d, c.innerSize(), std));
+            this.mlpProj = mlp.child("c_proj", new Conv1D(c.innerSize(), d, projStd));
+            double s = c.scaleAttnWeights() ? 1.0 / Math.sqrt(d / (double) c.numHeads()) : 1.0;
+            this.scale = c.scaleAttnByInverseLayerIdx() ? s / (layer + 1) : s;
+        }
+
+        NDArray forward(NDArray x, NDArray bias, Forward f) { // [B, T, C]
+            x = x.add(attn(ln1.forward(x), bias, f));
+            return x.add(mlp(ln2.forward(x), f));
+        }
+
+        private NDArray attn(NDArray x, NDArray bias, Forward f) {
+            NDList qkv = cAttn.forward(x).split(3, 2); // 3 x [B, T, C]
+            int heads = c.numHeads();
+            NDArray q = Attention.splitHeads(qkv.get(0), heads); // [B, H, T, D]
+            NDArray k = Attention.splitHeads(qkv.get(1), heads);
+            NDArray v = Attention.splitHeads(qkv.get(2), heads);
+            NDArray ctx = Attention.attend(q, k, v, bias, scale, c.attnDropout(), f); // [B, H, T, D]
+            return f.dropout(attnProj.forward(Attention.mergeHeads(ctx)), c.residDropout()); // [B, T, C]
+        }
+
+        private NDArray mlp(NDArray x, Forward f) {
+            return f.dropout(mlpProj.forward(act.apply(cFc.forward(x))), c.residDropout()); // [B, T, C]
+        }
+    }
+}

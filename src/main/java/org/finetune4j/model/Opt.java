@@ -1,0 +1,186 @@
+package org.finetune4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.util.EnumSet;
+import java.util.Set;
+import org.finetune4j.nn.Activations;
+import org.finetune4j.nn.Attention;
+import org.finetune4j.nn.Embedding;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.nn.Group;
+import org.finetune4j.nn.LayerNorm;
+import org.finetune4j.nn.Linear;
+import org.finetune4j.nn.Module;
+import org.finetune4j.nn.ModuleList;
+
+/**
+ * OPT: token embeddings (optionally projected in and out), learned positions offset by 2,
+ * N x [self-attention, ReLU FFN] pre-norm (or post-norm as OPT-350m); heads OPTForCausalLM
+ * (lm_head tied to embed_tokens), OPTForSequenceClassification and OPTModel.
+ */
+public final class Opt extends TransformerModel {
+
+    private static final double LN_EPS = 1e-5;
+    private final OptConfig c;
+    private final Decoder decoder;
+    private final Linear out;
+
+    public Opt(OptConfig c, Head head) {
+        super(c, head);
+        this.c = c;
+        double std = c.common().initializerRange();
+        this.decoder = add("model", new Group()).child("decoder", new Decoder(c));
+        this.out = switch (head) {
+            case CAUSAL_LM -> add("lm_head", c.common().tieWordEmbeddings()
+                    ? new Linear(decoder.embedTokens.weight, null)
+                    : new Linear(c.wordEmbedProjDim(), c.vocabSize(), false, std));
+            case SEQUENCE_CLASSIFICATION -> add("score",
+                    new Linear(c.wordEmbedProjDim(), c.common().numLabels(), false, std));
+            default -> null;
+        };
+    }
+
+    @Override
+    public Set<Head> heads() {
+        return EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION);
+    }
+
+    /** OPTModel saves its keys as decoder.*, so a bare checkpoint loads under "model.". */
+    @Override
+    public String basePrefix() {
+        return "model.";
+    }
+
+    @Override
+    public String className() {
+        return "OPT" + head.suffix;
+    }
+
+    @Override
+    public Output forward(Inputs in, Forward f) {
+        NDArray h = decoder.forward(in, f); // [B, T, P]
+        return switch (head) {
+            case CAUSAL_LM -> Heads.causalLm(out.forward(h), in);
+            case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(
+                    out.forward(Heads.lastToken(h, in, c.common().padTokenId())), in, c.common());
+            default -> new Output(h, null, null);
+        };
+    }
+
+    /** model.decoder.*: embed_tokens [V, P], embed_positions, project_out/in, final_layer_norm, layers. */
+    static final class Decoder extends Module {
+        final Embedding embedTokens;
+        final Embedding embedPositions;
+        final Linear projectOut;
+        final Linear projectIn;
+        final LayerNorm finalNorm;
+        final ModuleList<Layer> layers;
+
+        Decoder(OptConfig c) {
+            double std = c.common().initializerRange();
+            long d = c.hiddenSize();
+            long p = c.wordEmbedProjDim();
+            Integer pad = c.common().padTokenId();
+            this.embedTokens = add("embed_tokens", new Embedding(c.vocabSize(), p, std, pad == null ? -1 : pad));
+            this.embedPositions = add("embed_positions",
+                    new Embedding(c.maxPositionEmbeddings() + OptConfig.POSITION_OFFSET, d, std, -1));
+            boolean project = p != d;
+            this.projectOut = project ? add("project_out", new Linear(d, p, false, std)) : null;
+            this.projectIn = project ? add("project_in", new Linear(p, d, false, std)) : null;
+            this.finalNorm = c.finalLayerNorm()
+                    ? add("final_layer_norm", new LayerNorm(d, LN_EPS, c.layerNormElementwiseAffine())) : null;
+            this.layers = add("layers", new ModuleList<>());
+            for (int i = 0; i < c.numLayers(); i++) {
+                layers.append(new Layer(c));
+            }
+        }
+
+        /** Hidden states as HF reports them: embeddings, each layer's input, then the final (normed, projected) output. */
+        NDArray forward(Inputs in, Forward f) {
+            NDArray mask = in.maskOrOnes(); // [B, T]
+            NDArray x = embedTokens.forward(in.inputIds()); // [B, T, P]
+            if (projectIn != null) {
+                x = projectIn.forward(x); // [B, T, C]
+            }
+            NDArray pos = in.positionIds() != null ? in.positionIds() : positions(mask);
+            x = x.add(embedPositions.forward(pos.add(OptConfig.POSITION_OFFSET))); // [B, T, C]
+            NDArray bias = Attention.maskBias(mask, in.length(), true); // [B, 1, T, T]
+            for (Layer layer : layers) {
+                f.hidden(x);
+                x = layer.forward(x, bias, f);
+            }
+            if (finalNorm != null) {
+                x = finalNorm.forward(x);
+            }
+            if (projectOut != null) {
+                x = projectOut.forward(x); // [B, T, P]
+            }
+            f.hidden(x);
+            return x;
+        }
+
+        /** cumsum(mask) * mask - 1: real tokens count from 0, pads get -1 (row 1 after the offset). */
+        private static NDArray positions(NDArray mask) {
+            NDArray m = mask.toType(DataType.INT64, false); // [B, T]
+            return m.cumSum(1).mul(m).sub(1);
+        }
+    }
+
+    /** One layer: self_attn.{q,k,v,out}_proj, self_attn_layer_norm, fc1, fc2, final_layer_norm. */
+    static final class Layer extends Module {
+        final Linear q;
+        final Linear k;
+        final Linear v;
+        final Linear outProj;
+        final LayerNorm attnNorm;
+        final Linear fc1;
+        final Linear fc2;
+        final LayerNorm ffnNorm;
+        private final OptConfig c;
+        private final Activations act;
+
+        Layer(OptConfig c) {
+            this.c = c;
+            this.act = Activations.parse(c.activation(), "config.json");
+            double std = c.common().initializerRange();
+            long d = c.hiddenSize();
+            boolean bias = c.enableBias();
+            Group attn = add("self_attn", new Group());
+            this.k = attn.child("k_proj", new Linear(d, d, bias, std));
+            this.v = attn.child("v_proj", new Linear(d, d, bias, std));
+            this.q = attn.child("q_proj", new Linear(d, d, bias, std));
+            this.outProj = attn.child("out_proj", new Linear(d, d, bias, std));
+            this.attnNorm = add("self_attn_layer_norm", new LayerNorm(d, LN_EPS, c.layerNormElementwiseAffine()));
+            this.fc1 = add("fc1", new Linear(d, c.ffnDim(), bias, std));
+            this.fc2 = add("fc2", new Linear(c.ffnDim(), d, bias, std));
+            this.ffnNorm = add("final_layer_norm", new LayerNorm(d, LN_EPS, c.layerNormElementwiseAffine()));
+        }
+
+        NDArray forward(NDArray x, NDArray bias, Forward f) { // [B, T, C]
+            boolean pre = c.doLayerNormBefore();
+            x = x.add(f.dropout(attn(pre ? attnNorm.forward(x) : x, bias, f), c.dropout()));
+            if (!pre) {
+                x = attnNorm.forward(x);
+            }
+            x = x.add(f.dropout(mlp(pre ? ffnNorm.forward(x) : x), c.dropout()));
+            return pre ? x : ffnNorm.forward(x);
+        }
+
+        /** OPT scales q by 1/sqrt(d) before q k^T (so the scores are not scaled again). */
+        private NDArray attn(NDArray x, NDArray bias, Forward f) {
+            int heads = c.numHeads();
+            float scaling = (float) Math.pow(c.hiddenSize() / (double) heads, -0.5);
+            NDArray qh = Attention.splitHeads(q.forward(x).mul(scaling), heads); // [B, H, T, D]
+            NDArray kh = Attention.splitHeads(k.forward(x), heads);
+            NDArray vh = Attention.splitHeads(v.forward(x), heads);
+            NDArray ctx = Attention.attend(qh, kh, vh, bias, 1.0, c.attentionDropout(), f); // [B, H, T, D]
+            return outProj.forward(Attention.mergeHeads(ctx)); // [B, T, C]
+        }
+
+        /** fc2(act(fc1(x))); HF's OPT layer does not apply activation_dropout, so neither do we. */
+        private NDArray mlp(NDArray x) {
+            return fc2.forward(act.apply(fc1.forward(x))); // [B, T, F] -> [B, T, C]
+        }
+    }
+}
