@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.model.Head;
@@ -23,10 +22,6 @@ import picocli.CommandLine.Spec;
         description = {"Write a randomly initialised model folder from a config.json.",
                 "Transformers' rules (normal(initializer_range) weights, zero biases, unit norms), optionally with a tokenizer."})
 public final class InitCommand implements Callable<Integer> {
-
-    /** The tokenizer files a folder may hold; all present ones are copied. */
-    static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json", "vocab.txt", "vocab.json", "merges.txt", "added_tokens.json");
 
     @Spec
     CommandSpec spec;
@@ -88,14 +83,8 @@ public final class InitCommand implements Callable<Integer> {
     }
 
     private void copyTokenizer(Path dir) throws IOException {
-        if (tokenizer == null) {
-            return;
-        }
-        for (String name : TOKENIZER_FILES) {
-            Path f = tokenizer.resolve(name);
-            if (Files.isRegularFile(f)) {
-                Files.copy(f, dir.resolve(name));
-            }
+        if (tokenizer != null) {
+            Tokenizer.copyFiles(tokenizer, dir);
         }
     }
 

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -88,8 +87,7 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private void describeTokenizer(ObjectNode o) {
-        boolean present = InitCommand.TOKENIZER_FILES.stream().anyMatch(f -> Files.isRegularFile(dir.resolve(f)));
-        if (!present) {
+        if (!Tokenizer.present(dir)) {
             o.putNull("tokenizer");
             return;
         }

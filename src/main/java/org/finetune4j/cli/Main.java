@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
                 InitCommand.class,
                 GenerateCommand.class,
                 BenchCommand.class,
+                TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -28,6 +28,21 @@ public final class Losses {
         return picked.mul(valid.toType(DataType.FLOAT32, false)).sum().neg();
     }
 
+    /**
+     * Cross-entropy with label smoothing as Transformers' LabelSmoother: (1 - eps) x NLL + eps x the
+     * mean over classes of -log p, both averaged over the labels that are not -100. logits [N.., C].
+     */
+    public static NDArray labelSmoothed(NDArray logits, NDArray labels, double eps) {
+        long c = logits.getShape().get(logits.getShape().dimension() - 1);
+        NDArray flat = logits.reshape(-1, c);
+        NDArray y = labels.reshape(-1);
+        NDArray valid = y.neq(IGNORE_INDEX).toType(DataType.FLOAT32, false); // [N]
+        NDArray n = valid.sum();
+        NDArray nll = crossEntropySum(flat, y).div(n);
+        NDArray smooth = flat.logSoftmax(-1).sum(new int[] {1}).neg().mul(valid).sum().div(n.mul((float) c));
+        return nll.mul((float) (1 - eps)).add(smooth.mul((float) eps));
+    }
+
     /** Causal LM loss: logits at t predict the label at t+1; mean over all kept labels of the batch. */
     public static NDArray causalLm(NDArray logits, NDArray labels) { // [B, T, V], [B, T]
         long b = logits.getShape().get(0);

@@ -30,6 +30,11 @@ public sealed interface ModelConfig permits BertConfig, DistilBertConfig, Gpt2Co
         return this instanceof Gpt2Config || this instanceof OptConfig || this instanceof LlamaConfig;
     }
 
+    /** Whether the model takes token type ids (BERT, RoBERTa); tokenizers' type ids are dropped otherwise. */
+    default boolean tokenTypes() {
+        return this instanceof BertConfig;
+    }
+
     /** Reads a model folder's config.json (or a config file given directly). */
     static ModelConfig read(Path path) {
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;

@@ -29,12 +29,26 @@ public final class Pretrained {
 
     /** Loads {@code dir} with the head its config names (or {@code head} when not null). */
     public static Loaded load(Path dir, Head head, NDManager manager, long seed) {
-        ModelConfig config = ModelConfig.read(dir);
+        return load(dir, ModelConfig.read(dir), head, manager, seed);
+    }
+
+    /** Loads the weights of {@code dir} into a model built from {@code config} (e.g. with new labels). */
+    public static Loaded load(Path dir, ModelConfig config, Head head, NDManager manager, long seed) {
         TransformerModel model = TransformerModel.create(config, head != null ? head : Head.of(config));
         try (WeightFiles files = WeightFiles.open(dir)) {
             LoadReport report = loadWeights(model, files, manager);
             Initializer.initialiseMissing(model, manager, seed);
             return new Loaded(model, report);
+        }
+    }
+
+    /** Replaces the parameters of {@code model} by the weights of {@code dir}; every parameter must be there. */
+    public static void loadInto(TransformerModel model, Path dir, NDManager manager) {
+        try (WeightFiles files = WeightFiles.open(dir)) {
+            LoadReport r = loadWeights(model, files, manager);
+            if (!r.newlyInitialised().isEmpty()) {
+                throw new Finetune4jException(dir + ": missing weights " + String.join(", ", r.newlyInitialised()));
+            }
         }
     }
 

@@ -25,6 +25,25 @@ public final class Tokenizer implements AutoCloseable {
 
     private static final TokenizersLibrary LIB = TokenizersLibrary.LIB;
 
+    /** The files a model folder's tokenizer may consist of. */
+    public static final java.util.List<String> FILES = java.util.List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "vocab.txt", "vocab.json", "merges.txt", "added_tokens.json");
+
+    /** Whether {@code dir} holds any tokenizer file. */
+    public static boolean present(Path dir) {
+        return FILES.stream().anyMatch(f -> Files.isRegularFile(dir.resolve(f)));
+    }
+
+    /** Copies the tokenizer files of {@code from} (those present) into {@code to}. */
+    public static void copyFiles(Path from, Path to) throws java.io.IOException {
+        for (String name : FILES) {
+            Path f = from.resolve(name);
+            if (Files.isRegularFile(f)) {
+                Files.copy(f, to.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
     private final Path dir;
     private final String kind;
     private final String json;

@@ -104,6 +104,45 @@ public final class AdamW implements AutoCloseable {
         return step;
     }
 
+    /** The moments as tensors named {@code <param>.exp_avg} / {@code <param>.exp_avg_sq}, plus the step count. */
+    public List<org.finetune4j.io.TensorData> stateTensors(Map<String, Parameter> named) {
+        List<org.finetune4j.io.TensorData> out = new ArrayList<>();
+        named.forEach((name, p) -> {
+            NDArray[] mv = moments.get(p);
+            if (mv != null) {
+                out.add(org.finetune4j.tensor.Tensors.fromNDArray(name + ".exp_avg", mv[0]));
+                out.add(org.finetune4j.tensor.Tensors.fromNDArray(name + ".exp_avg_sq", mv[1]));
+            }
+        });
+        return out;
+    }
+
+    /** Restores moments and step count saved by {@link #stateTensors}; unknown names are an error. */
+    public void loadState(Map<String, Parameter> named, java.util.function.Function<String, NDArray> read, long steps) {
+        for (Group g : groups) {
+            for (Parameter p : g.params()) {
+                String name = nameOf(named, p);
+                NDArray m = read.apply(name + ".exp_avg");
+                NDArray v = read.apply(name + ".exp_avg_sq");
+                if (m != null && v != null) {
+                    m.attach(state);
+                    v.attach(state);
+                    moments.put(p, new NDArray[] {m, v});
+                }
+            }
+        }
+        this.step = steps;
+    }
+
+    private static String nameOf(Map<String, Parameter> named, Parameter p) {
+        for (Map.Entry<String, Parameter> e : named.entrySet()) {
+            if (e.getValue() == p) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalStateException("parameter not in the model");
+    }
+
     @Override
     public void close() {
         state.close();

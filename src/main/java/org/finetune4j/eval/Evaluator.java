@@ -1,0 +1,53 @@
+package org.finetune4j.eval;
+
+import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.finetune4j.data.Batch;
+import org.finetune4j.data.Examples;
+import org.finetune4j.data.Sampler;
+import org.finetune4j.model.Output;
+import org.finetune4j.model.TransformerModel;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Ops;
+
+/**
+ * Sequence-classification evaluation as batches stream: the sample-weighted mean loss and the
+ * classification metrics, never holding more than one batch of logits.
+ */
+public final class Evaluator {
+
+    private Evaluator() {}
+
+    /** Metrics named {@code eval_loss}, {@code eval_accuracy}, ... plus runtime and throughput. */
+    public static Map<String, Double> evaluate(TransformerModel model, Examples data, List<String> labels,
+            int batchSize, long padId, NDManager manager) {
+        long t0 = System.nanoTime();
+        ClassificationMetrics metrics = new ClassificationMetrics(labels);
+        double lossSum = 0;
+        boolean gradMode = Ops.gradMode();
+        Ops.setGradMode(false);
+        Sampler sampler = Sampler.sequential(data.size(), batchSize);
+        try {
+            for (int[] indices : sampler.batches(0)) {
+                Batch b = data.batch(indices, padId);
+                try (NDManager step = manager.newSubManager()) {
+                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes(), step), Forward.eval());
+                    lossSum += out.loss().getFloat() * b.size();
+                    metrics.addLogits(out.logits().toFloatArray(), b.labels());
+                }
+            }
+        } finally {
+            Ops.setGradMode(gradMode);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("eval_loss", lossSum / data.size());
+        m.putAll(metrics.asMap("eval"));
+        m.put("eval_runtime", Math.round(seconds * 1e4) / 1e4);
+        m.put("eval_samples_per_second", Math.round(data.size() / seconds * 1e3) / 1e3);
+        m.put("eval_steps_per_second", Math.round(sampler.batchesPerEpoch() / seconds * 1e3) / 1e3);
+        return m;
+    }
+}

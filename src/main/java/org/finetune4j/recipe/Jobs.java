@@ -1,0 +1,119 @@
+package org.finetune4j.recipe;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.finetune4j.Finetune4jException;
+import org.finetune4j.data.Examples;
+import org.finetune4j.data.LabelMap;
+import org.finetune4j.data.TextClassificationData;
+import org.finetune4j.data.TextColumns;
+import org.finetune4j.model.Head;
+import org.finetune4j.model.Initializer;
+import org.finetune4j.model.LoadReport;
+import org.finetune4j.model.ModelConfig;
+import org.finetune4j.model.Pretrained;
+import org.finetune4j.model.TransformerModel;
+import org.finetune4j.nn.Parameter;
+import org.finetune4j.tokenize.Tokenizer;
+import org.finetune4j.train.Trainer;
+
+/** Turns a recipe into a Trainer job: tokenizer, data, label map, and the model with its new head. */
+public final class Jobs {
+
+    private Jobs() {}
+
+    /** A sequence-classification job; the model's parameters live in {@code manager}. */
+    public static Trainer.Job sequenceClassification(Recipe r, NDManager manager, PrintStream console) {
+        Path dir = r.model().path();
+        if (!Files.isDirectory(dir)) {
+            throw new Finetune4jException(r.file() + ": model.path '" + dir + "' is not a folder");
+        }
+        Recipe.DataSpec d = r.data();
+        TextColumns columns = new TextColumns(d.textColumn(), d.textPairColumn(), d.labelColumn());
+        TextClassificationData train = TextClassificationData.readTraining(d.train(), columns, d.skipBadRows());
+        TextClassificationData eval;
+        if (d.validation() != null) {
+            eval = TextClassificationData.read(d.validation(), columns, train.labelMap(), d.skipBadRows());
+        } else if (d.validationSplit() > 0) {
+            TextClassificationData.Split split = train.split(d.validationSplit(), r.training().seed());
+            train = split.train();
+            eval = split.validation();
+            console.printf("validation: %d rows split from %s (validation_split %s, seed %d)%n", eval.size(), d.train(),
+                    d.validationSplit(), r.training().seed());
+        } else {
+            eval = null;
+        }
+        reportSkipped(train, console);
+        if (eval != null) {
+            reportSkipped(eval, console);
+        }
+        try (Tokenizer tok = Tokenizer.load(dir)) {
+            ModelConfig base = ModelConfig.read(dir);
+            long pad = padId(tok, base, console);
+            ModelConfig config = withLabels(base, train.labelMap(), pad, dir);
+            TransformerModel model = model(r, dir, config, manager, console);
+            Examples trainEx = Examples.tokenize(train, tok, d.maxLength());
+            Examples evalEx = eval == null ? null : Examples.tokenize(eval, tok, d.maxLength());
+            return new Trainer.Job(model, dir, trainEx, evalEx, train.labelMap().names(), pad, r.training());
+        }
+    }
+
+    private static TransformerModel model(Recipe r, Path dir, ModelConfig config, NDManager manager, PrintStream console) {
+        long seed = r.training().seed();
+        TransformerModel model;
+        if (r.model().random()) {
+            model = TransformerModel.create(config, Head.SEQUENCE_CLASSIFICATION);
+            Initializer.initialiseMissing(model, manager, seed);
+            console.println("model: " + model.className() + " initialised at random (seed " + seed + ")");
+        } else {
+            Pretrained.Loaded loaded = Pretrained.load(dir, config, Head.SEQUENCE_CLASSIFICATION, manager, seed);
+            model = loaded.model();
+            LoadReport report = loaded.report();
+            console.println("model: " + model.className() + " from " + dir);
+            report.lines().forEach(console::println);
+        }
+        long all = model.namedParameters().values().stream().mapToLong(Parameter::numel).sum();
+        long trainable = model.namedParameters().values().stream().filter(Parameter::trainable).mapToLong(Parameter::numel).sum();
+        console.printf("trainable params: %,d || all params: %,d || trainable%%: %.4f%n", trainable, all, 100.0 * trainable / all);
+        return model;
+    }
+
+    /** The pad id; models without one pad with EOS, as Transformers users set it, and say so once. */
+    static long padId(Tokenizer tok, ModelConfig c, PrintStream console) {
+        if (tok.special().pad() >= 0) {
+            return tok.special().pad();
+        }
+        long eos = tok.special().eos() >= 0 ? tok.special().eos() : c.common().eosTokenId() != null ? c.common().eosTokenId() : -1;
+        if (eos < 0) {
+            throw new Finetune4jException(c.common().modelType() + ": the tokenizer has neither a pad nor an EOS token to pad batches with");
+        }
+        console.println("note: the tokenizer has no pad token; padding with EOS (id " + eos + ") as Transformers users do");
+        return eos;
+    }
+
+    /** The config with the dataset's labels (id2label, label2id) and the pad id set, as Transformers saves it. */
+    static ModelConfig withLabels(ModelConfig c, LabelMap labels, long pad, Path dir) {
+        ObjectNode raw = c.common().raw().deepCopy();
+        ObjectNode id2label = raw.putObject("id2label");
+        ObjectNode label2id = raw.putObject("label2id");
+        List<String> names = labels.names();
+        for (int i = 0; i < names.size(); i++) {
+            id2label.put(Integer.toString(i), names.get(i));
+            label2id.put(names.get(i), i);
+        }
+        raw.remove("num_labels");
+        raw.put("problem_type", "single_label_classification");
+        raw.put("pad_token_id", pad);
+        return ModelConfig.parse(raw, dir.resolve("config.json").toString());
+    }
+
+    private static void reportSkipped(TextClassificationData data, PrintStream console) {
+        if (data.skipped() > 0) {
+            console.printf("skipped %d bad rows of %s (first: %s)%n", data.skipped(), data.file(), data.firstSkipped());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package org.finetune4j.recipe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.finetune4j.Finetune4jException;
+
+/** Command-line overrides {@code training.learning_rate=1e-4}: a dotted path and a YAML scalar. */
+final class Overrides {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private Overrides() {}
+
+    static void apply(ObjectNode tree, String override, String file) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new Finetune4jException("override '" + override + "' must look like dotted.key=value");
+        }
+        String[] path = override.substring(0, eq).split("\\.");
+        ObjectNode node = tree;
+        for (int i = 0; i < path.length - 1; i++) {
+            JsonNode child = node.get(path[i]);
+            if (child == null || child.isNull()) {
+                child = node.putObject(path[i]);
+            } else if (!child.isObject()) {
+                throw new Finetune4jException(file + ": override '" + override + "': '" + path[i] + "' is not a block");
+            }
+            node = (ObjectNode) child;
+        }
+        node.set(path[path.length - 1], value(override.substring(eq + 1)));
+    }
+
+    private static JsonNode value(String text) {
+        try {
+            JsonNode v = YAML.readTree(text.isEmpty() ? "''" : text);
+            return v == null ? YAML.getNodeFactory().nullNode() : v;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return YAML.getNodeFactory().textNode(text);
+        }
+    }
+}
