@@ -1,0 +1,152 @@
+package org.finetune4j.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.finetune4j.Finetune4jException;
+import org.finetune4j.model.Pretrained;
+import org.finetune4j.model.TransformerModel;
+import org.finetune4j.recipe.Jobs;
+import org.finetune4j.recipe.Recipe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+
+    @TempDir
+    Path dir;
+
+    private final PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+
+    /** Runs a recipe; the listener sees every step's loss. */
+    private Map<String, Double> run(Path recipe, List<Double> losses, Trainer.StepListener extra, String... overrides)
+            throws IOException {
+        Recipe r = Recipe.load(recipe, List.of(overrides));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Trainer.Job job = Jobs.sequenceClassification(r, manager, quiet);
+            Runs.prepare(r.training());
+            return new Trainer(job, manager, quiet).onStep((step, loss) -> {
+                losses.add(loss);
+                extra.afterStep(step, loss);
+            }).train();
+        }
+    }
+
+    /** Thrown by a listener to stop a run abruptly, as a kill would, after a checkpoint. */
+    static final class Crash extends RuntimeException {}
+
+    @Test
+    void resumedRunRepeatsTheUninterruptedLossesExactly() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 40, 1);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 12", "save_steps: 6", "warmup_steps: 2");
+        List<Double> full = new ArrayList<>();
+        run(recipe, full, (s, l) -> {}, "training.output_dir=" + dir.resolve("a"));
+
+        List<Double> first = new ArrayList<>();
+        assertThatThrownBy(() -> run(recipe, first, (s, l) -> {
+            if (s == 8) {
+                throw new Crash(); // steps 7 and 8 ran but checkpoint-6 is the last saved
+            }
+        }, "training.output_dir=" + dir.resolve("b"))).isInstanceOf(Crash.class);
+        assertThat(Checkpoints.step(Checkpoints.list(dir.resolve("b")).get(0))).isEqualTo(6);
+
+        List<Double> rest = new ArrayList<>();
+        run(recipe, rest, (s, l) -> {}, "training.output_dir=" + dir.resolve("b"), "training.resume_from_checkpoint=true");
+        assertThat(first.subList(0, 6)).isEqualTo(full.subList(0, 6));
+        assertThat(rest).isEqualTo(full.subList(6, 12));
+        JsonNode[] log = lines(dir.resolve("b/metrics.jsonl"));
+        assertThat(log).extracting(n -> n.path("step").asInt()).startsWith(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+    }
+
+    @Test
+    void gradientAccumulationEqualsOneBigBatch() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 16, 2);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 2", "save_strategy: 'no'");
+        List<Double> big = new ArrayList<>();
+        run(recipe, big, (s, l) -> {}, "training.output_dir=" + dir.resolve("big"), "training.per_device_train_batch_size=8");
+        List<Double> acc = new ArrayList<>();
+        run(recipe, acc, (s, l) -> {}, "training.output_dir=" + dir.resolve("acc"), "training.per_device_train_batch_size=4",
+                "training.gradient_accumulation_steps=2");
+        assertThat(acc.get(0)).isCloseTo(big.get(0), org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(acc.get(1)).isCloseTo(big.get(1), org.assertj.core.api.Assertions.within(1e-5));
+    }
+
+    @Test
+    void savesAnHfFolderWithLabelsAndResults() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 32, 3);
+        Path dev = TrainerFixture.tsv(dir, "dev.tsv", 12, 4);
+        Path recipe = TrainerFixture.recipe(dir, train, dev, "num_train_epochs: 2", "eval_strategy: epoch",
+                "save_strategy: epoch", "save_total_limit: 1", "load_best_model_at_end: true", "metric_for_best_model: accuracy");
+        Map<String, Double> results = run(recipe, new ArrayList<>(), (s, l) -> {});
+        Path out = dir.resolve("out");
+        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertThat(config.path("architectures").get(0).asText()).isEqualTo("BertForSequenceClassification");
+        assertThat(config.path("id2label").path("0").asText()).isEqualTo("negative");
+        assertThat(config.path("label2id").path("positive").asInt()).isEqualTo(1);
+        assertThat(results).containsKeys("eval_loss", "eval_accuracy", "eval_f1", "epoch");
+        assertThat(Files.exists(out.resolve("eval_results.json"))).isTrue();
+        assertThat(Files.exists(out.resolve("vocab.txt"))).isTrue();
+        assertThat(Checkpoints.list(out)).hasSize(1); // save_total_limit 1 keeps the best only
+        try (NDManager m = NDManager.newBaseManager()) {
+            TransformerModel reloaded = Pretrained.load(out, null, m, 0).model();
+            assertThat(reloaded.config.common().numLabels()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void refusesAnOutputDirHoldingAnotherRun() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 8, 5);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 1");
+        run(recipe, new ArrayList<>(), (s, l) -> {});
+        byte[] before = Files.readAllBytes(dir.resolve("out/model.safetensors"));
+        assertThatThrownBy(() -> run(recipe, new ArrayList<>(), (s, l) -> {}))
+                .isInstanceOf(Finetune4jException.class).hasMessageContaining("already holds a run")
+                .hasMessageContaining("overwrite_output_dir");
+        assertThat(Files.readAllBytes(dir.resolve("out/model.safetensors"))).isEqualTo(before);
+        run(recipe, new ArrayList<>(), (s, l) -> {}, "training.overwrite_output_dir=true");
+    }
+
+    @Test
+    void aNonFiniteLossStopsTheRunNamingTheStep() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 16, 6);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 4", "max_grad_norm: 0", "learning_rate: 1.0e+30",
+                "lr_scheduler_type: constant");
+        assertThatThrownBy(() -> run(recipe, new ArrayList<>(), (s, l) -> {}))
+                .isInstanceOf(Finetune4jException.class).hasMessageMatching("step \\d: the loss is NaN.*");
+    }
+
+    @Test
+    void nativeMemoryStaysFlatOver200Steps() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 64, 7);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 200", "save_strategy: 'no'", "logging_steps: 50");
+        long[] rss = new long[2];
+        run(recipe, new ArrayList<>(), (s, l) -> {
+            if (s == 50) {
+                rss[0] = Memory.rssBytes();
+            } else if (s == 200) {
+                rss[1] = Memory.rssBytes();
+            }
+        });
+        assertThat(rss[1] - rss[0]).as("RSS growth from step 50 to 200, bytes").isLessThan(32L << 20);
+    }
+
+    private static JsonNode[] lines(Path file) throws IOException {
+        ObjectMapper m = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : Files.readAllLines(file)) {
+            out.add(m.readTree(l));
+        }
+        return out.toArray(new JsonNode[0]);
+    }
+}
