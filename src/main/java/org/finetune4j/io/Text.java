@@ -1,0 +1,58 @@
+package org.finetune4j.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.finetune4j.Finetune4jException;
+
+/** Helpers that keep error messages on one line, whatever a hostile file puts in its names. */
+final class Text {
+
+    private static final int MAX_SHOWN = 200;
+
+    private Text() {}
+
+    /** {@code s} in single quotes, control characters escaped, cut after 200 characters. */
+    static String quote(String s) {
+        return "'" + printable(s) + "'";
+    }
+
+    /** {@code s} with control characters escaped as hex, cut after 200 characters. */
+    static String printable(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(s.length(), MAX_SHOWN); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return s.length() > MAX_SHOWN ? b + "..." : b.toString();
+    }
+
+    /** The path as given, printable, as the start of an error message. */
+    static String where(Path file) {
+        return printable(file.toString());
+    }
+
+    /** A shape as "[10, 4]". */
+    static String shape(long[] shape) {
+        return Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    /** An IOException as one line: its kind and message. */
+    static String describe(IOException e) {
+        String kind = e.getClass().getSimpleName();
+        return e.getMessage() == null ? kind : kind + ": " + printable(e.getMessage());
+    }
+
+    /** The error for {@code message}, which must already name the file. */
+    static Finetune4jException error(String message) {
+        return new Finetune4jException(message);
+    }
+}
