@@ -146,6 +146,12 @@ public final class WeightFiles implements AutoCloseable {
         return st.data(name);
     }
 
+    /** The file that holds tensor {@code name} (for error messages), or the folder when absent. */
+    public String fileOf(String name) {
+        SafeTensors st = byName.get(name);
+        return st == null ? where : Text.where(st.file());
+    }
+
     /** The open files, one per shard, sorted by file name. */
     public List<SafeTensors> files() {
         return files;
