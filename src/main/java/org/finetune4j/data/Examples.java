@@ -1,0 +1,69 @@
+package org.finetune4j.data;
+
+import java.util.Arrays;
+import org.finetune4j.tokenize.Encoding;
+import org.finetune4j.tokenize.Tokenizer;
+
+/**
+ * Tokenized examples, unpadded: {@code ids[i]} and {@code typeIds[i]} (same length, special tokens
+ * included, truncated to the max length) and class id {@code labels[i]}. Arrays are shared: do not modify.
+ */
+public record Examples(long[][] ids, long[][] typeIds, int[] labels) {
+
+    public Examples {
+        if (ids.length != typeIds.length || ids.length != labels.length) {
+            throw new IllegalArgumentException(ids.length + " ids, " + typeIds.length + " type ids, " + labels.length + " labels");
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i].length != typeIds[i].length) {
+                throw new IllegalArgumentException("example " + i + ": " + ids[i].length + " ids but " + typeIds[i].length + " type ids");
+            }
+        }
+    }
+
+    /** Tokenizes every text (with its pair) with special tokens, truncated to {@code maxLength} (0 = none), unpadded. */
+    public static Examples tokenize(TextClassificationData data, Tokenizer tokenizer, int maxLength) {
+        int n = data.size();
+        long[][] ids = new long[n][];
+        long[][] types = new long[n][];
+        for (int i = 0; i < n; i++) {
+            String pair = data.pairs() == null ? null : data.pairs().get(i);
+            Encoding e = tokenizer.encode(data.texts().get(i), pair, maxLength, false);
+            ids[i] = e.ids();
+            types[i] = e.typeIds();
+        }
+        return new Examples(ids, types, data.labels());
+    }
+
+    /** Number of examples. */
+    public int size() {
+        return ids.length;
+    }
+
+    /** Tokens per example, for {@link Sampler#groupedByLength}. */
+    public int[] lengths() {
+        return Arrays.stream(ids).mapToInt(row -> row.length).toArray();
+    }
+
+    /** The examples at {@code indices} as one batch padded with {@code padId} to its longest row. */
+    public Batch batch(int[] indices, long padId) {
+        int longest = 0;
+        for (int i : indices) {
+            longest = Math.max(longest, ids[i].length);
+        }
+        long[][] inputIds = new long[indices.length][longest];
+        long[][] mask = new long[indices.length][longest];
+        long[][] types = new long[indices.length][longest];
+        long[] y = new long[indices.length];
+        for (int r = 0; r < indices.length; r++) {
+            int i = indices[r];
+            int t = ids[i].length;
+            System.arraycopy(ids[i], 0, inputIds[r], 0, t);
+            Arrays.fill(inputIds[r], t, longest, padId);
+            Arrays.fill(mask[r], 0, t, 1L);
+            System.arraycopy(typeIds[i], 0, types[r], 0, t);
+            y[r] = labels[i];
+        }
+        return new Batch(inputIds, mask, types, y, indices.clone());
+    }
+}

@@ -1,0 +1,135 @@
+package org.finetune4j.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The order of examples in each epoch, cut into batches of {@code batchSize} (the last one shorter
+ * unless {@code dropLast}). Sequential keeps file order (for evaluation). Shuffled draws, for epoch
+ * e, a Fisher-Yates permutation from {@code new Random(seed * 0x9E3779B97F4A7C15L + e)}: the same
+ * for the same (seed, epoch), fresh each epoch, and independent of earlier epochs, so a run
+ * resumed at (epoch, batch) sees exactly the batches the uninterrupted run would have seen.
+ * Grouped by length is Transformers' {@code group_by_length}: the shuffled order cut into
+ * megabatches of {@code min(n / (4 * batchSize), 50)} (at least 1) batches, each sorted by length
+ * descending (stably), then the longest example swapped to the very front.
+ */
+public final class Sampler {
+
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+    private enum Mode { SEQUENTIAL, SHUFFLED, GROUPED }
+
+    private final Mode mode;
+    private final int n;
+    private final int[] lengths;
+    private final int batchSize;
+    private final long seed;
+    private final boolean dropLast;
+
+    private Sampler(Mode mode, int n, int[] lengths, int batchSize, long seed, boolean dropLast) {
+        if (n <= 0 || batchSize <= 0) {
+            throw new IllegalArgumentException("need examples and a positive batch size, got n=" + n + " batch=" + batchSize);
+        }
+        this.mode = mode;
+        this.n = n;
+        this.lengths = lengths;
+        this.batchSize = batchSize;
+        this.seed = seed;
+        this.dropLast = dropLast;
+    }
+
+    /** File order, every example once, the last batch shorter: for evaluation and prediction. */
+    public static Sampler sequential(int n, int batchSize) {
+        return new Sampler(Mode.SEQUENTIAL, n, null, batchSize, 0, false);
+    }
+
+    /** A fresh permutation each epoch. */
+    public static Sampler shuffled(int n, int batchSize, long seed, boolean dropLast) {
+        return new Sampler(Mode.SHUFFLED, n, null, batchSize, seed, dropLast);
+    }
+
+    /** {@code group_by_length}: shuffled, then sorted by {@code lengths} (tokens per example) within megabatches. */
+    public static Sampler groupedByLength(int[] lengths, int batchSize, long seed, boolean dropLast) {
+        return new Sampler(Mode.GROUPED, lengths.length, lengths.clone(), batchSize, seed, dropLast);
+    }
+
+    /** Number of batches in each epoch. */
+    public int batchesPerEpoch() {
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+    }
+
+    /** The batches of {@code epoch} (0-based), as example indices. */
+    public List<int[]> batches(int epoch) {
+        return batches(epoch, 0);
+    }
+
+    /** The batches of {@code epoch} from batch {@code from} on: what a run resumed there still has to see. */
+    public List<int[]> batches(int epoch, int from) {
+        int count = batchesPerEpoch();
+        if (from < 0 || from > count) {
+            throw new IllegalArgumentException("batch " + from + " of an epoch with " + count + " batches");
+        }
+        int[] order = order(epoch);
+        List<int[]> out = new ArrayList<>(count - from);
+        for (int b = from; b < count; b++) {
+            out.add(Arrays.copyOfRange(order, b * batchSize, Math.min(n, (b + 1) * batchSize)));
+        }
+        return out;
+    }
+
+    /** Every example index once, in the order of {@code epoch}. */
+    public int[] order(int epoch) {
+        return switch (mode) {
+            case SEQUENTIAL -> identity(n);
+            case SHUFFLED -> permutation(n, random(epoch));
+            case GROUPED -> groupByLength(permutation(n, random(epoch)));
+        };
+    }
+
+    private Random random(int epoch) {
+        return new Random(seed * GOLDEN + epoch);
+    }
+
+    /** Sorts megabatches of the permuted {@code order} by length, longest first; the longest example goes first. */
+    private int[] groupByLength(int[] order) {
+        int mega = Math.max(1, Math.min(n / (batchSize * 4), 50)) * batchSize;
+        List<Integer> all = new ArrayList<>(n);
+        int best = 0; // start of the megabatch led by the longest example; the first one wins ties
+        for (int start = 0; start < n; start += mega) {
+            List<Integer> chunk = new ArrayList<>(mega);
+            for (int i = start; i < Math.min(n, start + mega); i++) {
+                chunk.add(order[i]);
+            }
+            chunk.sort((a, b) -> Integer.compare(lengths[b], lengths[a])); // List.sort is stable
+            all.addAll(chunk);
+            if (lengths[all.get(start)] > lengths[all.get(best)]) {
+                best = start;
+            }
+        }
+        Collections.swap(all, 0, best);
+        return all.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** A Fisher-Yates permutation of 0..n-1: for i from n-1 down to 1, swap i with {@code rnd.nextInt(i + 1)}. */
+    static int[] permutation(int n, Random rnd) {
+        int[] p = identity(n);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static int[] identity(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        return p;
+    }
+}
