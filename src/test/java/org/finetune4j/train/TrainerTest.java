@@ -126,6 +126,10 @@ class TrainerTest {
                 .isInstanceOf(Finetune4jException.class).hasMessageMatching("step \\d: the loss is NaN.*");
     }
 
+    /**
+     * The test JVM pre-touches a fixed heap (pom.xml: -Xms = -Xmx, AlwaysPreTouch), so resident
+     * memory that grows between step 50 and step 200 is native memory the steps did not free.
+     */
     @Test
     void nativeMemoryStaysFlatOver200Steps() throws IOException {
         Path train = TrainerFixture.tsv(dir, "train.tsv", 64, 7);
@@ -138,7 +142,7 @@ class TrainerTest {
                 rss[1] = Memory.rssBytes();
             }
         });
-        assertThat(rss[1] - rss[0]).as("RSS growth from step 50 to 200, bytes").isLessThan(32L << 20);
+        assertThat(rss[1] - rss[0]).as("RSS growth from step 50 to 200, bytes").isLessThan(16L << 20);
     }
 
     private static JsonNode[] lines(Path file) throws IOException {
