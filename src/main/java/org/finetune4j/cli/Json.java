@@ -23,6 +23,15 @@ final class Json {
         }
     }
 
+    /** One line of JSON (for JSON-lines output). */
+    static String compact(Object node) {
+        try {
+            return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static JsonNode read(Path file) {
         try {
             return MAPPER.readTree(file.toFile());

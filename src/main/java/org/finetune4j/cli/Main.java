@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
                 GenerateCommand.class,
                 BenchCommand.class,
                 TrainCommand.class,
+                EvalCommand.class,
+                PredictCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

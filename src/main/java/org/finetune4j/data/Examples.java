@@ -1,6 +1,7 @@
 package org.finetune4j.data;
 
 import java.util.Arrays;
+import java.util.List;
 import org.finetune4j.tokenize.Encoding;
 import org.finetune4j.tokenize.Tokenizer;
 
@@ -23,16 +24,24 @@ public record Examples(long[][] ids, long[][] typeIds, int[] labels) {
 
     /** Tokenizes every text (with its pair) with special tokens, truncated to {@code maxLength} (0 = none), unpadded. */
     public static Examples tokenize(TextClassificationData data, Tokenizer tokenizer, int maxLength) {
-        int n = data.size();
+        return tokenize(data.texts(), data.pairs(), data.labels(), tokenizer, maxLength);
+    }
+
+    /** Unlabelled texts (for prediction); every label is 0. */
+    public static Examples tokenize(List<String> texts, Tokenizer tokenizer, int maxLength) {
+        return tokenize(texts, null, new int[texts.size()], tokenizer, maxLength);
+    }
+
+    private static Examples tokenize(List<String> texts, List<String> pairs, int[] labels, Tokenizer tokenizer, int maxLength) {
+        int n = texts.size();
         long[][] ids = new long[n][];
         long[][] types = new long[n][];
         for (int i = 0; i < n; i++) {
-            String pair = data.pairs() == null ? null : data.pairs().get(i);
-            Encoding e = tokenizer.encode(data.texts().get(i), pair, maxLength, false);
+            Encoding e = tokenizer.encode(texts.get(i), pairs == null ? null : pairs.get(i), maxLength, false);
             ids[i] = e.ids();
             types[i] = e.typeIds();
         }
-        return new Examples(ids, types, data.labels());
+        return new Examples(ids, types, labels);
     }
 
     /** Number of examples. */

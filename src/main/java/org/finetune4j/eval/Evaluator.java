@@ -20,8 +20,17 @@ public final class Evaluator {
 
     private Evaluator() {}
 
+    /** The metrics and the confusion matrix (rows: true label, columns: predicted). */
+    public record Result(Map<String, Double> metrics, long[][] confusion) {}
+
     /** Metrics named {@code eval_loss}, {@code eval_accuracy}, ... plus runtime and throughput. */
     public static Map<String, Double> evaluate(TransformerModel model, Examples data, List<String> labels,
+            int batchSize, long padId, NDManager manager) {
+        return run(model, data, labels, batchSize, padId, manager).metrics();
+    }
+
+    /** Evaluates as {@link #evaluate} and keeps the confusion matrix. */
+    public static Result run(TransformerModel model, Examples data, List<String> labels,
             int batchSize, long padId, NDManager manager) {
         long t0 = System.nanoTime();
         ClassificationMetrics metrics = new ClassificationMetrics(labels);
@@ -48,6 +57,6 @@ public final class Evaluator {
         m.put("eval_runtime", Math.round(seconds * 1e4) / 1e4);
         m.put("eval_samples_per_second", Math.round(data.size() / seconds * 1e3) / 1e3);
         m.put("eval_steps_per_second", Math.round(sampler.batchesPerEpoch() / seconds * 1e3) / 1e3);
-        return m;
+        return new Result(m, metrics.confusion());
     }
 }

@@ -62,8 +62,13 @@ public final class Node {
         return s;
     }
 
-    /** One of {@code choices}. */
+    /** One of {@code choices}; YAML's unquoted {@code no} (read as false) counts as "no". */
     public String choice(String key, String def, List<String> choices) {
+        JsonNode n = json.get(key);
+        if (n != null && n.isBoolean() && !n.booleanValue() && choices.contains("no")) {
+            allowed.add(key);
+            return "no";
+        }
         String s = string(key, def);
         if (s != null && !choices.contains(s)) {
             throw error(key, "must be one of " + choices + ", got '" + s + "'");

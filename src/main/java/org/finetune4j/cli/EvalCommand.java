@@ -1,0 +1,96 @@
+package org.finetune4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.finetune4j.data.Examples;
+import org.finetune4j.data.LabelMap;
+import org.finetune4j.data.TextClassificationData;
+import org.finetune4j.data.TextColumns;
+import org.finetune4j.eval.Classifier;
+import org.finetune4j.eval.Evaluator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code finetune4j eval}: a sequence classifier's loss and metrics on a labelled file. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate a sequence-classification model folder on a labelled CSV, TSV, JSONL or JSON file.",
+                "Prints loss, accuracy, macro precision / recall / F1, F1 per class and the confusion matrix."})
+public final class EvalCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model folder.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data (.csv, .tsv, .jsonl, .json).")
+    Path data;
+
+    @Option(names = "--text-column", defaultValue = "text", description = "Text column (default text).")
+    String textColumn;
+
+    @Option(names = "--text-pair-column", description = "Second text column, for sentence pairs.")
+    String pairColumn;
+
+    @Option(names = "--label-column", defaultValue = "label", description = "Label column (default label).")
+    String labelColumn;
+
+    @Option(names = "--max-length", defaultValue = "512", description = "Truncate texts to N tokens (default 512).")
+    int maxLength;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "Evaluation batch size (default 64).")
+    int batchSize;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: the launcher's).")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        Threads.set(threads);
+        PrintWriter out = spec.commandLine().getOut();
+        try (NDManager manager = NDManager.newBaseManager(); Classifier c = Classifier.load(model, manager)) {
+            TextClassificationData d = TextClassificationData.read(data, new TextColumns(textColumn, pairColumn, labelColumn),
+                    new LabelMap(c.labels()), false);
+            Examples ex = Examples.tokenize(d, c.tokenizer(), maxLength);
+            Evaluator.Result r = Evaluator.run(c.model(), ex, c.labels(), batchSize, c.padId(), manager);
+            if (json) {
+                ObjectNode o = JsonNodeFactory.instance.objectNode();
+                r.metrics().forEach(o::put);
+                o.set("confusion_matrix", Json.MAPPER.valueToTree(r.confusion()));
+                o.set("labels", Json.MAPPER.valueToTree(c.labels()));
+                out.println(Json.pretty(o));
+            } else {
+                print(out, r.metrics(), r.confusion(), c);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void print(PrintWriter out, Map<String, Double> m, long[][] confusion, Classifier c) {
+        m.forEach((k, v) -> out.printf("%-28s %.4f%n", k, v));
+        out.println("confusion matrix (rows: true label, columns: predicted)");
+        long most = java.util.Arrays.stream(confusion).flatMapToLong(java.util.Arrays::stream).max().orElse(0);
+        int w = Math.max(c.labels().stream().mapToInt(String::length).max().orElse(1), Long.toString(most).length()) + 2;
+        out.printf("%" + w + "s", "");
+        c.labels().forEach(l -> out.printf("%" + w + "s", l));
+        out.println();
+        for (int i = 0; i < confusion.length; i++) {
+            out.printf("%" + w + "s", c.labels().get(i));
+            for (long n : confusion[i]) {
+                out.printf("%" + w + "d", n);
+            }
+            out.println();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package org.finetune4j.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.finetune4j.Finetune4jException;
+import org.finetune4j.data.Batch;
+import org.finetune4j.data.Examples;
+import org.finetune4j.model.Head;
+import org.finetune4j.model.Pretrained;
+import org.finetune4j.model.TransformerModel;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Ops;
+import org.finetune4j.tokenize.Tokenizer;
+
+/** A fine-tuned sequence classifier folder, ready to evaluate or predict: model, tokenizer, labels, pad id. */
+public record Classifier(TransformerModel model, Tokenizer tokenizer, List<String> labels, long padId) implements AutoCloseable {
+
+    /** Loads {@code dir}, which must hold a sequence-classification model and its tokenizer. */
+    public static Classifier load(Path dir, NDManager manager) {
+        Tokenizer tok = Tokenizer.load(dir);
+        try {
+            TransformerModel model = Pretrained.load(dir, Head.SEQUENCE_CLASSIFICATION, manager, 0).model();
+            List<String> labels = new ArrayList<>(model.config.common().id2label().values());
+            long pad = tok.special().pad() >= 0 ? tok.special().pad()
+                    : model.config.common().padTokenId() != null ? model.config.common().padTokenId() : tok.special().eos();
+            if (pad < 0) {
+                throw new Finetune4jException(dir + ": neither the tokenizer nor config.json names a pad token");
+            }
+            return new Classifier(model, tok, labels, pad);
+        } catch (RuntimeException e) {
+            tok.close();
+            throw e;
+        }
+    }
+
+    /** Class probabilities [n][labels] of the examples, computed in batches. */
+    public float[][] probabilities(Examples examples, int batchSize, NDManager manager) {
+        float[][] out = new float[examples.size()][];
+        boolean gradMode = Ops.gradMode();
+        Ops.setGradMode(false);
+        try {
+            for (int[] indices : org.finetune4j.data.Sampler.sequential(examples.size(), batchSize).batches(0)) {
+                Batch b = examples.batch(indices, padId);
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray logits = model.forward(Batches.inputs(b, model.config.tokenTypes(), step), Forward.eval()).logits();
+                    float[] p = logits.softmax(-1).toFloatArray();
+                    int k = labels.size();
+                    for (int r = 0; r < indices.length; r++) {
+                        out[indices[r]] = java.util.Arrays.copyOfRange(p, r * k, (r + 1) * k);
+                    }
+                }
+            }
+        } finally {
+            Ops.setGradMode(gradMode);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
