@@ -70,6 +70,50 @@ class TrainerTest {
     }
 
     @Test
+    void aRunKilledWithSigkillResumesToTheSameLosses() throws Exception {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 40, 1);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 12", "save_steps: 3", "warmup_steps: 2");
+        List<Double> full = new ArrayList<>();
+        run(recipe, full, (s, l) -> {}, "training.output_dir=" + dir.resolve("a"));
+
+        Path out = dir.resolve("b");
+        Process child = new ProcessBuilder(java(), "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=2",
+                "-cp", System.getProperty("java.class.path"), KillableRun.class.getName(), recipe.toString(), "7",
+                "training.output_dir=" + out).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<Double> first = new ArrayList<>();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+            for (String line = lines.readLine(); line != null && !line.equals("STOPPED"); line = lines.readLine()) {
+                first.add(Double.parseDouble(line.split(" ")[2]));
+            }
+        } finally {
+            child.destroyForcibly(); // SIGKILL on Linux
+            child.waitFor();
+        }
+        assertThat(first).isEqualTo(full.subList(0, 7));
+        assertThat(Checkpoints.list(out)).extracting(Checkpoints::step).containsExactly(3, 6);
+
+        List<Double> rest = new ArrayList<>();
+        run(recipe, rest, (s, l) -> {}, "training.output_dir=" + out, "training.resume_from_checkpoint=true");
+        assertThat(rest).isEqualTo(full.subList(6, 12));
+    }
+
+    @Test
+    void resumeIgnoresHalfWrittenCheckpoints() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 24, 8);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 4", "save_steps: 2");
+        run(recipe, new ArrayList<>(), (s, l) -> {});
+        Path out = dir.resolve("out");
+        Files.createDirectories(out.resolve("tmp-checkpoint-9"));
+        Files.createDirectories(out.resolve("checkpoint-8")); // renamed but without trainer_state.json: not complete
+        assertThat(Runs.resumePoint(Recipe.load(recipe, List.of("training.resume_from_checkpoint=true")).training()))
+                .isEqualTo(out.resolve("checkpoint-4"));
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    @Test
     void gradientAccumulationEqualsOneBigBatch() throws IOException {
         Path train = TrainerFixture.tsv(dir, "train.tsv", 16, 2);
         Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 2", "save_strategy: 'no'");

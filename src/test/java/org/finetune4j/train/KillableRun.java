@@ -1,0 +1,38 @@
+package org.finetune4j.train;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.finetune4j.recipe.Jobs;
+import org.finetune4j.recipe.Recipe;
+
+/**
+ * A training run in a child JVM for the SIGKILL test: after step {@code args[1]} it prints
+ * "STOPPED" and waits to be killed. Arguments: recipe, stop step, overrides...
+ */
+public final class KillableRun {
+
+    private KillableRun() {}
+
+    public static void main(String[] args) throws Exception {
+        Recipe r = Recipe.load(Path.of(args[0]), List.of(Arrays.copyOfRange(args, 2, args.length)));
+        int stop = Integer.parseInt(args[1]);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Trainer.Job job = Jobs.sequenceClassification(r, manager, System.err);
+            Runs.prepare(r.training());
+            new Trainer(job, manager, System.err).onStep((step, loss) -> {
+                System.out.println("step " + step + " " + loss);
+                if (step == stop) {
+                    System.out.println("STOPPED");
+                    System.out.flush();
+                    try {
+                        Thread.sleep(600_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }).train();
+        }
+    }
+}
