@@ -32,6 +32,9 @@ public sealed interface ModelConfig permits BertConfig, DistilBertConfig, Gpt2Co
 
     /** Reads a model folder's config.json (or a config file given directly). */
     static ModelConfig read(Path path) {
+        if (!Files.exists(path)) {
+            throw new Finetune4jException(path + ": no such folder or file");
+        }
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
         String name = file.toString();
         JsonNode json;

@@ -72,7 +72,8 @@ public final class Pretrained {
         TensorInfo info = files.info(key);
         if (!java.util.Arrays.equals(info.shape(), p.shape().getShape())) {
             throw new Finetune4jException(files.fileOf(key) + ": tensor '" + key + "' has shape "
-                    + java.util.Arrays.toString(info.shape()) + " but the model expects " + p.shape());
+                    + java.util.Arrays.toString(info.shape()) + " but the model built from config.json expects "
+                    + java.util.Arrays.toString(p.shape().getShape()));
         }
         NDArray a = Tensors.toNDArray(manager, info, files.data(key));
         if (a.getDataType() != DataType.FLOAT32) {
