@@ -24,6 +24,9 @@ final class Json {
     }
 
     static JsonNode read(Path file) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new Finetune4jException(file + (java.nio.file.Files.isDirectory(file) ? ": is a folder, not a file" : ": no such file"));
+        }
         try {
             return MAPPER.readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
