@@ -37,6 +37,9 @@ public sealed interface ModelConfig permits BertConfig, DistilBertConfig, Gpt2Co
         }
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
         String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new Finetune4jException(name + ": is a folder, not a file");
+        }
         JsonNode json;
         try {
             ObjectMapper mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

@@ -30,11 +30,21 @@ public final class Pretrained {
     /** Loads {@code dir} with the head its config names (or {@code head} when not null). */
     public static Loaded load(Path dir, Head head, NDManager manager, long seed) {
         ModelConfig config = ModelConfig.read(dir);
-        TransformerModel model = TransformerModel.create(config, head != null ? head : Head.of(config));
+        TransformerModel model = create(dir, config, head);
         try (WeightFiles files = WeightFiles.open(dir)) {
             LoadReport report = loadWeights(model, files, manager);
             Initializer.initialiseMissing(model, manager, seed);
             return new Loaded(model, report);
+        }
+    }
+
+    /** The module tree for {@code head}, else the config's architectures; errors name the config file. */
+    private static TransformerModel create(Path dir, ModelConfig config, Head head) {
+        try {
+            return TransformerModel.create(config, head != null ? head : Head.of(config));
+        } catch (Finetune4jException e) {
+            Path file = java.nio.file.Files.isDirectory(dir) ? dir.resolve("config.json") : dir;
+            throw new Finetune4jException(file + ": " + e.getMessage(), e);
         }
     }
 
