@@ -1,5 +1,6 @@
 package org.finetune4j.cli;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,7 +64,13 @@ public final class ForwardCommand implements Callable<Integer> {
             TransformerModel model = Pretrained.load(modelDir, null, manager, seed).model();
             checkInputs(batch, model.config.vocabSize(), manager);
             ForwardProbe.TrainSettings train = new ForwardProbe.TrainSettings(trainSteps, lr, weightDecay, noDecayBiasNorm);
-            ObjectNode res = ForwardProbe.run(model, batch, train, manager);
+            ObjectNode res;
+            try {
+                res = ForwardProbe.run(model, batch, train, manager);
+            } catch (EngineException e) { // shapes libtorch refuses: a mask of another length, labels out of range ...
+                throw new Finetune4jException(inputs + ": the model cannot run on these inputs: "
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+            }
             spec.commandLine().getOut().println(Json.pretty(res));
         }
         spec.commandLine().getOut().flush();
