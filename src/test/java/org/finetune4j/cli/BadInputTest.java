@@ -153,6 +153,24 @@ class BadInputTest {
     }
 
     @Test
+    void unknownArchitectureClass() throws IOException {
+        Path dir = copy("bert-seqcls");
+        Path cfg = editConfig(dir, c -> c.putArray("architectures").add("BertForBogus"));
+        assertError(CliRun.of("inspect", dir), cfg, "unsupported architecture class 'BertForBogus'");
+    }
+
+    @Test
+    void headTheArchitectureLacks() {
+        Path bert = Fixtures.dir("bert-seqcls");
+        assertError(CliRun.of("generate", "--model", bert, "--prompt", "hi"), bert.resolve("config.json"),
+                "bert has no causal-lm head (it has: sequence-classification, token-classification,");
+        Path gpt2 = Fixtures.dir("gpt2-lm").resolve("config.json");
+        assertError(CliRun.of("init", "--config", gpt2, "--out", tmp.resolve("out"), "--head", "question-answering"), gpt2,
+                "gpt2 has no question-answering head (it has: sequence-classification, causal-lm, base)");
+        assertThat(tmp.resolve("out")).doesNotExist();
+    }
+
+    @Test
     void tensorShapeThatDisagreesWithTheConfig() throws IOException {
         Path dir = copy("bert-seqcls");
         editConfig(dir, c -> c.put("hidden_size", 48));
@@ -173,6 +191,8 @@ class BadInputTest {
         Path noIds = Files.writeString(tmp.resolve("no-ids.json"), "{\"attention_mask\": [[1, 1]]}");
         assertError(CliRun.of("forward", model, "--inputs", noIds), noIds, "'input_ids' is required");
         Path badId = Files.writeString(tmp.resolve("bad-id.json"), "{\"input_ids\": [[2, 99999, 3]]}");
+        Path badMask = Files.writeString(tmp.resolve("bad-mask.json"), "{\"input_ids\": [[2, 3]], \"attention_mask\": [[1, 1, 1]]}");
+        assertError(CliRun.of("forward", model, "--inputs", badMask), badMask, "the model cannot run on these inputs: ");
         assertError(CliRun.of("forward", model, "--inputs", badId), badId, "input_ids hold 99999, outside 0..274 (the model's vocab_size 275)");
     }
 
@@ -195,6 +215,15 @@ class BadInputTest {
                 CliRun.of("generate", "--model", dir))) {
             assertError(r, dir, "no such folder or file");
         }
+    }
+
+    @Test
+    void configThatIsAFolder() throws IOException {
+        Path dir = copy("bert-seqcls");
+        Path cfg = dir.resolve("config.json");
+        Files.delete(cfg);
+        Files.createDirectory(cfg);
+        assertError(CliRun.of("inspect", dir), cfg, "is a folder, not a file");
     }
 
     @Test
