@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.finetune4j.Finetune4jException;
 
@@ -24,8 +25,8 @@ final class Json {
     }
 
     static JsonNode read(Path file) {
-        if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new Finetune4jException(file + (java.nio.file.Files.isDirectory(file) ? ": is a folder, not a file" : ": no such file"));
+        if (!Files.isRegularFile(file)) {
+            throw new Finetune4jException(file + (Files.isDirectory(file) ? ": is a folder, not a file" : ": no such file"));
         }
         try {
             return MAPPER.readTree(file.toFile());

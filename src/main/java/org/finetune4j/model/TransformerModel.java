@@ -18,8 +18,9 @@ public abstract class TransformerModel extends Module {
         this.config = config;
         this.head = head;
         if (!heads().contains(head)) {
+            String has = String.join(", ", heads().stream().sorted().map(TransformerModel::spelling).toList());
             throw new Finetune4jException(config.common().modelType() + " has no " + spelling(head)
-                    + " head (it has: " + String.join(", ", heads().stream().sorted().map(TransformerModel::spelling).toList()) + ")");
+                    + " head (it has: " + has + ")");
         }
     }
 
