@@ -1,10 +1,15 @@
 package org.finetune4j.cli;
 
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.finetune4j.Finetune4jException;
 import org.finetune4j.eval.ForwardProbe;
+import org.finetune4j.eval.InputsJson;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import picocli.CommandLine.Command;
@@ -57,11 +62,39 @@ public final class ForwardCommand implements Callable<Integer> {
         var batch = Json.read(inputs);
         try (NDManager manager = NDManager.newBaseManager()) {
             TransformerModel model = Pretrained.load(modelDir, null, manager, seed).model();
+            checkInputs(batch, model.config.vocabSize(), manager);
             ForwardProbe.TrainSettings train = new ForwardProbe.TrainSettings(trainSteps, lr, weightDecay, noDecayBiasNorm);
-            ObjectNode res = ForwardProbe.run(model, batch, train, manager);
+            ObjectNode res;
+            try {
+                res = ForwardProbe.run(model, batch, train, manager);
+            } catch (EngineException e) { // shapes libtorch refuses: a mask of another length, labels out of range ...
+                throw new Finetune4jException(inputs + ": the model cannot run on these inputs: "
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+            }
             spec.commandLine().getOut().println(Json.pretty(res));
         }
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** Reads the batch so that its errors name the file; every input id must be below {@code vocab}. */
+    private void checkInputs(JsonNode batch, int vocab, NDManager manager) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray ids;
+            try {
+                ids = InputsJson.read(batch, scope).inputIds(); // [B, T]
+            } catch (Finetune4jException e) {
+                throw new Finetune4jException(inputs + ": " + e.getMessage(), e);
+            }
+            if (ids.size() == 0) {
+                return;
+            }
+            long lo = ids.min().getLong();
+            long hi = ids.max().getLong();
+            if (lo < 0 || hi >= vocab) {
+                throw new Finetune4jException(inputs + ": input_ids hold " + (lo < 0 ? lo : hi)
+                        + ", outside 0.." + (vocab - 1) + " (the model's vocab_size " + vocab + ")");
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code finetune4j init}: a randomly initialised model folder, by Transformers' rules. */
@@ -45,7 +46,7 @@ public final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ModelConfig c = ModelConfig.read(config);
-        TransformerModel model = TransformerModel.create(c, head != null ? Head.parse(head) : Head.of(c));
+        TransformerModel model = create(c);
         checkOut();
         if (tokenizer != null) {
             Tokenizer.load(tokenizer).close();
@@ -64,6 +65,21 @@ public final class InitCommand implements Callable<Integer> {
         spec.commandLine().getOut().printf("wrote %s: %s, %,d parameters, seed %d%n", out, model.className(), params, seed);
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** The module tree for --head, else the config's architectures; errors name the config file. */
+    private TransformerModel create(ModelConfig c) {
+        Head h;
+        try {
+            h = head != null ? Head.parse(head) : null;
+        } catch (Finetune4jException e) {
+            throw new ParameterException(spec.commandLine(), "--head: " + e.getMessage());
+        }
+        try {
+            return TransformerModel.create(c, h != null ? h : Head.of(c));
+        } catch (Finetune4jException e) {
+            throw new Finetune4jException(config + ": " + e.getMessage(), e);
+        }
     }
 
     private void checkOut() throws IOException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.finetune4j.Finetune4jException;
 
@@ -33,6 +34,9 @@ final class Json {
     }
 
     static JsonNode read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new Finetune4jException(file + (Files.isDirectory(file) ? ": is a folder, not a file" : ": no such file"));
+        }
         try {
             return MAPPER.readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -1,5 +1,6 @@
 package org.finetune4j.cli;
 
+import java.io.PrintWriter;
 import org.finetune4j.Finetune4jException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,12 +32,22 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** Runs the CLI and returns its exit code (used by tests too). */
+    /** Runs the CLI on System.out and System.err and returns its exit code. */
     public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /** Runs the CLI writing to {@code out} and {@code err} (null: System's) and returns its exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
+        }
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean verbose = parsed.hasMatchedOption("--verbose");
-            if (verbose) {
+            if (verbose(parsed)) {
                 ex.printStackTrace(cmd.getErr());
             }
             String message = ex instanceof Finetune4jException || ex.getMessage() != null
@@ -46,6 +57,16 @@ public final class Main {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** Whether --verbose was given, before the subcommand or after it (the option is inherited). */
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String oneLine(Throwable ex) {

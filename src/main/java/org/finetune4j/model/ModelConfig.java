@@ -37,8 +37,14 @@ public sealed interface ModelConfig permits BertConfig, DistilBertConfig, Gpt2Co
 
     /** Reads a model folder's config.json (or a config file given directly). */
     static ModelConfig read(Path path) {
+        if (!Files.exists(path)) {
+            throw new Finetune4jException(path + ": no such folder or file");
+        }
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
         String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new Finetune4jException(name + ": is a folder, not a file");
+        }
         JsonNode json;
         try {
             ObjectMapper mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

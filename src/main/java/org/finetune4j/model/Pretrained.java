@@ -34,7 +34,7 @@ public final class Pretrained {
 
     /** Loads the weights of {@code dir} into a model built from {@code config} (e.g. with new labels). */
     public static Loaded load(Path dir, ModelConfig config, Head head, NDManager manager, long seed) {
-        TransformerModel model = TransformerModel.create(config, head != null ? head : Head.of(config));
+        TransformerModel model = create(dir, config, head);
         try (WeightFiles files = WeightFiles.open(dir)) {
             LoadReport report = loadWeights(model, files, manager);
             Initializer.initialiseMissing(model, manager, seed);
@@ -49,6 +49,16 @@ public final class Pretrained {
             if (!r.newlyInitialised().isEmpty()) {
                 throw new Finetune4jException(dir + ": missing weights " + String.join(", ", r.newlyInitialised()));
             }
+        }
+    }
+
+    /** The module tree for {@code head}, else the config's architectures; errors name the config file. */
+    private static TransformerModel create(Path dir, ModelConfig config, Head head) {
+        try {
+            return TransformerModel.create(config, head != null ? head : Head.of(config));
+        } catch (Finetune4jException e) {
+            Path file = java.nio.file.Files.isDirectory(dir) ? dir.resolve("config.json") : dir;
+            throw new Finetune4jException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -86,7 +96,8 @@ public final class Pretrained {
         TensorInfo info = files.info(key);
         if (!java.util.Arrays.equals(info.shape(), p.shape().getShape())) {
             throw new Finetune4jException(files.fileOf(key) + ": tensor '" + key + "' has shape "
-                    + java.util.Arrays.toString(info.shape()) + " but the model expects " + p.shape());
+                    + java.util.Arrays.toString(info.shape()) + " but the model built from config.json expects "
+                    + java.util.Arrays.toString(p.shape().getShape()));
         }
         NDArray a = Tensors.toNDArray(manager, info, files.data(key));
         if (a.getDataType() != DataType.FLOAT32) {

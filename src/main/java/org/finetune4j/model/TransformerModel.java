@@ -18,9 +18,15 @@ public abstract class TransformerModel extends Module {
         this.config = config;
         this.head = head;
         if (!heads().contains(head)) {
-            throw new Finetune4jException(config.common().modelType() + " has no " + head.suffix
-                    + " head (it has: " + heads() + ")");
+            String has = String.join(", ", heads().stream().sorted().map(TransformerModel::spelling).toList());
+            throw new Finetune4jException(config.common().modelType() + " has no " + spelling(head)
+                    + " head (it has: " + has + ")");
         }
+    }
+
+    /** A head as the CLI spells it: causal-lm, sequence-classification ... */
+    private static String spelling(Head h) {
+        return h.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     /** Runs the backbone and the head; the loss is computed when the inputs carry labels. */

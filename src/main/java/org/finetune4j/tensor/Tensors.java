@@ -39,6 +39,10 @@ public final class Tensors {
         ByteBuffer view = data.isDirect() ? data.slice() : copyToDirect(data);
         try (NDArray alias = m.create(view, shape, type)) {
             return alias.duplicate();
+        } finally {
+            // libtorch reads the mapping during the clone: keep the buffer (and so the mapping) alive
+            java.lang.ref.Reference.reachabilityFence(view);
+            java.lang.ref.Reference.reachabilityFence(data);
         }
     }
 
