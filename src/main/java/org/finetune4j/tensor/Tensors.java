@@ -13,7 +13,9 @@ import org.finetune4j.io.TensorInfo;
 
 /**
  * Moves tensors between safetensors bytes and DJL NDArrays. Assumes a little-endian machine,
- * as libtorch's CPU tensors are then laid out exactly as safetensors stores them.
+ * as libtorch's CPU tensors are then laid out exactly as safetensors stores them. DJL 0.36's
+ * PyTorch JNI aborts the whole process on BFLOAT16 and INT16 arrays (even zeros or toType), so
+ * BF16 loads widened to FLOAT32 and I16 to INT32; both widenings are exact.
  */
 public final class Tensors {
 
@@ -29,6 +31,11 @@ public final class Tensors {
             throw new Finetune4jException("tensor '" + info.name() + "' has " + data.remaining()
                     + " bytes but " + info + " needs " + info.byteCount());
         }
+        boolean widened = info.dtype() == DType.BF16 || info.dtype() == DType.I16;
+        if (widened && info.byteCount() > Integer.MAX_VALUE / 2) {
+            throw new Finetune4jException("tensor '" + info.name() + "' of " + info.dtype()
+                    + " is over 1 GiB and cannot be widened to 32 bits in one buffer");
+        }
         Shape shape = new Shape(info.shape());
         DataType type = dataType(info.dtype());
         if (info.numel() == 0) {
@@ -36,11 +43,15 @@ public final class Tensors {
         }
         // DJL wraps a direct buffer without copying (torch.from_blob at the buffer's address,
         // ignoring its position), so hand it a position-0 direct view and clone in libtorch.
-        ByteBuffer view = data.isDirect() ? data.slice() : copyToDirect(data);
+        ByteBuffer view = switch (info.dtype()) {
+            case BF16 -> widen(data, true);
+            case I16 -> widen(data, false);
+            default -> data.isDirect() ? data.slice() : copyToDirect(data);
+        };
         try (NDArray alias = m.create(view, shape, type)) {
             return alias.duplicate();
         } finally {
-            // libtorch reads the mapping during the clone: keep the buffer (and so the mapping) alive
+            // libtorch reads the buffer during the clone: keep it (and so the file mapping) reachable
             java.lang.ref.Reference.reachabilityFence(view);
             java.lang.ref.Reference.reachabilityFence(data);
         }
@@ -53,16 +64,14 @@ public final class Tensors {
         return new TensorData(name, dtype(a.getDataType(), name), a.getShape().getShape(), bytes);
     }
 
-    /** The DJL type that stores {@code t} with the same bytes. */
+    /** The DJL type {@link #toNDArray} gives a tensor of dtype {@code t}. */
     public static DataType dataType(DType t) {
         return switch (t) {
-            case F32 -> DataType.FLOAT32;
+            case F32, BF16 -> DataType.FLOAT32;
             case F16 -> DataType.FLOAT16;
-            case BF16 -> DataType.BFLOAT16;
             case F64 -> DataType.FLOAT64;
             case I64 -> DataType.INT64;
-            case I32 -> DataType.INT32;
-            case I16 -> DataType.INT16;
+            case I32, I16 -> DataType.INT32;
             case I8 -> DataType.INT8;
             case U8 -> DataType.UINT8;
             case BOOL -> DataType.BOOLEAN;
@@ -85,6 +94,17 @@ public final class Tensors {
             default -> throw new Finetune4jException(
                     "tensor '" + name + "': DJL type " + t + " has no safetensors dtype here");
         };
+    }
+
+    /** 2-byte elements widened to 4: BF16 bits to the equal float32 bits, or I16 sign-extended. */
+    private static ByteBuffer widen(ByteBuffer data, boolean bf16) {
+        ByteBuffer in = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocateDirect(in.remaining() * 2).order(ByteOrder.LITTLE_ENDIAN);
+        while (in.hasRemaining()) {
+            short v = in.getShort();
+            out.putInt(bf16 ? (v & 0xFFFF) << 16 : v);
+        }
+        return out.flip();
     }
 
     private static ByteBuffer copyToDirect(ByteBuffer data) {
