@@ -2,9 +2,9 @@ package org.finetune4j.cli;
 
 import java.io.PrintWriter;
 import org.finetune4j.Finetune4jException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Entry point: {@code finetune4j <command>}. Exit codes: 0 ok, 1 failure, 2 bad usage. */
 @Command(

@@ -1,8 +1,8 @@
 package org.finetune4j.data;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

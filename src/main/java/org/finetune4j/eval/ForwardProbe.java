@@ -117,7 +117,7 @@ public final class ForwardProbe {
     private static void zeroGrads(TransformerModel model) {
         for (Parameter p : model.namedParameters().values()) {
             if (p.trainable()) {
-                Ops.zeroGrad(p.data());
+                p.dropGradient();
             }
         }
     }

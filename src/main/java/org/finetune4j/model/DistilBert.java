@@ -15,6 +15,7 @@ import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Ops;
 
 /** DistilBERT: BERT's post-norm encoder without token types or pooler, and its heads. */
 public final class DistilBert extends TransformerModel {
@@ -63,7 +64,7 @@ public final class DistilBert extends TransformerModel {
         NDArray h = encoder.forward(in, f); // [B, T, C]
         return switch (head) {
             case SEQUENCE_CLASSIFICATION -> {
-                NDArray pooled = preClassifier.forward(h.get(":, 0, :")).maximum(0f); // [B, C]
+                NDArray pooled = Ops.maximum(preClassifier.forward(h.get(":, 0, :")), 0); // [B, C]
                 yield Heads.sequenceClassification(output.forward(f.dropout(pooled, c.seqClassifDropout())), in, c.common());
             }
             case TOKEN_CLASSIFICATION -> Heads.tokenClassification(output.forward(f.dropout(h, c.dropout())), in);

@@ -2,6 +2,7 @@ package org.finetune4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import org.finetune4j.tensor.Ops;
 
 /** The label and loss logic shared by every architecture's heads. */
 final class Heads {
@@ -44,7 +45,8 @@ final class Heads {
         if (in.startPositions() != null && in.endPositions() != null) {
             long t = logits.getShape().get(1);
             loss = Losses.crossEntropy(start, outside(in.startPositions(), t))
-                    .add(Losses.crossEntropy(end, outside(in.endPositions(), t))).div(2f);
+                    .add(Losses.crossEntropy(end, outside(in.endPositions(), t)));
+            loss = Ops.div(loss, 2);
         }
         return new Output(start, end, loss);
     }

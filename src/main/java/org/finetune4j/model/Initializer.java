@@ -58,6 +58,10 @@ public final class Initializer {
                 values[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
             }
         }
-        return m.create(values, shape);
+        // DJL wraps a Java-side buffer for create(float[]); clone into libtorch-owned memory so the
+        // parameter's storage never depends on that wrapper staying reachable
+        try (NDArray wrapped = m.create(values, shape)) {
+            return wrapped.duplicate();
+        }
     }
 }

@@ -2,6 +2,7 @@ package org.finetune4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import org.finetune4j.tensor.Ops;
 
 /** The losses of Transformers' heads; label -100 is ignored everywhere. */
 public final class Losses {
@@ -39,8 +40,8 @@ public final class Losses {
         NDArray valid = y.neq(IGNORE_INDEX).toType(DataType.FLOAT32, false); // [N]
         NDArray n = valid.sum();
         NDArray nll = crossEntropySum(flat, y).div(n);
-        NDArray smooth = flat.logSoftmax(-1).sum(new int[] {1}).neg().mul(valid).sum().div(n.mul((float) c));
-        return nll.mul((float) (1 - eps)).add(smooth.mul((float) eps));
+        NDArray smooth = flat.logSoftmax(-1).sum(new int[] {1}).neg().mul(valid).sum().div(n.mul((float) c)); // n: no grad
+        return Ops.mul(nll, 1 - eps).add(Ops.mul(smooth, eps));
     }
 
     /** Causal LM loss: logits at t predict the label at t+1; mean over all kept labels of the batch. */
@@ -67,8 +68,8 @@ public final class Losses {
             NDArray y = labels.toType(DataType.FLOAT32, false);
             // log(1 + exp(-|x|)) + max(x, 0) - x y, the stable form
             NDArray x = logits;
-            NDArray softplus = x.abs().neg().exp().add(1f).log();
-            return softplus.add(x.maximum(0f)).sub(x.mul(y)).mean();
+            NDArray softplus = Ops.add(x.abs().neg().exp(), 1).log();
+            return softplus.add(Ops.maximum(x, 0)).sub(x.mul(y)).mean();
         }
         return crossEntropy(logits, labels.reshape(-1));
     }

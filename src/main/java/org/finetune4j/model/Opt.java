@@ -13,6 +13,7 @@ import org.finetune4j.nn.LayerNorm;
 import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
+import org.finetune4j.tensor.Ops;
 
 /**
  * OPT: token embeddings (optionally projected in and out), learned positions offset by 2,
@@ -171,7 +172,7 @@ public final class Opt extends TransformerModel {
         private NDArray attn(NDArray x, NDArray bias, Forward f) {
             int heads = c.numHeads();
             float scaling = (float) Math.pow(c.hiddenSize() / (double) heads, -0.5);
-            NDArray qh = Attention.splitHeads(q.forward(x).mul(scaling), heads); // [B, H, T, D]
+            NDArray qh = Attention.splitHeads(Ops.mul(q.forward(x), scaling), heads); // [B, H, T, D]
             NDArray kh = Attention.splitHeads(k.forward(x), heads);
             NDArray vh = Attention.splitHeads(v.forward(x), heads);
             NDArray ctx = Attention.attend(qh, kh, vh, bias, 1.0, c.attentionDropout(), f); // [B, H, T, D]

@@ -25,7 +25,7 @@ public enum Activations {
         return switch (this) {
             case GELU -> Ops.gelu(x);
             case GELU_NEW -> geluTanh(x);
-            case RELU -> x.maximum(0f);
+            case RELU -> Ops.maximum(x, 0);
             case SILU -> x.mul(ai.djl.nn.Activation.sigmoid(x));
             case TANH -> x.tanh();
         };
@@ -33,7 +33,7 @@ public enum Activations {
 
     private static NDArray geluTanh(NDArray x) {
         // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+        NDArray inner = Ops.mul(x.add(Ops.mul(Ops.pow(x, 3), 0.044715)), Math.sqrt(2.0 / Math.PI));
+        return Ops.mul(x.mul(Ops.add(inner.tanh(), 1)), 0.5);
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.finetune4j.tensor.Ops;
 
 /**
  * Scaled dot-product attention shared by every architecture ("eager" in Transformers): scores,
@@ -36,7 +37,7 @@ public final class Attention {
             k = repeatKv(k, heads / kvHeads);
             v = repeatKv(v, heads / kvHeads);
         }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) scale); // [B, H, T, S]
+        NDArray scores = Ops.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale); // [B, H, T, S]
         if (bias != null) {
             scores = scores.add(bias);
         }

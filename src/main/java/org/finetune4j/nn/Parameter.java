@@ -51,6 +51,20 @@ public final class Parameter {
         data.setRequiresGradient(trainable);
     }
 
+    /**
+     * Drops the gradient, as torch's {@code zero_grad(set_to_none=True)}: the data becomes a new
+     * leaf over the same storage, so the next backward hands its gradient buffers over instead of
+     * adding them into a zeroed one (one pass over every gradient less per step).
+     */
+    public void dropGradient() {
+        if (data != null && trainable) {
+            NDArray fresh = data.stopGradient();
+            fresh.setRequiresGradient(true);
+            data.close();
+            data = fresh;
+        }
+    }
+
     public boolean trainable() {
         return trainable;
     }

@@ -1,6 +1,7 @@
 package org.finetune4j.nn;
 
 import ai.djl.ndarray.NDArray;
+import org.finetune4j.tensor.Ops;
 
 /** RMSNorm as Llama: x / sqrt(mean(x^2) + eps) * weight, computed in float32. */
 public class RmsNorm extends Module {
@@ -15,6 +16,6 @@ public class RmsNorm extends Module {
 
     public NDArray forward(NDArray x) { // [.., C]
         NDArray variance = x.square().mean(new int[] {-1}, true); // [.., 1]
-        return x.mul(variance.add(eps).pow(-0.5)).mul(weight.data());
+        return x.mul(Ops.pow(Ops.add(variance, eps), -0.5)).mul(weight.data());
     }
 }

@@ -67,6 +67,42 @@ public final class Ops {
         JniUtils.setGradMode(on);
     }
 
+    /**
+     * A 0-d tensor holding {@code v} in libtorch-owned memory. DJL's own scalars ({@code x.mul(2f)})
+     * wrap a Java buffer and are closed right after the op, but autograd keeps the scalar for the
+     * backward pass; once the garbage collector frees that buffer the gradient reads garbage. Every
+     * number that enters a differentiable op goes through here.
+     */
+    public static NDArray scalar(NDArray like, double v) {
+        return JniUtils.full((ai.djl.pytorch.engine.PtNDManager) like.getManager(), new Shape(), v,
+                like.getDataType(), like.getDevice(), ai.djl.ndarray.types.SparseFormat.DENSE);
+    }
+
+    /** x * v, safe under autograd (see {@link #scalar}). */
+    public static NDArray mul(NDArray x, double v) {
+        return x.mul(scalar(x, v));
+    }
+
+    /** x / v, safe under autograd. */
+    public static NDArray div(NDArray x, double v) {
+        return x.div(scalar(x, v));
+    }
+
+    /** x + v, safe under autograd. */
+    public static NDArray add(NDArray x, double v) {
+        return x.add(scalar(x, v));
+    }
+
+    /** x ^ v, safe under autograd. */
+    public static NDArray pow(NDArray x, double v) {
+        return x.pow(scalar(x, v));
+    }
+
+    /** max(x, v) element-wise, safe under autograd. */
+    public static NDArray maximum(NDArray x, double v) {
+        return x.maximum(scalar(x, v));
+    }
+
     /** Moves {@code result} into the manager of {@code like}, so a step's scope frees it. */
     public static NDArray inScopeOf(NDArray like, NDArray result) {
         if (result.getManager() != like.getManager()) {

@@ -2,6 +2,7 @@ package org.finetune4j.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,9 @@ public final class AdamW implements AutoCloseable {
 
     /** Parameters sharing one weight decay. */
     public record Group(List<Parameter> params, double weightDecay) {}
+
+    /** Elements per cache-sized block of the update (256 KiB of float32). */
+    static final long BLOCK = 1 << 16;
 
     private final List<Group> groups;
     private final double beta1;
@@ -78,24 +82,50 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
+    /**
+     * Updates one parameter block by block: each block of {@link #BLOCK} elements goes through all
+     * the steps while it is in cache, so the optimizer reads and writes each tensor about once
+     * instead of once per operation (it is memory-bound; this makes it several times faster).
+     */
     private void update(Parameter p, NDArray grad, double lr, double wd, double c1, double c2, NDManager tmp) {
         NDArray w = p.data();
         NDArray[] mv = moments.computeIfAbsent(p, k -> new NDArray[] {state.zeros(w.getShape()), state.zeros(w.getShape())});
+        long n = w.getShape().size();
+        try (NDManager scope = tmp.newSubManager()) {
+            NDArray[] flat = {w.reshape(-1), mv[0].reshape(-1), mv[1].reshape(-1), grad.reshape(-1)};
+            for (NDArray f : flat) {
+                f.attach(scope);
+            }
+            for (long start = 0; start < n; start += BLOCK) {
+                try (NDManager block = scope.newSubManager()) {
+                    NDIndex range = new NDIndex(start + ":" + Math.min(n, start + BLOCK));
+                    NDArray[] b = new NDArray[4];
+                    for (int i = 0; i < 4; i++) {
+                        b[i] = flat[i].get(range);
+                        b[i].attach(block);
+                    }
+                    updateBlock(b[0], b[1], b[2], b[3], lr, wd, c1, c2);
+                }
+            }
+        }
+    }
+
+    /** torch.optim.AdamW on one block of views: w, m, v updated in place from g. */
+    private void updateBlock(NDArray w, NDArray m, NDArray v, NDArray g, double lr, double wd, double c1, double c2) {
         if (wd != 0) {
             w.muli((float) (1 - lr * wd));
         }
-        mv[0].muli((float) beta1).addi(grad.mul((float) (1 - beta1)));
-        mv[1].muli((float) beta2).addi(grad.square().muli((float) (1 - beta2)));
-        NDArray denom = Ops.inScopeOf(grad, mv[1].sqrt()).divi((float) c2).addi((float) eps);
-        NDArray upd = Ops.inScopeOf(grad, mv[0].div(denom)).muli((float) (lr / c1));
-        w.subi(upd);
+        m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+        v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+        NDArray denom = v.sqrt().divi((float) c2).addi((float) eps);
+        w.subi(m.div(denom).muli((float) (lr / c1)));
     }
 
-    /** Sets every gradient of the optimised parameters to zero. */
+    /** Clears every gradient of the optimised parameters (set to none, as Trainer does). */
     public void zeroGrad() {
         for (Group g : groups) {
             for (Parameter p : g.params()) {
-                Ops.zeroGrad(p.data());
+                p.dropGradient();
             }
         }
     }

@@ -23,13 +23,13 @@ public final class Gradients {
         Ops.setGradMode(false);
         try (NDManager tmp = scope.newSubManager()) {
             List<NDArray> grads = new ArrayList<>(params.size());
-            NDList squares = new NDList(params.size());
+            NDList norms = new NDList(params.size());
             for (Parameter p : params) {
                 NDArray g = Ops.gradient(p.data(), tmp);
                 grads.add(g);
-                squares.add(g.square().sum());
+                norms.add(g.norm()); // one read pass, no temporary
             }
-            double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat());
+            double norm = NDArrays.stack(norms).norm().getFloat();
             if (maxNorm > 0) {
                 float coef = (float) Math.min(1.0, maxNorm / (norm + 1e-6));
                 if (coef < 1f) {

@@ -23,6 +23,7 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Ops;
 
 /**
  * The training loop with Hugging Face Trainer semantics, short and explicit: per optimizer step,
@@ -197,7 +198,7 @@ public final class Trainer {
                     return 0;
                 }
                 double share = (double) b.size() / labels;
-                gc.backward(loss.mul((float) share));
+                gc.backward(Ops.mul(loss, share));
                 return value * share;
             }
         }
