@@ -3,8 +3,6 @@ package org.finetune4j.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
-import java.util.EnumSet;
-import java.util.Set;
 import org.finetune4j.nn.Activations;
 import org.finetune4j.nn.Attention;
 import org.finetune4j.nn.Conv1D;
@@ -20,29 +18,16 @@ import org.finetune4j.nn.ModuleList;
  * GPT-2: learned positions, N x pre-norm [causal self-attention, MLP] with Conv1D layers, ln_f;
  * heads GPT2LMHeadModel (lm_head tied to wte), GPT2ForSequenceClassification and GPT2Model.
  */
-public final class Gpt2 extends TransformerModel {
+public final class Gpt2 extends DecoderModel {
 
     private final Gpt2Config c;
     private final Backbone transformer;
-    private final Linear out;
 
     public Gpt2(Gpt2Config c, Head head) {
         super(c, head);
         this.c = c;
-        double std = c.common().initializerRange();
         this.transformer = add("transformer", new Backbone(c));
-        this.out = switch (head) {
-            case CAUSAL_LM -> add("lm_head", c.common().tieWordEmbeddings()
-                    ? new Linear(transformer.wte.weight, null)
-                    : new Linear(c.hiddenSize(), c.vocabSize(), false, std));
-            case SEQUENCE_CLASSIFICATION -> add("score", new Linear(c.hiddenSize(), c.common().numLabels(), false, std));
-            default -> null;
-        };
-    }
-
-    @Override
-    public Set<Head> heads() {
-        return EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION);
+        addHead(transformer.wte.weight, c.hiddenSize());
     }
 
     @Override
@@ -56,14 +41,8 @@ public final class Gpt2 extends TransformerModel {
     }
 
     @Override
-    public Output forward(Inputs in, Forward f) {
-        NDArray h = transformer.forward(in, f); // [B, T, C]
-        return switch (head) {
-            case CAUSAL_LM -> Heads.causalLm(out.forward(h), in);
-            case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(
-                    out.forward(Heads.lastToken(h, in, c.common().padTokenId())), in, c.common());
-            default -> new Output(h, null, null);
-        };
+    NDArray hidden(Inputs in, Forward f) {
+        return transformer.forward(in, f);
     }
 
     /** transformer.*: wte + wpe, the blocks h.N, ln_f. */

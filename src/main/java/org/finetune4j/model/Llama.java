@@ -3,8 +3,6 @@ package org.finetune4j.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.EnumSet;
-import java.util.Set;
 import org.finetune4j.nn.Activations;
 import org.finetune4j.nn.Attention;
 import org.finetune4j.nn.Embedding;
@@ -20,29 +18,16 @@ import org.finetune4j.nn.Rope;
  * The Llama family (Llama, Mistral, Qwen2): token embeddings, N x pre-RMSNorm [RoPE grouped-query
  * attention, SwiGLU MLP], final norm; heads XForCausalLM, XForSequenceClassification and XModel.
  */
-public final class Llama extends TransformerModel {
+public final class Llama extends DecoderModel {
 
     private final LlamaConfig c;
     private final Backbone model;
-    private final Linear out;
 
     public Llama(LlamaConfig c, Head head) {
         super(c, head);
         this.c = c;
-        double std = c.common().initializerRange();
         this.model = add("model", new Backbone(c));
-        this.out = switch (head) {
-            case CAUSAL_LM -> add("lm_head", c.common().tieWordEmbeddings()
-                    ? new Linear(model.embedTokens.weight, null)
-                    : new Linear(c.hiddenSize(), c.vocabSize(), false, std));
-            case SEQUENCE_CLASSIFICATION -> add("score", new Linear(c.hiddenSize(), c.common().numLabels(), false, std));
-            default -> null;
-        };
-    }
-
-    @Override
-    public Set<Head> heads() {
-        return EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION);
+        addHead(model.embedTokens.weight, c.hiddenSize());
     }
 
     @Override
@@ -61,14 +46,8 @@ public final class Llama extends TransformerModel {
     }
 
     @Override
-    public Output forward(Inputs in, Forward f) {
-        NDArray h = model.forward(in, f); // [B, T, C]
-        return switch (head) {
-            case CAUSAL_LM -> Heads.causalLm(out.forward(h), in);
-            case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(
-                    out.forward(Heads.lastToken(h, in, c.common().padTokenId())), in, c.common());
-            default -> new Output(h, null, null);
-        };
+    NDArray hidden(Inputs in, Forward f) {
+        return model.forward(in, f);
     }
 
     /** The rotary embedding of a config: plain 1 / theta^(2i/d), or remapped by llama3 rope_scaling. */

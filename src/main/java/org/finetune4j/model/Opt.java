@@ -2,8 +2,6 @@ package org.finetune4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import java.util.EnumSet;
-import java.util.Set;
 import org.finetune4j.nn.Activations;
 import org.finetune4j.nn.Attention;
 import org.finetune4j.nn.Embedding;
@@ -20,31 +18,17 @@ import org.finetune4j.tensor.Ops;
  * N x [self-attention, ReLU FFN] pre-norm (or post-norm as OPT-350m); heads OPTForCausalLM
  * (lm_head tied to embed_tokens), OPTForSequenceClassification and OPTModel.
  */
-public final class Opt extends TransformerModel {
+public final class Opt extends DecoderModel {
 
     private static final double LN_EPS = 1e-5;
     private final OptConfig c;
     private final Decoder decoder;
-    private final Linear out;
 
     public Opt(OptConfig c, Head head) {
         super(c, head);
         this.c = c;
-        double std = c.common().initializerRange();
         this.decoder = add("model", new Group()).child("decoder", new Decoder(c));
-        this.out = switch (head) {
-            case CAUSAL_LM -> add("lm_head", c.common().tieWordEmbeddings()
-                    ? new Linear(decoder.embedTokens.weight, null)
-                    : new Linear(c.wordEmbedProjDim(), c.vocabSize(), false, std));
-            case SEQUENCE_CLASSIFICATION -> add("score",
-                    new Linear(c.wordEmbedProjDim(), c.common().numLabels(), false, std));
-            default -> null;
-        };
-    }
-
-    @Override
-    public Set<Head> heads() {
-        return EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION);
+        addHead(decoder.embedTokens.weight, c.wordEmbedProjDim());
     }
 
     /** OPTModel saves its keys as decoder.*, so a bare checkpoint loads under "model.". */
@@ -59,14 +43,8 @@ public final class Opt extends TransformerModel {
     }
 
     @Override
-    public Output forward(Inputs in, Forward f) {
-        NDArray h = decoder.forward(in, f); // [B, T, P]
-        return switch (head) {
-            case CAUSAL_LM -> Heads.causalLm(out.forward(h), in);
-            case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(
-                    out.forward(Heads.lastToken(h, in, c.common().padTokenId())), in, c.common());
-            default -> new Output(h, null, null);
-        };
+    NDArray hidden(Inputs in, Forward f) {
+        return decoder.forward(in, f);
     }
 
     /** model.decoder.*: embed_tokens [V, P], embed_positions, project_out/in, final_layer_norm, layers. */
