@@ -149,6 +149,40 @@ class TrainerTest {
     }
 
     @Test
+    void earlyStoppingStopsAfterPatienceEvaluationsWithoutImprovement() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 32, 9);
+        Path dev = TrainerFixture.tsv(dir, "dev.tsv", 8, 10);
+        // a threshold no change can beat: every evaluation after the first counts against patience 2
+        Path recipe = TrainerFixture.recipe(dir, train, dev, "max_steps: 40", "eval_strategy: steps", "eval_steps: 2",
+                "save_strategy: 'no'", "early_stopping_patience: 2", "early_stopping_threshold: 100",
+                "metric_for_best_model: loss");
+        List<Double> losses = new ArrayList<>();
+        run(recipe, losses, (s, l) -> {});
+        assertThat(losses).hasSize(6); // evaluations at steps 2 (best), 4, 6 (patience 2 reached)
+        JsonNode[] log = lines(dir.resolve("out/metrics.jsonl"));
+        assertThat(java.util.Arrays.stream(log).filter(n -> n.has("eval_loss")).count()).isEqualTo(3);
+    }
+
+    @Test
+    void labelSmoothingMatchesItsDefinition() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            var logits = m.create(new float[] {2f, 0f, -1f, 0.5f, 0.5f, 3f}, new ai.djl.ndarray.types.Shape(2, 3));
+            var labels = m.create(new long[] {0, 2});
+            double eps = 0.1;
+            double expected = 0;
+            float[] x = logits.toFloatArray();
+            for (int r = 0; r < 2; r++) {
+                double lse = Math.log(Math.exp(x[3 * r]) + Math.exp(x[3 * r + 1]) + Math.exp(x[3 * r + 2]));
+                double nll = lse - x[3 * r + (r == 0 ? 0 : 2)];
+                double smooth = (3 * lse - x[3 * r] - x[3 * r + 1] - x[3 * r + 2]) / 3;
+                expected += ((1 - eps) * nll + eps * smooth) / 2;
+            }
+            assertThat((double) org.finetune4j.model.Losses.labelSmoothed(logits, labels, eps).getFloat())
+                    .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-6));
+        }
+    }
+
+    @Test
     void refusesAnOutputDirHoldingAnotherRun() throws IOException {
         Path train = TrainerFixture.tsv(dir, "train.tsv", 8, 5);
         Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 1");
