@@ -27,7 +27,7 @@ public final class Attention {
     }
 
     /**
-     * q [B, H, T, D], k and v [B, Hkv, S, D], bias additive [B or 1, 1, T, S] (or null);
+     * q [B, H, T, D], k and v [B, Hkv, S, D], bias additive [B or 1, 1, T or 1, S] (or null);
      * returns [B, H, T, D]. The probabilities [B, H, T, S] go to {@code f} when it keeps them.
      */
     public static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray bias, double scale, double dropout, Forward f) {
@@ -37,7 +37,7 @@ public final class Attention {
             k = repeatKv(k, heads / kvHeads);
             v = repeatKv(v, heads / kvHeads);
         }
-        NDArray scores = Ops.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale); // [B, H, T, S]
+        NDArray scores = Ops.mul(q, scale).matMul(k.transpose(0, 1, 3, 2)); // [B, H, T, S], scaled on the smaller q
         if (bias != null) {
             scores = scores.add(bias);
         }
@@ -54,9 +54,10 @@ public final class Attention {
     }
 
     /**
-     * Additive mask bias [B, 1, T, S]: 0 where a query may attend, float32's lowest value where the
-     * key is padding (attentionMask [B, S] is 0) or, when causal, in the future. Queries are the last
-     * T of the S positions (a KV cache holds the first S - T).
+     * Additive mask bias: 0 where a query may attend, float32's lowest value where the key is
+     * padding (attentionMask [B, S] is 0) or, when causal, in the future; [B, 1, T, S] when causal,
+     * else [B, 1, 1, S], or null when nothing is masked. Queries are the last T of the S positions
+     * (a KV cache holds the first S - T).
      */
     public static NDArray maskBias(NDArray attentionMask, long queryLength, boolean causal) {
         return maskBias(attentionMask, queryLength, causal, 0);
@@ -78,8 +79,8 @@ public final class Attention {
             if (window > 0) {
                 keep = keep.logicalAnd(kpos.gt(qpos.sub(window)));
             }
-        } else {
-            keep = keep.broadcast(s.get(0), 1, queryLength, keys);
+        } else if (attentionMask.min().toType(DataType.INT64, false).getLong() == 1) {
+            return null; // no padding: skip the bias (one pass less forward and backward)
         }
         return keep.toType(DataType.FLOAT32, false).sub(1f).mul(Float.MAX_VALUE); // (keep - 1) * max
     }
