@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         description = {"Time full training steps (forward, backward, clipping, AdamW) on synthetic batches.",
                 "Reports the median step time after warm-up, tokens/s, peak RSS, model FLOPs per step and MFU",
                 "against a matmul GFLOP/s measured in the same process. Cases: bert-tiny-32x128, bert-base-8x128,",
-                "gpt2-small-4x128 (the shapes of shared/oracle/bench.py)."})
+                "gpt2-small-4x128 (the shapes of shared/oracle/bench.py), or a model folder with --model."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -26,6 +26,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--case", paramLabel = "NAME", description = "Run only this case (repeatable); default all.")
     List<String> only;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Time this model folder instead of the built-in cases.")
+    java.nio.file.Path model;
+
+    @Option(names = "--batch", defaultValue = "8", paramLabel = "N", description = "With --model: rows per batch (default 8).")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "128", paramLabel = "T", description = "With --model: tokens per row (default 128).")
+    int seq;
 
     @Option(names = "--steps", defaultValue = "5", paramLabel = "N", description = "Timed steps (default 5).")
     int steps;
@@ -48,25 +57,35 @@ public final class BenchCommand implements Callable<Integer> {
         if (steps < 1 || warmup < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be >= 1 and --warmup >= 0");
         }
-        List<Benchmark.Case> cases = selected();
+        if (batch < 1 || seq < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--batch and --seq must be >= 1");
+        }
+        List<Benchmark.Case> cases = model == null ? selected() : List.of();
         double gflops = Benchmark.matmulGflops();
         PrintWriter out = spec.commandLine().getOut();
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
+        if (model != null) {
+            print(out, Benchmark.run(model, batch, seq, warmup, steps, forwardOnly, gflops), results);
+        }
         for (Benchmark.Case c : cases) {
-            ObjectNode r = Benchmark.run(c, warmup, steps, forwardOnly, gflops);
-            results.add(r);
-            if (!json) {
-                out.printf("%-18s %-7s %8.4f s/step %9.1f tokens/s  peak RSS %7.1f MB  %7.2f GFLOP/step  MFU %.3f (matmul %.1f GFLOP/s)%n",
-                        c.name(), r.get("mode").asText(), r.get("step_time_s").asDouble(), r.get("tokens_per_s").asDouble(),
-                        r.get("peak_rss_mb").asDouble(), r.get("model_gflop_per_step").asDouble(), r.get("mfu").asDouble(), gflops);
-                out.flush();
-            }
+            print(out, Benchmark.run(c, warmup, steps, forwardOnly, gflops), results);
         }
         if (json) {
             out.println(Json.pretty(results));
         }
         out.flush();
         return 0;
+    }
+
+    private void print(PrintWriter out, ObjectNode r, ArrayNode results) {
+        results.add(r);
+        if (!json) {
+            out.printf("%-18s %-7s %8.4f s/step %9.1f tokens/s  peak RSS %7.1f MB  %7.2f GFLOP/step  MFU %.3f (matmul %.1f GFLOP/s)%n",
+                    r.get("case").asText(), r.get("mode").asText(), r.get("step_time_s").asDouble(),
+                    r.get("tokens_per_s").asDouble(), r.get("peak_rss_mb").asDouble(),
+                    r.get("model_gflop_per_step").asDouble(), r.get("mfu").asDouble(), r.get("matmul_gflops").asDouble());
+            out.flush();
+        }
     }
 
     private List<Benchmark.Case> selected() {

@@ -91,6 +91,13 @@ public final class AdamW implements AutoCloseable {
         NDArray w = p.data();
         NDArray[] mv = moments.computeIfAbsent(p, k -> new NDArray[] {state.zeros(w.getShape()), state.zeros(w.getShape())});
         long n = w.getShape().size();
+        if (n <= BLOCK) {
+            try (NDManager scope = tmp.newSubManager()) {
+                grad.attach(scope);
+                updateBlock(w, mv[0], mv[1], grad, lr, wd, c1, c2);
+            }
+            return;
+        }
         try (NDManager scope = tmp.newSubManager()) {
             NDArray[] flat = {w.reshape(-1), mv[0].reshape(-1), mv[1].reshape(-1), grad.reshape(-1)};
             for (NDArray f : flat) {
@@ -110,15 +117,15 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    /** torch.optim.AdamW on one block of views: w, m, v updated in place from g. */
+    /** torch.optim.AdamW on one block: w, m, v updated in place from g; temporaries go to g's scope. */
     private void updateBlock(NDArray w, NDArray m, NDArray v, NDArray g, double lr, double wd, double c1, double c2) {
         if (wd != 0) {
             w.muli((float) (1 - lr * wd));
         }
         m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
         v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-        NDArray denom = v.sqrt().divi((float) c2).addi((float) eps);
-        w.subi(m.div(denom).muli((float) (lr / c1)));
+        NDArray denom = Ops.inScopeOf(g, v.sqrt()).divi((float) c2).addi((float) eps); // temporaries live with g
+        w.subi(Ops.inScopeOf(g, m.div(denom)).muli((float) (lr / c1)));
     }
 
     /** Clears every gradient of the optimised parameters (set to none, as Trainer does). */

@@ -8,13 +8,16 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.finetune4j.Finetune4jException;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.Initializer;
 import org.finetune4j.model.Inputs;
 import org.finetune4j.model.ModelConfig;
+import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
@@ -44,44 +47,67 @@ public final class Benchmark {
 
     /** Runs one case; {@code forwardOnly} times inference forward passes instead of training steps. */
     public static ObjectNode run(Case c, int warmup, int steps, boolean forwardOnly, double matmulGflops) {
-        ObjectNode cfg = c.overrides().deepCopy().put("model_type", c.modelType());
-        ModelConfig config = ModelConfig.parse(cfg, c.name());
+        ModelConfig config = ModelConfig.parse(c.overrides().deepCopy().put("model_type", c.modelType()), c.name());
         try (NDManager manager = NDManager.newBaseManager()) {
             TransformerModel model = TransformerModel.create(config, c.head());
             Initializer.initialiseMissing(model, manager, 0);
-            List<Parameter> params = new ArrayList<>(model.namedParameters().values());
-            Random rng = new Random(1);
-            long[] ids = new long[c.batch() * c.seq()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = rng.nextInt(config.vocabSize());
+            return time(c, model, warmup, steps, forwardOnly, matmulGflops, manager);
+        }
+    }
+
+    /** Times a model folder (its own head) on random batches of {@code batch} x {@code seq} tokens. */
+    public static ObjectNode run(Path dir, int batch, int seq, int warmup, int steps, boolean forwardOnly, double matmulGflops) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransformerModel model = Pretrained.load(dir, null, manager, 0).model();
+            if (!forwardOnly && !TRAINABLE.contains(model.head)) {
+                throw new Finetune4jException(dir + ": bench trains " + TRAINABLE + " heads only; add --forward-only");
             }
-            List<Double> times = new ArrayList<>();
-            try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), 0.01, false), 0.9, 0.999, 1e-8, manager)) {
-                for (int i = 0; i < warmup + steps; i++) {
-                    long t0 = System.nanoTime();
-                    try (NDManager step = manager.newSubManager()) {
-                        Inputs in = inputs(c, config, ids, rng, step);
-                        if (forwardOnly) {
-                            forward(model, in);
-                        } else {
-                            trainStep(model, params, opt, in, step);
-                        }
-                    }
-                    if (i >= warmup) {
-                        times.add((System.nanoTime() - t0) / 1e9);
+            Case c = new Case(dir.getFileName() + "-" + batch + "x" + seq, model.config.common().modelType(), model.head,
+                    batch, seq, null);
+            return time(c, model, warmup, steps, forwardOnly, matmulGflops, manager);
+        }
+    }
+
+    private static final java.util.Set<Head> TRAINABLE = java.util.EnumSet.of(Head.SEQUENCE_CLASSIFICATION,
+            Head.CAUSAL_LM, Head.MASKED_LM, Head.TOKEN_CLASSIFICATION);
+
+    private static ObjectNode time(Case c, TransformerModel model, int warmup, int steps, boolean forwardOnly,
+            double matmulGflops, NDManager manager) {
+        ModelConfig config = model.config;
+        List<Parameter> params = new ArrayList<>(model.namedParameters().values());
+        Random rng = new Random(1);
+        long[] ids = new long[c.batch() * c.seq()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(config.vocabSize());
+        }
+        List<Double> times = new ArrayList<>();
+        try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), 0.01, false), 0.9, 0.999, 1e-8, manager)) {
+            for (int i = 0; i < warmup + steps; i++) {
+                long t0 = System.nanoTime();
+                try (NDManager step = manager.newSubManager()) {
+                    Inputs in = inputs(c, config, ids, rng, step);
+                    if (forwardOnly) {
+                        forward(model, in);
+                    } else {
+                        trainStep(model, params, opt, in, step);
                     }
                 }
+                if (i >= warmup) {
+                    times.add((System.nanoTime() - t0) / 1e9);
+                }
             }
-            return report(c, config, model, times, forwardOnly, matmulGflops);
         }
+        return report(c, config, model, times, forwardOnly, matmulGflops);
     }
 
     private static Inputs inputs(Case c, ModelConfig config, long[] ids, Random rng, NDManager step) {
         NDArray input = step.create(ids, new Shape(c.batch(), c.seq()));
         NDArray mask = step.ones(new Shape(c.batch(), c.seq()), DataType.INT64);
         NDArray labels;
-        if (c.head() == Head.CAUSAL_LM) {
+        if (c.head() == Head.CAUSAL_LM || c.head() == Head.MASKED_LM) {
             labels = input;
+        } else if (c.head() == Head.TOKEN_CLASSIFICATION) {
+            labels = input.zerosLike();
         } else {
             long[] l = new long[c.batch()];
             for (int i = 0; i < l.length; i++) {
