@@ -3,7 +3,6 @@ package org.finetune4j.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Batch;
@@ -23,7 +22,7 @@ public record Classifier(TransformerModel model, Tokenizer tokenizer, List<Strin
         Tokenizer tok = Tokenizer.load(dir);
         try {
             TransformerModel model = Pretrained.load(dir, Head.SEQUENCE_CLASSIFICATION, manager, 0).model();
-            List<String> labels = new ArrayList<>(model.config.common().id2label().values());
+            List<String> labels = model.config.common().labels();
             long pad = tok.special().pad() >= 0 ? tok.special().pad()
                     : model.config.common().padTokenId() != null ? model.config.common().padTokenId() : tok.special().eos();
             if (pad < 0) {

@@ -20,9 +20,20 @@ public final class InputsJson {
         if (ids.getShape().dimension() != 2) {
             throw new Finetune4jException("inputs: 'input_ids' must be a list of rows");
         }
-        return new Inputs(ids, tensor(o, "attention_mask", m), tensor(o, "token_type_ids", m),
+        Inputs in = new Inputs(ids, tensor(o, "attention_mask", m), tensor(o, "token_type_ids", m),
                 tensor(o, "position_ids", m), tensor(o, "labels", m), tensor(o, "next_sentence_label", m),
                 tensor(o, "start_positions", m), tensor(o, "end_positions", m));
+        sameShape("attention_mask", in.attentionMask(), ids);
+        sameShape("token_type_ids", in.tokenTypeIds(), ids);
+        sameShape("position_ids", in.positionIds(), ids);
+        return in;
+    }
+
+    private static void sameShape(String key, NDArray a, NDArray ids) {
+        if (a != null && !a.getShape().equals(ids.getShape())) {
+            throw new Finetune4jException("inputs: '" + key + "' has shape " + a.getShape() + " but 'input_ids' has "
+                    + ids.getShape());
+        }
     }
 
     private static NDArray tensor(JsonNode o, String key, NDManager m) {

@@ -27,6 +27,11 @@ public record CommonConfig(
         return id2label.size();
     }
 
+    /** The label names in id order. */
+    public List<String> labels() {
+        return List.copyOf(id2label.values());
+    }
+
     static CommonConfig read(ConfigReader r, String modelType, boolean tieDefault, String initKey) {
         return new CommonConfig(modelType, architectures(r), labels(r), r.optionalInt("pad_token_id"),
                 r.optionalInt("bos_token_id"), r.optionalInt("eos_token_id"),
@@ -48,7 +53,7 @@ public record CommonConfig(
 
     /** id2label as Transformers reads it; two labels LABEL_0, LABEL_1 when absent. */
     private static Map<Integer, String> labels(ConfigReader r) {
-        Map<Integer, String> out = new TreeMap<>();
+        TreeMap<Integer, String> out = new TreeMap<>();
         JsonNode n = r.object("id2label");
         if (n != null) {
             n.fields().forEachRemaining(e -> {
@@ -69,6 +74,6 @@ public record CommonConfig(
                 throw r.error("id2label must number its labels 0.." + (out.size() - 1) + ", missing " + i);
             }
         }
-        return Map.copyOf(out);
+        return java.util.Collections.unmodifiableSortedMap(out); // id order, which labels() relies on
     }
 }
