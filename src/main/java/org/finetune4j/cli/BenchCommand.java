@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.train.Benchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,15 +46,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--forward-only", description = "Time inference forward passes instead of training steps.")
     boolean forwardOnly;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: the launcher's).")
-    Integer threads;
+    @Mixin
+    Threads threads;
 
     @Option(names = "--json", description = "Print a JSON list of results.")
     boolean json;
 
     @Override
     public Integer call() {
-        Threads.set(threads);
+        threads.apply();
         if (steps < 1 || warmup < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be >= 1 and --warmup >= 0");
         }

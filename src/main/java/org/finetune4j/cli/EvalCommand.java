@@ -14,6 +14,7 @@ import org.finetune4j.data.TextColumns;
 import org.finetune4j.eval.Classifier;
 import org.finetune4j.eval.Evaluator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,12 +52,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: the launcher's).")
-    Integer threads;
+    @Mixin
+    Threads threads;
 
     @Override
     public Integer call() {
-        Threads.set(threads);
+        threads.apply();
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = NDManager.newBaseManager(); Classifier c = Classifier.load(model, manager)) {
             TextClassificationData d = TextClassificationData.read(data, new TextColumns(textColumn, pairColumn, labelColumn),

@@ -13,6 +13,7 @@ import org.finetune4j.eval.InputsJson;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,15 +48,15 @@ public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--no-decay-bias-norm", description = "No weight decay on biases and norm weights (Trainer's grouping).")
     boolean noDecayBiasNorm;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: the launcher's).")
-    Integer threads;
+    @Mixin
+    Threads threads;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed for heads absent from the weights (default 0).")
     long seed;
 
     @Override
     public Integer call() {
-        Threads.set(threads);
+        threads.apply();
         if (trainSteps < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--train-steps must be 0 or more");
         }

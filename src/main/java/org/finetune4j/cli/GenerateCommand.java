@@ -17,6 +17,7 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -42,12 +43,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print {\"prompt_ids\", \"generated_ids\", \"text\"}.")
     boolean json;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: the launcher's).")
-    Integer threads;
+    @Mixin
+    Threads threads;
 
     @Override
     public Integer call() {
-        Threads.set(threads);
+        threads.apply();
         if (maxNewTokens < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-new-tokens must be 0 or more");
         }

@@ -16,6 +16,7 @@ import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Examples;
 import org.finetune4j.eval.Classifier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,12 +49,12 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default 64).")
     int batchSize;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: the launcher's).")
-    Integer threads;
+    @Mixin
+    Threads threads;
 
     @Override
     public Integer call() throws IOException {
-        Threads.set(threads);
+        threads.apply();
         if ((input == null) == texts.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give either TEXT... or --input FILE.jsonl");
         }

@@ -1,11 +1,15 @@
 package org.finetune4j.cli;
 
-/** Sets libtorch's intra-op thread count; must run before the engine starts. */
+import picocli.CommandLine.Option;
+
+/** The {@code --threads} option the compute commands share (a picocli mixin); apply before the engine starts. */
 final class Threads {
 
-    private Threads() {}
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: the launcher's, one per core).")
+    Integer threads;
 
-    static void set(Integer threads) {
+    /** Sets libtorch's intra-op thread count when the option was given. */
+    void apply() {
         if (threads != null) {
             if (threads < 1) {
                 throw new org.finetune4j.Finetune4jException("--threads must be at least 1, got " + threads);

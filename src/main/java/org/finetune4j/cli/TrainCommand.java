@@ -12,6 +12,7 @@ import org.finetune4j.recipe.Recipe;
 import org.finetune4j.train.Runs;
 import org.finetune4j.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,12 +34,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "KEY=VALUE", description = "Overrides, e.g. training.seed=2.")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: the launcher's).")
-    Integer threads;
+    @Mixin
+    Threads threads;
 
     @Override
     public Integer call() throws IOException {
-        Threads.set(threads);
+        threads.apply();
         Recipe r = Recipe.load(recipe, overrides);
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer.Job job = Jobs.sequenceClassification(r, manager, System.out);

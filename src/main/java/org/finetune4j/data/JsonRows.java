@@ -34,6 +34,6 @@ final class JsonRows {
     /** Jackson's message on one line, without its location (the caller names the line). */
     static String message(JacksonException e) {
         String m = e.getOriginalMessage();
-        return Problems.printable(m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m));
+        return org.finetune4j.io.Text.printable(m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m));
     }
 }

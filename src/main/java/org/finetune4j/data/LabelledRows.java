@@ -61,7 +61,7 @@ final class LabelledRows implements RowSink {
         for (String c : used()) {
             if (!row.has(c)) {
                 throw Problems.of(file, "no column " + Problems.quote(c) + "; the columns are "
-                        + Problems.printable(row.values().keySet().toString()));
+                        + org.finetune4j.io.Text.printable(row.values().keySet().toString()));
             }
         }
     }
@@ -71,7 +71,7 @@ final class LabelledRows implements RowSink {
         for (String c : used()) {
             if (!row.has(c)) {
                 return "no column " + Problems.quote(c) + " in this row; it has "
-                        + Problems.printable(row.values().keySet().toString());
+                        + org.finetune4j.io.Text.printable(row.values().keySet().toString());
             }
             String v = row.get(c);
             if (v == null) {

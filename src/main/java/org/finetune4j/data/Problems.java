@@ -2,11 +2,10 @@ package org.finetune4j.data;
 
 import java.nio.file.Path;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.io.Text;
 
 /** One-line error messages for data files: {@code FILE:LINE: what}, hostile text escaped and cut. */
 final class Problems {
-
-    private static final int MAX_SHOWN = 120;
 
     private Problems() {}
 
@@ -20,25 +19,8 @@ final class Problems {
         return new Finetune4jException(file + ": " + what);
     }
 
-    /** {@code s} in single quotes, control characters escaped, cut after 120 characters. */
+    /** {@code s} in single quotes, control characters escaped, cut (see {@link Text#quote}). */
     static String quote(String s) {
-        return "'" + printable(s) + "'";
-    }
-
-    /** {@code s} with control characters escaped as {@code \\uXXXX}, cut after 120 characters. */
-    static String printable(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < Math.min(s.length(), MAX_SHOWN); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return s.length() > MAX_SHOWN ? b + "..." : b.toString();
+        return Text.quote(s);
     }
 }

@@ -92,7 +92,7 @@ public record TextClassificationData(
             labels[i] = map.id(rows.labels.get(i));
             if (labels[i] < 0) {
                 throw Problems.at(file, lines[i], "label " + Problems.quote(rows.labels.get(i))
-                        + " is not one of the training labels " + Problems.printable(map.names().toString()));
+                        + " is not one of the training labels " + org.finetune4j.io.Text.printable(map.names().toString()));
             }
         }
         return new TextClassificationData(file, List.copyOf(rows.texts),

@@ -52,7 +52,7 @@ final class Utf8Reader extends Reader {
     /** An IOException as one line: its kind and message. */
     static String describe(IOException e) {
         String kind = e.getClass().getSimpleName();
-        return e.getMessage() == null ? kind : kind + ": " + Problems.printable(e.getMessage());
+        return e.getMessage() == null ? kind : kind + ": " + org.finetune4j.io.Text.printable(e.getMessage());
     }
 
     @Override

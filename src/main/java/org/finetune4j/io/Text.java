@@ -7,19 +7,19 @@ import java.util.stream.Collectors;
 import org.finetune4j.Finetune4jException;
 
 /** Helpers that keep error messages on one line, whatever a hostile file puts in its names. */
-final class Text {
+public final class Text {
 
     private static final int MAX_SHOWN = 200;
 
     private Text() {}
 
     /** {@code s} in single quotes, control characters escaped, cut after 200 characters. */
-    static String quote(String s) {
+    public static String quote(String s) {
         return "'" + printable(s) + "'";
     }
 
     /** {@code s} with control characters escaped as hex, cut after 200 characters. */
-    static String printable(String s) {
+    public static String printable(String s) {
         if (s == null) {
             return "null";
         }
