@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 /** {@code finetune4j train RECIPE.yaml [dotted.key=value ...]}. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Fine-tune a model as a YAML recipe says (model, task, data, training).",
-                "Overrides such as training.learning_rate=1e-4 change the recipe for this run. The final model",
-                "lands in training.output_dir with eval_results.json; metrics.jsonl logs every event."})
+                "Overrides such as training.learning_rate=1e-4 change the recipe for this run.",
+                "The final model lands in training.output_dir with eval_results.json; metrics.jsonl logs every event."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
