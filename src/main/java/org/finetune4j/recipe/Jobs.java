@@ -76,6 +76,10 @@ public final class Jobs {
             console.println("model: " + model.className() + " from " + dir);
             report.lines().forEach(console::println);
         }
+        int frozen = r.freeze().apply(model);
+        if (frozen > 0) {
+            console.println("froze " + frozen + " parameter tensors");
+        }
         long all = model.namedParameters().values().stream().mapToLong(Parameter::numel).sum();
         long trainable = model.namedParameters().values().stream().filter(Parameter::trainable).mapToLong(Parameter::numel).sum();
         console.printf("trainable params: %,d || all params: %,d || trainable%%: %.4f%n", trainable, all, 100.0 * trainable / all);

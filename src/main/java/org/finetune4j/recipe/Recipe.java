@@ -9,13 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.peft.Freezing;
 import org.finetune4j.train.TrainingArguments;
 
 /**
- * A training recipe (YAML): {@code model}, {@code task}, {@code data} and {@code training} blocks,
+ * A training recipe (YAML): {@code model}, {@code task}, {@code data}, {@code freeze} and {@code training} blocks,
  * every key type-checked, unknown keys refused. Paths are relative to the working directory.
  */
-public record Recipe(String file, ModelSpec model, String task, DataSpec data, TrainingArguments training) {
+public record Recipe(String file, ModelSpec model, String task, DataSpec data, Freezing freeze, TrainingArguments training) {
 
     public static final List<String> TASKS = List.of("sequence-classification");
 
@@ -69,9 +70,20 @@ public record Recipe(String file, ModelSpec model, String task, DataSpec data, T
             throw d.error("validation_split", "must be in [0, 1), got " + data.validationSplit());
         }
         d.finish();
+        Freezing freeze = freezing(root.child("freeze"));
         TrainingArguments training = TrainingArguments.read(root.child("training"), Path.of(""));
         root.finish();
-        return new Recipe(file, model, task, data, training);
+        return new Recipe(file, model, task, data, freeze, training);
+    }
+
+    private static Freezing freezing(Node f) {
+        Freezing out = new Freezing(f.strings("patterns"), f.bool("embeddings", false), f.integer("first_layers", 0),
+                f.bool("all_but_head", false));
+        if (out.firstLayers() < 0) {
+            throw f.error("first_layers", "must be 0 or more, got " + out.firstLayers());
+        }
+        f.finish();
+        return out;
     }
 
     private static Path optionalPath(Node n, String key) {

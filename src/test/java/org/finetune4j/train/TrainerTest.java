@@ -164,6 +164,23 @@ class TrainerTest {
     }
 
     @Test
+    void frozenParametersDoNotMove() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 16, 11);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 3", "save_strategy: 'no'");
+        Files.writeString(recipe, Files.readString(recipe) + "freeze:\n  embeddings: true\n  first_layers: 1\n");
+        run(recipe, new ArrayList<>(), (s, l) -> {});
+        try (NDManager m = NDManager.newBaseManager()) {
+            var before = Pretrained.load(org.finetune4j.Fixtures.dir("bert-seqcls"), null, m, 0).model().namedParameters();
+            var after = Pretrained.load(dir.resolve("out"), null, m, 0).model().namedParameters();
+            for (String name : List.of("bert.embeddings.word_embeddings.weight", "bert.encoder.layer.0.output.dense.weight")) {
+                assertThat(after.get(name).data().toFloatArray()).as(name).containsExactly(before.get(name).data().toFloatArray());
+            }
+            String moved = "bert.encoder.layer.1.output.dense.weight";
+            assertThat(after.get(moved).data().toFloatArray()).as(moved).isNotEqualTo(before.get(moved).data().toFloatArray());
+        }
+    }
+
+    @Test
     void labelSmoothingMatchesItsDefinition() {
         try (NDManager m = NDManager.newBaseManager()) {
             var logits = m.create(new float[] {2f, 0f, -1f, 0.5f, 0.5f, 3f}, new ai.djl.ndarray.types.Shape(2, 3));
