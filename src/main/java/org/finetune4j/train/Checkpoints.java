@@ -81,7 +81,7 @@ final class Checkpoints {
             if (excess <= 0) {
                 break;
             }
-            if (best != null && p.toAbsolutePath().normalize().toString().equals(best)) {
+            if (best != null && p.toAbsolutePath().normalize().equals(Path.of(best).toAbsolutePath().normalize())) {
                 continue;
             }
             deleteTree(p);

@@ -243,7 +243,7 @@ public final class Trainer {
 
         private void save() throws IOException {
             Path best = state.bestGlobalStep == null ? null
-                    : args.outputDir().resolve(Checkpoints.PREFIX + state.bestGlobalStep).toAbsolutePath().normalize();
+                    : args.outputDir().resolve(Checkpoints.PREFIX + state.bestGlobalStep); // as given, like Transformers
             if (best != null && (state.bestGlobalStep == state.globalStep || java.nio.file.Files.isDirectory(best))) {
                 state.bestModelCheckpoint = best.toString();
             }
