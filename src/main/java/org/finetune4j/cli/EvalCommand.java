@@ -43,7 +43,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--label-column", defaultValue = "label", description = "Label column (default label).")
     String labelColumn;
 
-    @Option(names = "--max-length", defaultValue = "512", description = "Truncate texts to N tokens (default 512).")
+    @Option(names = "--max-length", defaultValue = "0", description = "Truncate texts to N tokens (default: the model's positions, at most 512).")
     int maxLength;
 
     @Option(names = "--batch-size", defaultValue = "64", description = "Evaluation batch size (default 64).")
@@ -62,7 +62,7 @@ public final class EvalCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(); Classifier c = Classifier.load(model, manager)) {
             TextClassificationData d = TextClassificationData.read(data, new TextColumns(textColumn, pairColumn, labelColumn),
                     new LabelMap(c.labels()), false);
-            Examples ex = Examples.tokenize(d, c.tokenizer(), maxLength);
+            Examples ex = Examples.tokenize(d, c.tokenizer(), c.maxLength(maxLength));
             Evaluator.Result r = Evaluator.run(c.model(), ex, c.labels(), batchSize, c.padId(), manager);
             if (json) {
                 ObjectNode o = JsonNodeFactory.instance.objectNode();

@@ -63,7 +63,7 @@ public final class ForwardCommand implements Callable<Integer> {
         var batch = Json.read(inputs);
         try (NDManager manager = NDManager.newBaseManager()) {
             TransformerModel model = Pretrained.load(modelDir, null, manager, seed).model();
-            checkInputs(batch, model.config.vocabSize(), manager);
+            checkInputs(batch, model.config, manager);
             ForwardProbe.TrainSettings train = new ForwardProbe.TrainSettings(trainSteps, lr, weightDecay, noDecayBiasNorm);
             ObjectNode res;
             try {
@@ -78,8 +78,9 @@ public final class ForwardCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Reads the batch so that its errors name the file; every input id must be below {@code vocab}. */
-    private void checkInputs(JsonNode batch, int vocab, NDManager manager) {
+    /** Reads the batch so that its errors name the file; ids below vocab_size, rows within the model's positions. */
+    private void checkInputs(JsonNode batch, org.finetune4j.model.ModelConfig config, NDManager manager) {
+        int vocab = config.vocabSize();
         try (NDManager scope = manager.newSubManager()) {
             NDArray ids;
             try {
@@ -89,6 +90,11 @@ public final class ForwardCommand implements Callable<Integer> {
             }
             if (ids.size() == 0) {
                 return;
+            }
+            long length = ids.getShape().get(1);
+            if (length > config.maxPositions()) {
+                throw new Finetune4jException(inputs + ": rows of " + length + " tokens exceed the model's "
+                        + config.maxPositions() + " positions");
             }
             long lo = ids.min().getLong();
             long hi = ids.max().getLong();

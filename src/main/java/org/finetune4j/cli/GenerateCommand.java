@@ -60,6 +60,10 @@ public final class GenerateCommand implements Callable<Integer> {
             if (bos < 0 && promptIds.length == 0) {
                 throw new Finetune4jException(model + ": an empty prompt needs a BOS token, and the model has none");
             }
+            if (promptIds.length + (long) maxNewTokens > config.maxPositions()) {
+                throw new Finetune4jException(model + ": " + promptIds.length + " prompt tokens + " + maxNewTokens
+                        + " new ones exceed the model's " + config.maxPositions() + " positions");
+            }
             TransformerModel m = Pretrained.load(model, Head.CAUSAL_LM, manager, 0).model();
             List<Long> generated = Greedy.generate(m, promptIds, maxNewTokens, eos, manager);
             long[] all = LongStream.concat(LongStream.of(promptIds), generated.stream().mapToLong(Long::longValue)).toArray();

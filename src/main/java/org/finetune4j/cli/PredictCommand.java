@@ -43,7 +43,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--text-field", defaultValue = "text", description = "Field of --input lines holding the text (default text).")
     String textField;
 
-    @Option(names = "--max-length", defaultValue = "512", description = "Truncate texts to N tokens (default 512).")
+    @Option(names = "--max-length", defaultValue = "0", description = "Truncate texts to N tokens (default: the model's positions, at most 512).")
     int maxLength;
 
     @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default 64).")
@@ -61,7 +61,7 @@ public final class PredictCommand implements Callable<Integer> {
         List<String> texts = input != null ? readJsonl(input) : this.texts;
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = NDManager.newBaseManager(); Classifier c = Classifier.load(model, manager)) {
-            float[][] probs = c.probabilities(Examples.tokenize(texts, c.tokenizer(), maxLength), batchSize, manager);
+            float[][] probs = c.probabilities(Examples.tokenize(texts, c.tokenizer(), c.maxLength(maxLength)), batchSize, manager);
             for (int i = 0; i < texts.size(); i++) {
                 out.println(Json.compact(line(texts.get(i), probs[i], c.labels())));
             }

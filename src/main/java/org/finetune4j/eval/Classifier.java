@@ -35,6 +35,15 @@ public record Classifier(TransformerModel model, Tokenizer tokenizer, List<Strin
         }
     }
 
+    /** The truncation length: {@code requested}, or when 0 the model's positions capped at 512; never past them. */
+    public int maxLength(int requested) {
+        int positions = model.config.maxPositions();
+        if (requested > positions) {
+            throw new Finetune4jException("--max-length " + requested + " exceeds the model's " + positions + " positions");
+        }
+        return requested > 0 ? requested : Math.min(512, positions);
+    }
+
     /** Class probabilities [n][labels] of the examples, computed in batches. */
     public float[][] probabilities(Examples examples, int batchSize, NDManager manager) {
         float[][] out = new float[examples.size()][];

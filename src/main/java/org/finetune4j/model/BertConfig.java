@@ -20,6 +20,12 @@ public record BertConfig(
         return common.modelType().equals("roberta");
     }
 
+    /** RoBERTa's positions start after the padding index, so padding_idx + 1 rows are not usable. */
+    @Override
+    public int maxPositions() {
+        return roberta() ? maxPositionEmbeddings - padTokenId() - 1 : maxPositionEmbeddings;
+    }
+
     /** RoBERTa's padding_idx, which its position ids count from. */
     public int padTokenId() {
         Integer pad = common.padTokenId();

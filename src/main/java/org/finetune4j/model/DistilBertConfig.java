@@ -16,6 +16,11 @@ public record DistilBertConfig(
         double qaDropout,
         double seqClassifDropout) implements ModelConfig {
 
+    @Override
+    public int maxPositions() {
+        return maxPositionEmbeddings;
+    }
+
     static DistilBertConfig read(ConfigReader r) {
         DistilBertConfig c = new DistilBertConfig(
                 CommonConfig.read(r, "distilbert", true, "initializer_range"),

@@ -17,6 +17,11 @@ public record Gpt2Config(
         boolean scaleAttnWeights,
         boolean scaleAttnByInverseLayerIdx) implements ModelConfig {
 
+    @Override
+    public int maxPositions() {
+        return maxPositions;
+    }
+
     static Gpt2Config read(ConfigReader r) {
         int hidden = r.positive("n_embd", r.integer("n_embd", 768));
         Gpt2Config c = new Gpt2Config(

@@ -26,6 +26,12 @@ public record LlamaConfig(
         double attentionDropout,
         Integer slidingWindow) implements ModelConfig {
 
+    /** Rotary positions have no table to run off; max_position_embeddings is only what it was trained on. */
+    @Override
+    public int maxPositions() {
+        return Integer.MAX_VALUE;
+    }
+
     /** rope_scaling of type llama3 (Llama 3.1+); null means plain RoPE. */
     public record RopeScaling(double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {}
 

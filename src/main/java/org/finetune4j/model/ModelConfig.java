@@ -25,6 +25,9 @@ public sealed interface ModelConfig permits BertConfig, DistilBertConfig, Gpt2Co
 
     int numHeads();
 
+    /** The longest sequence the model's learned positions cover (no limit for rotary positions). */
+    int maxPositions();
+
     /** Whether the backbone is a decoder (causal attention). */
     default boolean causal() {
         return this instanceof Gpt2Config || this instanceof OptConfig || this instanceof LlamaConfig;

@@ -19,6 +19,11 @@ public record OptConfig(
         boolean enableBias,
         boolean layerNormElementwiseAffine) implements ModelConfig {
 
+    @Override
+    public int maxPositions() {
+        return maxPositionEmbeddings;
+    }
+
     /** OPT's learned positions start at row 2 of embed_positions. */
     public static final int POSITION_OFFSET = 2;
 

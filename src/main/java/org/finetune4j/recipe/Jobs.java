@@ -53,11 +53,16 @@ public final class Jobs {
         }
         try (Tokenizer tok = Tokenizer.load(dir)) {
             ModelConfig base = ModelConfig.read(dir);
+            int maxLength = d.maxLength(base.maxPositions());
+            if (maxLength > base.maxPositions()) {
+                throw new Finetune4jException(r.file() + ": data.max_length " + maxLength + " exceeds the "
+                        + base.maxPositions() + " positions of " + dir);
+            }
             long pad = padId(tok, base, console);
             ModelConfig config = withLabels(base, train.labelMap(), pad, dir);
             TransformerModel model = model(r, dir, config, manager, console);
-            Examples trainEx = Examples.tokenize(train, tok, d.maxLength());
-            Examples evalEx = eval == null ? null : Examples.tokenize(eval, tok, d.maxLength());
+            Examples trainEx = Examples.tokenize(train, tok, maxLength);
+            Examples evalEx = eval == null ? null : Examples.tokenize(eval, tok, maxLength);
             return new Trainer.Job(model, dir, trainEx, evalEx, train.labelMap().names(), pad, r.training());
         }
     }

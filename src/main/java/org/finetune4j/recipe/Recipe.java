@@ -25,7 +25,15 @@ public record Recipe(String file, ModelSpec model, String task, DataSpec data, F
 
     /** The dataset files and columns. */
     public record DataSpec(Path train, Path validation, String textColumn, String textPairColumn, String labelColumn,
-            int maxLength, double validationSplit, boolean skipBadRows) {}
+            Integer maxLength, double validationSplit, boolean skipBadRows) {
+
+        /** max_length as given, else 128 (run_glue's default) capped at the model's positions. */
+        public int maxLength(int modelPositions) {
+            return maxLength != null ? maxLength : Math.min(DEFAULT_MAX_LENGTH, modelPositions);
+        }
+    }
+
+    static final int DEFAULT_MAX_LENGTH = 128;
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -62,8 +70,8 @@ public record Recipe(String file, ModelSpec model, String task, DataSpec data, F
         Node d = root.child("data");
         DataSpec data = new DataSpec(Path.of(d.required("train")), optionalPath(d, "validation"),
                 d.string("text_column", "text"), d.string("text_pair_column", null), d.string("label_column", "label"),
-                d.integer("max_length", 128), d.number("validation_split", 0.1), d.bool("skip_bad_rows", false));
-        if (data.maxLength() < 2) {
+                d.optionalInt("max_length"), d.number("validation_split", 0.1), d.bool("skip_bad_rows", false));
+        if (data.maxLength() != null && data.maxLength() < 2) {
             throw d.error("max_length", "must be at least 2, got " + data.maxLength());
         }
         if (data.validationSplit() < 0 || data.validationSplit() >= 1) {

@@ -196,6 +196,11 @@ class BadInputTest {
         Path badLabel = Files.writeString(tmp.resolve("bad-label.json"), "{\"input_ids\": [[2, 3]], \"labels\": [7]}");
         assertError(CliRun.of("forward", model, "--inputs", badLabel), badLabel, "the model cannot run on these inputs: ");
         assertError(CliRun.of("forward", model, "--inputs", badId), badId, "input_ids hold 99999, outside 0..274 (the model's vocab_size 275)");
+        Path tooLong = Files.writeString(tmp.resolve("too-long.json"), "{\"input_ids\": [" + java.util.Collections.nCopies(65, 5) + "]}");
+        assertError(CliRun.of("forward", model, "--inputs", tooLong), tooLong, "rows of 65 tokens exceed the model's 64 positions");
+        Path gpt2 = Fixtures.dir("gpt2-lm");
+        assertError(CliRun.of("generate", "--model", gpt2, "--prompt", "hello", "--max-new-tokens", "100"), gpt2,
+                "new ones exceed the model's 64 positions");
     }
 
     // ---- tokenizer ----

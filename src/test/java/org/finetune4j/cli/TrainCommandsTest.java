@@ -80,6 +80,7 @@ class TrainCommandsTest {
     @Test
     void recipeErrorsNameTheKey() throws IOException {
         Path r = recipe(data("train.tsv", TRAIN), data("dev.tsv", TRAIN));
+        assertOneLineError(CliRun.of("train", r, "data.max_length=100"), "recipe.yaml", "data.max_length 100 exceeds the 64 positions");
         assertOneLineError(CliRun.of("train", r, "training.learning_rat=1"), "recipe.yaml", "training.learning_rat");
         assertOneLineError(CliRun.of("train", r, "training.max_steps=many"), "recipe.yaml", "must be an integer");
         assertThat(CliRun.of("train", r, "notakeyvalue").code()).isEqualTo(1);
