@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
-import org.finetune4j.Finetune4jException;
 import org.finetune4j.model.Inputs;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
@@ -128,9 +127,5 @@ public final class ForwardProbe {
             s += (double) v * v;
         }
         return Math.sqrt(s);
-    }
-
-    static Finetune4jException bad(String message) {
-        return new Finetune4jException(message);
     }
 }

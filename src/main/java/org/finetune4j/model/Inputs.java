@@ -24,20 +24,8 @@ public record Inputs(
         return new Inputs(inputIds, attentionMask, t, positionIds, labels, nextSentenceLabel, startPositions, endPositions);
     }
 
-    public Inputs withPositionIds(NDArray p) {
-        return new Inputs(inputIds, attentionMask, tokenTypeIds, p, labels, nextSentenceLabel, startPositions, endPositions);
-    }
-
     public Inputs withLabels(NDArray l) {
         return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, l, nextSentenceLabel, startPositions, endPositions);
-    }
-
-    public Inputs withNextSentenceLabel(NDArray l) {
-        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, l, startPositions, endPositions);
-    }
-
-    public Inputs withSpans(NDArray start, NDArray end) {
-        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, start, end);
     }
 
     public long batchSize() {

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.Finetune4jException;
@@ -144,12 +143,5 @@ public final class Pretrained {
         new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
         java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** The model's parameters under their HF names, each once (tied copies left out). */
-    public static Map<String, NDArray> stateDict(TransformerModel model) {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        model.namedParameters().forEach((name, p) -> out.put(name, p.data()));
-        return out;
     }
 }

@@ -34,17 +34,6 @@ public abstract class Module {
         return child;
     }
 
-    /** Replaces a child (LoRA injection wraps a Linear in place). */
-    protected final void replace(String name, Module child) {
-        if (children.replace(name, child) == null) {
-            throw new IllegalStateException("no child " + name);
-        }
-    }
-
-    public final Map<String, Module> children() {
-        return java.util.Collections.unmodifiableMap(children);
-    }
-
     /** Every parameter once, under the first name that reaches it (tied copies left out). */
     public final Map<String, Parameter> namedParameters() {
         Map<String, Parameter> all = new LinkedHashMap<>();

@@ -45,11 +45,6 @@ public final class Ops {
         return JniUtils.dropout(pt(x), p, true);
     }
 
-    /** Sets the gradient buffer of a leaf tensor to zero, in place. */
-    public static void zeroGrad(NDArray leaf) {
-        JniUtils.zeroGrad(pt(leaf));
-    }
-
     /** The accumulated gradient of a leaf, as a new handle owned by {@code scope}. */
     public static NDArray gradient(NDArray leaf, NDManager scope) {
         NDArray g = leaf.getGradient();
