@@ -42,7 +42,7 @@ public final class TrainCommand implements Callable<Integer> {
         threads.apply();
         Recipe r = Recipe.load(recipe, overrides);
         try (NDManager manager = NDManager.newBaseManager()) {
-            Trainer.Job job = Jobs.sequenceClassification(r, manager, System.out);
+            Trainer.Job job = Jobs.create(r, manager, System.out);
             Runs.prepare(r.training());
             Map<String, Double> results = new Trainer(job, manager, System.out).train();
             System.out.println("final metrics (" + r.training().outputDir().resolve("eval_results.json") + "):");

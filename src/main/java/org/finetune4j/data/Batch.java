@@ -1,11 +1,43 @@
 package org.finetune4j.data;
 
 /**
- * One batch as plain arrays, padded on the right to its own longest row: {@code [B, T]} ids,
- * attention mask (0 on pads) and token type ids (0 on pads), {@code [B]} label ids, and which
- * examples (indices into the dataset) the rows are.
+ * One batch as plain arrays, padded to its own longest row: {@code [B, T]} ids, attention mask
+ * (0 on pads) and token type ids (0 on pads); the labels of its task, with Transformers' names
+ * (absent ones null): {@code [B]} class ids, {@code [B, T]} token labels (-100 where no loss is
+ * taken), {@code [B]} next-sentence labels, {@code [B]} answer start and end positions; which
+ * examples (indices into the dataset) the rows are; and {@code lossItems}, the number of items the
+ * model's loss averages over (rows, or labelled tokens), by which gradient accumulation weighs
+ * micro-batches as Transformers' Trainer does with {@code num_items_in_batch}.
  */
-public record Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds, long[] labels, int[] exampleIndices) {
+public record Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds, long[] labels,
+        long[][] tokenLabels, long[] nextSentenceLabels, long[] startPositions, long[] endPositions,
+        int[] exampleIndices, long lossItems) {
+
+    /** A sequence-classification batch (or an unlabelled one when {@code labels} is null): one loss item a row. */
+    public static Batch classification(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds, long[] labels,
+            int[] exampleIndices) {
+        return new Batch(inputIds, attentionMask, tokenTypeIds, labels, null, null, null, null, exampleIndices,
+                inputIds.length);
+    }
+
+    /** A token-labelled batch (token classification, masked or causal LM); {@code lossItems} as the task counts them. */
+    public static Batch tokenLabelled(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds,
+            long[][] tokenLabels, int[] exampleIndices, long lossItems) {
+        return new Batch(inputIds, attentionMask, tokenTypeIds, null, tokenLabels, null, null, null, exampleIndices,
+                lossItems);
+    }
+
+    /** This batch with next-sentence labels (BERT pretraining). */
+    public Batch withNextSentenceLabels(long[] nsp) {
+        return new Batch(inputIds, attentionMask, tokenTypeIds, labels, tokenLabels, nsp, startPositions, endPositions,
+                exampleIndices, lossItems);
+    }
+
+    /** This batch with answer spans (extractive QA): one loss item a row. */
+    public Batch withSpans(long[] start, long[] end) {
+        return new Batch(inputIds, attentionMask, tokenTypeIds, labels, tokenLabels, nextSentenceLabels, start, end,
+                exampleIndices, inputIds.length);
+    }
 
     /** Number of rows B. */
     public int size() {
@@ -26,5 +58,16 @@ public record Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTyp
             }
         }
         return t;
+    }
+
+    /** Number of token labels other than -100 (Transformers' ignore index). */
+    public static long labelled(long[][] tokenLabels) {
+        long n = 0;
+        for (long[] row : tokenLabels) {
+            for (long l : row) {
+                n += l != -100 ? 1 : 0;
+            }
+        }
+        return n;
     }
 }

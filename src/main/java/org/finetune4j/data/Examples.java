@@ -9,7 +9,7 @@ import org.finetune4j.tokenize.Tokenizer;
  * Tokenized examples, unpadded: {@code ids[i]} and {@code typeIds[i]} (same length, special tokens
  * included, truncated to the max length) and class id {@code labels[i]}. Arrays are shared: do not modify.
  */
-public record Examples(long[][] ids, long[][] typeIds, int[] labels) {
+public record Examples(long[][] ids, long[][] typeIds, int[] labels) implements Dataset {
 
     public Examples {
         if (ids.length != typeIds.length || ids.length != labels.length) {
@@ -44,14 +44,19 @@ public record Examples(long[][] ids, long[][] typeIds, int[] labels) {
         return new Examples(ids, types, labels);
     }
 
-    /** Number of examples. */
+    @Override
     public int size() {
         return ids.length;
     }
 
-    /** Tokens per example, for {@link Sampler#groupedByLength}. */
+    @Override
     public int[] lengths() {
         return Arrays.stream(ids).mapToInt(row -> row.length).toArray();
+    }
+
+    @Override
+    public Batch batch(int[] indices, long padId, long seed) {
+        return batch(indices, padId);
     }
 
     /** The examples at {@code indices} as one batch padded with {@code padId} to its longest row. */
@@ -73,6 +78,6 @@ public record Examples(long[][] ids, long[][] typeIds, int[] labels) {
             System.arraycopy(typeIds[i], 0, types[r], 0, t);
             y[r] = labels[i];
         }
-        return new Batch(inputIds, mask, types, y, indices.clone());
+        return Batch.classification(inputIds, mask, types, y, indices.clone());
     }
 }

@@ -17,7 +17,19 @@ public final class Batches {
         if (tokenTypes) {
             in = in.withTokenTypeIds(matrix(b.tokenTypeIds(), step));
         }
-        return b.labels() == null ? in : in.withLabels(step.create(b.labels()));
+        if (b.labels() != null) {
+            in = in.withLabels(step.create(b.labels()));
+        }
+        if (b.tokenLabels() != null) {
+            in = in.withLabels(matrix(b.tokenLabels(), step));
+        }
+        if (b.nextSentenceLabels() != null) {
+            in = in.withNextSentenceLabel(step.create(b.nextSentenceLabels()));
+        }
+        if (b.startPositions() != null) {
+            in = in.withSpans(step.create(b.startPositions()), step.create(b.endPositions()));
+        }
+        return in;
     }
 
     static NDArray matrix(long[][] rows, NDManager m) {

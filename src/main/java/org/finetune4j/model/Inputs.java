@@ -28,6 +28,14 @@ public record Inputs(
         return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, l, nextSentenceLabel, startPositions, endPositions);
     }
 
+    public Inputs withNextSentenceLabel(NDArray nsp) {
+        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nsp, startPositions, endPositions);
+    }
+
+    public Inputs withSpans(NDArray start, NDArray end) {
+        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, start, end);
+    }
+
     public long batchSize() {
         return inputIds.getShape().get(0);
     }

@@ -19,6 +19,8 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.tokenize.Tokenizer;
+import org.finetune4j.eval.Evaluator;
+import org.finetune4j.train.Evaluation;
 import org.finetune4j.train.Trainer;
 
 /** Turns a recipe into a Trainer job: tokenizer, data, label map, and the model with its new head. */
@@ -26,13 +28,18 @@ public final class Jobs {
 
     private Jobs() {}
 
+    /** The job of the recipe's task; the model's parameters live in {@code manager}. */
+    public static Trainer.Job create(Recipe r, NDManager manager, PrintStream console) {
+        return switch (r.task()) {
+            case "sequence-classification" -> sequenceClassification(r, manager, console);
+            default -> throw new IllegalStateException("no job for task " + r.task());
+        };
+    }
+
     /** A sequence-classification job; the model's parameters live in {@code manager}. */
     public static Trainer.Job sequenceClassification(Recipe r, NDManager manager, PrintStream console) {
-        Path dir = r.model().path();
-        if (!Files.isDirectory(dir)) {
-            throw new Finetune4jException(r.file() + ": model.path '" + dir + "' is not a folder");
-        }
-        Recipe.DataSpec d = r.data();
+        Path dir = modelDir(r);
+        SequenceClassificationSpec d = r.data(SequenceClassificationSpec.class);
         TextColumns columns = new TextColumns(d.textColumn(), d.textPairColumn(), d.labelColumn());
         TextClassificationData train = TextClassificationData.readTraining(d.train(), columns, d.skipBadRows());
         TextClassificationData eval;
@@ -60,22 +67,36 @@ public final class Jobs {
             }
             long pad = padId(tok, base, console);
             ModelConfig config = withLabels(base, train.labelMap(), pad, dir);
-            TransformerModel model = model(r, dir, config, manager, console);
+            TransformerModel model = model(r, dir, config, Head.SEQUENCE_CLASSIFICATION, manager, console);
             Examples trainEx = Examples.tokenize(train, tok, maxLength);
             Examples evalEx = eval == null ? null : Examples.tokenize(eval, tok, maxLength);
-            return new Trainer.Job(model, dir, trainEx, evalEx, train.labelMap().names(), pad, r.training());
+            List<String> labels = train.labelMap().names();
+            int evalBatch = r.training().perDeviceEvalBatchSize();
+            Evaluation evaluation = evalEx == null ? null
+                    : (m, mgr) -> Evaluator.evaluate(m, evalEx, labels, evalBatch, pad, mgr);
+            return new Trainer.Job(model, dir, trainEx, evaluation, pad, r.training());
         }
     }
 
-    private static TransformerModel model(Recipe r, Path dir, ModelConfig config, NDManager manager, PrintStream console) {
+    /** The recipe's model folder, checked. */
+    static Path modelDir(Recipe r) {
+        Path dir = r.model().path();
+        if (!Files.isDirectory(dir)) {
+            throw new Finetune4jException(r.file() + ": model.path '" + dir + "' is not a folder");
+        }
+        return dir;
+    }
+
+    /** The model with {@code head}, loaded or initialised as the recipe says, frozen as it says, its size printed. */
+    static TransformerModel model(Recipe r, Path dir, ModelConfig config, Head head, NDManager manager, PrintStream console) {
         long seed = r.training().seed();
         TransformerModel model;
         if (r.model().random()) {
-            model = TransformerModel.create(config, Head.SEQUENCE_CLASSIFICATION);
+            model = TransformerModel.create(config, head);
             Initializer.initialiseMissing(model, manager, seed);
             console.println("model: " + model.className() + " initialised at random (seed " + seed + ")");
         } else {
-            Pretrained.Loaded loaded = Pretrained.load(dir, config, Head.SEQUENCE_CLASSIFICATION, manager, seed);
+            Pretrained.Loaded loaded = Pretrained.load(dir, config, head, manager, seed);
             model = loaded.model();
             LoadReport report = loaded.report();
             console.println("model: " + model.className() + " from " + dir);

@@ -7,33 +7,40 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.peft.Freezing;
 import org.finetune4j.train.TrainingArguments;
 
 /**
  * A training recipe (YAML): {@code model}, {@code task}, {@code data}, {@code freeze} and {@code training} blocks,
- * every key type-checked, unknown keys refused. Paths are relative to the working directory.
+ * every key type-checked, unknown keys refused. Each task reads its own {@code data} block ({@link #TASKS}).
+ * Paths are relative to the working directory.
  */
-public record Recipe(String file, ModelSpec model, String task, DataSpec data, Freezing freeze, TrainingArguments training) {
+public record Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training) {
 
-    public static final List<String> TASKS = List.of("sequence-classification");
+    /** A task's {@code data} block as its task reads it. */
+    public interface TaskSpec {}
+
+    /** The tasks by name, each with the reader of its {@code data} block. */
+    static final Map<String, Function<Node, TaskSpec>> READERS = new LinkedHashMap<>();
+
+    static {
+        READERS.put("sequence-classification", SequenceClassificationSpec::read);
+    }
+
+    public static final List<String> TASKS = List.copyOf(READERS.keySet());
 
     /** Where the model comes from and whether its weights are used. */
     public record ModelSpec(Path path, boolean random) {}
 
-    /** The dataset files and columns. */
-    public record DataSpec(Path train, Path validation, String textColumn, String textPairColumn, String labelColumn,
-            Integer maxLength, double validationSplit, boolean skipBadRows) {
-
-        /** max_length as given, else 128 (run_glue's default) capped at the model's positions. */
-        public int maxLength(int modelPositions) {
-            return maxLength != null ? maxLength : Math.min(DEFAULT_MAX_LENGTH, modelPositions);
-        }
+    /** The data block, as the task's own type. */
+    public <T extends TaskSpec> T data(Class<T> type) {
+        return type.cast(data);
     }
-
-    static final int DEFAULT_MAX_LENGTH = 128;
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -68,15 +75,7 @@ public record Recipe(String file, ModelSpec model, String task, DataSpec data, F
         m.finish();
         String task = root.choice("task", "sequence-classification", TASKS);
         Node d = root.child("data");
-        DataSpec data = new DataSpec(Path.of(d.required("train")), optionalPath(d, "validation"),
-                d.string("text_column", "text"), d.string("text_pair_column", null), d.string("label_column", "label"),
-                d.optionalInt("max_length"), d.number("validation_split", 0.1), d.bool("skip_bad_rows", false));
-        if (data.maxLength() != null && data.maxLength() < 2) {
-            throw d.error("max_length", "must be at least 2, got " + data.maxLength());
-        }
-        if (data.validationSplit() < 0 || data.validationSplit() >= 1) {
-            throw d.error("validation_split", "must be in [0, 1), got " + data.validationSplit());
-        }
+        TaskSpec data = READERS.get(task).apply(d);
         d.finish();
         Freezing freeze = freezing(root.child("freeze"));
         TrainingArguments training = TrainingArguments.read(root.child("training"), Path.of(""));
@@ -94,7 +93,7 @@ public record Recipe(String file, ModelSpec model, String task, DataSpec data, F
         return out;
     }
 
-    private static Path optionalPath(Node n, String key) {
+    static Path optionalPath(Node n, String key) {
         String s = n.string(key, null);
         return s == null ? null : Path.of(s);
     }

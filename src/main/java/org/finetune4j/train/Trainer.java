@@ -13,10 +13,9 @@ import java.util.List;
 import java.util.Map;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Batch;
-import org.finetune4j.data.Examples;
+import org.finetune4j.data.Dataset;
 import org.finetune4j.data.Sampler;
 import org.finetune4j.eval.Batches;
-import org.finetune4j.eval.Evaluator;
 import org.finetune4j.model.Losses;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.Pretrained;
@@ -35,9 +34,12 @@ import org.finetune4j.tensor.Ops;
  */
 public final class Trainer {
 
-    /** Everything a run needs; {@code eval} may be null; {@code tokenizerDir} is copied into every saved folder. */
-    public record Job(TransformerModel model, Path tokenizerDir, Examples train, Examples eval, List<String> labels,
-            long padId, TrainingArguments args) {}
+    /**
+     * Everything a run needs, whatever the task: the training examples, the task's evaluation (null:
+     * none) and the pad id batches are padded with; {@code tokenizerDir} is copied into every saved folder.
+     */
+    public record Job(TransformerModel model, Path tokenizerDir, Dataset train, Evaluation eval, long padId,
+            TrainingArguments args) {}
 
     /** Called after every optimizer step with its mean loss (tests use it to stop a run abruptly). */
     public interface StepListener {
@@ -166,12 +168,17 @@ public final class Trainer {
 
         /** One optimizer step over a group of micro-batches; returns the mean loss over its labels. */
         private double step(List<int[]> group, double lr, int index) {
-            Engine.getInstance().setRandomSeed((int) (args.seed() * 1_000_003L + index));
-            long labels = group.stream().mapToLong(g -> g.length).sum();
+            long seed = args.seed() * 1_000_003L + index;
+            Engine.getInstance().setRandomSeed((int) seed);
+            List<Batch> batches = new java.util.ArrayList<>(group.size());
+            for (int m = 0; m < group.size(); m++) {
+                batches.add(job.train().batch(group.get(m), job.padId(), seed * 64 + m));
+            }
+            long items = batches.stream().mapToLong(Batch::lossItems).sum();
             double loss = 0;
             opt.zeroGrad();
-            for (int[] indices : group) {
-                loss += microStep(job.train().batch(indices, job.padId()), labels, index);
+            for (Batch b : batches) {
+                loss += microStep(b, items, index);
             }
             try (NDManager scope = manager.newSubManager()) {
                 lastGradNorm = Gradients.clip(trainable, args.maxGradNorm(), scope);
@@ -180,7 +187,7 @@ public final class Trainer {
             return loss;
         }
 
-        private double microStep(Batch b, long labels, int index) {
+        private double microStep(Batch b, long items, int index) {
             try (NDManager scope = manager.newSubManager();
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 var in = Batches.inputs(b, job.model().config.tokenTypes(), scope);
@@ -197,7 +204,10 @@ public final class Trainer {
                     log.say("step " + (index + 1) + ": skipped a batch whose loss is " + value);
                     return 0;
                 }
-                double share = (double) b.size() / labels;
+                if (b.lossItems() == 0) {
+                    return 0;
+                }
+                double share = (double) b.lossItems() / items;
                 gc.backward(Ops.mul(loss, share));
                 return value * share;
             }
@@ -207,8 +217,7 @@ public final class Trainer {
             if (job.eval() == null) {
                 return;
             }
-            Map<String, Double> m = Evaluator.evaluate(job.model(), job.eval(), job.labels(),
-                    args.perDeviceEvalBatchSize(), job.padId(), manager);
+            Map<String, Double> m = job.eval().evaluate(job.model(), manager);
             ObjectNode e = TrainerState.JSON.createObjectNode();
             m.forEach(e::put);
             record(e);
@@ -277,8 +286,7 @@ public final class Trainer {
         Checkpoints.copyTokenizer(job.tokenizerDir(), args.outputDir());
         Map<String, Double> results = new LinkedHashMap<>();
         if (job.eval() != null) {
-            results.putAll(Evaluator.evaluate(job.model(), job.eval(), job.labels(), args.perDeviceEvalBatchSize(),
-                    job.padId(), manager));
+            results.putAll(job.eval().evaluate(job.model(), manager));
         }
         results.put("epoch", round(state.epoch));
         Runs.writeJson(args.outputDir().resolve("eval_results.json"), results);

@@ -42,7 +42,7 @@ class RecipeTest {
         assertThat(r.training().maxGradNorm()).isEqualTo(1.0);
         assertThat(r.training().lrSchedulerType()).isEqualTo("linear");
         assertThat(r.training().seed()).isEqualTo(42);
-        assertThat(r.data().labelColumn()).isEqualTo("label");
+        assertThat(r.data(SequenceClassificationSpec.class).labelColumn()).isEqualTo("label");
         assertThat(r.model().random()).isFalse();
         assertThat(r.task()).isEqualTo("sequence-classification");
     }

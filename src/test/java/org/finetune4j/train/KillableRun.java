@@ -19,7 +19,7 @@ public final class KillableRun {
         Recipe r = Recipe.load(Path.of(args[0]), List.of(Arrays.copyOfRange(args, 2, args.length)));
         int stop = Integer.parseInt(args[1]);
         try (NDManager manager = NDManager.newBaseManager()) {
-            Trainer.Job job = Jobs.sequenceClassification(r, manager, System.err);
+            Trainer.Job job = Jobs.create(r, manager, System.err);
             Runs.prepare(r.training());
             new Trainer(job, manager, System.err).onStep((step, loss) -> {
                 System.out.println("step " + step + " " + loss);

@@ -34,7 +34,7 @@ class TrainerTest {
             throws IOException {
         Recipe r = Recipe.load(recipe, List.of(overrides));
         try (NDManager manager = NDManager.newBaseManager()) {
-            Trainer.Job job = Jobs.sequenceClassification(r, manager, quiet);
+            Trainer.Job job = Jobs.create(r, manager, quiet);
             Runs.prepare(r.training());
             return new Trainer(job, manager, quiet).onStep((step, loss) -> {
                 losses.add(loss);

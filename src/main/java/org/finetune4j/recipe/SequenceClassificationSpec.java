@@ -1,0 +1,29 @@
+package org.finetune4j.recipe;
+
+import java.nio.file.Path;
+
+/** The {@code data} block of {@code task: sequence-classification}: the files, columns and lengths. */
+public record SequenceClassificationSpec(Path train, Path validation, String textColumn, String textPairColumn,
+        String labelColumn, Integer maxLength, double validationSplit, boolean skipBadRows) implements Recipe.TaskSpec {
+
+    static final int DEFAULT_MAX_LENGTH = 128;
+
+    /** max_length as given, else 128 (run_glue's default) capped at the model's positions. */
+    public int maxLength(int modelPositions) {
+        return maxLength != null ? maxLength : Math.min(DEFAULT_MAX_LENGTH, modelPositions);
+    }
+
+    static SequenceClassificationSpec read(Node d) {
+        SequenceClassificationSpec data = new SequenceClassificationSpec(Path.of(d.required("train")),
+                Recipe.optionalPath(d, "validation"), d.string("text_column", "text"), d.string("text_pair_column", null),
+                d.string("label_column", "label"), d.optionalInt("max_length"), d.number("validation_split", 0.1),
+                d.bool("skip_bad_rows", false));
+        if (data.maxLength() != null && data.maxLength() < 2) {
+            throw d.error("max_length", "must be at least 2, got " + data.maxLength());
+        }
+        if (data.validationSplit() < 0 || data.validationSplit() >= 1) {
+            throw d.error("validation_split", "must be in [0, 1), got " + data.validationSplit());
+        }
+        return data;
+    }
+}
