@@ -50,6 +50,7 @@ public final class Tokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer hf;
     private final Map<String, Integer> vocab;
     private final SpecialTokens special;
+    private final Map<String, String> specialTexts;
     private final String padToken;
     private final boolean cleanUpSpaces;
     private final int singleSpecials;
@@ -63,6 +64,7 @@ public final class Tokenizer implements AutoCloseable {
         this.vocab = vocabulary(doc);
         this.padToken = cfg.special("pad_token") != null ? cfg.special("pad_token") : doc.path("padding").path("pad_token").textValue();
         this.special = specials(doc, cfg, padToken, vocab);
+        this.specialTexts = cfg.specials();
         this.cleanUpSpaces = cfg.cleanUpSpaces();
         this.hf = newNative(source, json);
         try {
@@ -145,6 +147,60 @@ public final class Tokenizer implements AutoCloseable {
             types[i] = e.typeIds();
         }
         return new Batch(ids, mask, types);
+    }
+
+    /**
+     * Encodes {@code text} whole (no truncation), with special tokens when {@code specials}, and
+     * the character span of every token, as HF {@code return_offsets_mapping=True} gives them.
+     */
+    public synchronized TokenSpans encodeWithSpans(String text, boolean specials) {
+        long handle = hf.getHandle();
+        setTruncation(handle, 0);
+        long enc;
+        try {
+            enc = LIB.encode(handle, text, specials);
+        } catch (RuntimeException e) {
+            throw new Finetune4jException(dir + ": cannot encode text (" + JsonFiles.oneLine(e) + ")", e);
+        }
+        try {
+            long[] ids = LIB.getTokenIds(enc);
+            long[] specialMask = LIB.getSpecialTokenMask(enc);
+            ai.djl.huggingface.tokenizers.jni.CharSpan[] spans = LIB.getTokenCharSpans(enc);
+            int[] starts = new int[ids.length];
+            int[] ends = new int[ids.length];
+            int[] utf16 = codePointToUtf16(text);
+            for (int i = 0; i < ids.length; i++) {
+                var s = spans[i];
+                boolean added = specialMask[i] == 1 && (s == null || s.getStart() == s.getEnd());
+                starts[i] = added ? -1 : utf16[s.getStart()];
+                ends[i] = added ? -1 : utf16[s.getEnd()];
+            }
+            return new TokenSpans(ids, starts, ends);
+        } finally {
+            LIB.deleteEncoding(enc);
+        }
+    }
+
+    /** The UTF-16 index of each code point index of {@code s} (the library counts code points), one past the end too. */
+    private static int[] codePointToUtf16(String s) {
+        int[] map = new int[s.codePointCount(0, s.length()) + 1];
+        int i = 0;
+        for (int cp = 0; cp < map.length - 1; cp++) {
+            map[cp] = i;
+            i += Character.charCount(s.codePointAt(i));
+        }
+        map[map.length - 1] = s.length();
+        return map;
+    }
+
+    /** The text of a special token by role ({@code "eos_token"}, ...) as the folder declares it, or null. */
+    public String specialText(String role) {
+        return specialTexts.get(role);
+    }
+
+    /** The folder this tokenizer was loaded from. */
+    public Path dir() {
+        return dir;
     }
 
     /** Decodes ids to text like HF {@code decode(ids, skip_special_tokens=...)}; unknown ids are skipped. */
