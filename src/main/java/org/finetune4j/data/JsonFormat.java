@@ -77,7 +77,7 @@ final class JsonFormat implements TableFormat {
             n++;
             int line = line(p);
             if (t == JsonToken.START_OBJECT) {
-                sink.row(JsonRows.row(line, JsonRows.TREES.readTree(p)));
+                sink.object(line, JsonRows.TREES.readTree(p));
             } else {
                 sink.bad(line, "not a JSON object but " + JsonLinesFormat.kind(JsonRows.TREES.readTree(p)));
             }

@@ -39,7 +39,7 @@ final class JsonLinesFormat implements TableFormat {
             return;
         }
         if (node.isObject()) {
-            sink.row(JsonRows.row(line, node));
+            sink.object(line, node);
         } else {
             sink.bad(line, "not a JSON object but " + kind(node));
         }

@@ -44,6 +44,14 @@ public final class Losses {
         return Ops.mul(nll, 1 - eps).add(Ops.mul(smooth, eps));
     }
 
+    /** {@link #labelSmoothed}, for a causal LM ({@code shift}) on logits [B, T, V] before t predicting labels at t+1, as Transformers' LabelSmoother(shift_labels=True). */
+    public static NDArray labelSmoothed(NDArray logits, NDArray labels, double eps, boolean shift) {
+        if (!shift) {
+            return labelSmoothed(logits, labels, eps);
+        }
+        return labelSmoothed(logits.get(":, :-1, :"), labels.get(":, 1:"), eps);
+    }
+
     /** Causal LM loss: logits at t predict the label at t+1; mean over all kept labels of the batch. */
     public static NDArray causalLm(NDArray logits, NDArray labels) { // [B, T, V], [B, T]
         long b = logits.getShape().get(0);

@@ -32,6 +32,7 @@ public final class Jobs {
     public static Trainer.Job create(Recipe r, NDManager manager, PrintStream console) {
         return switch (r.task()) {
             case "sequence-classification" -> sequenceClassification(r, manager, console);
+            case "instruction" -> InstructionJob.create(r, manager, console);
             default -> throw new IllegalStateException("no job for task " + r.task());
         };
     }
@@ -57,6 +58,11 @@ public final class Jobs {
         reportSkipped(train, console);
         if (eval != null) {
             reportSkipped(eval, console);
+        }
+        if (d.template() != null) {
+            train = d.template().apply(train);
+            eval = eval == null ? null : d.template().apply(eval);
+            console.println("template: " + org.finetune4j.io.Text.quote(d.template().pattern()) + " around every text");
         }
         try (Tokenizer tok = Tokenizer.load(dir)) {
             ModelConfig base = ModelConfig.read(dir);

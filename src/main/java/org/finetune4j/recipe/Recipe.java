@@ -30,6 +30,7 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
 
     static {
         READERS.put("sequence-classification", SequenceClassificationSpec::read);
+        READERS.put("instruction", InstructionSpec::read);
     }
 
     public static final List<String> TASKS = List.copyOf(READERS.keySet());

@@ -1,10 +1,15 @@
 package org.finetune4j.recipe;
 
 import java.nio.file.Path;
+import org.finetune4j.data.TextTemplate;
 
-/** The {@code data} block of {@code task: sequence-classification}: the files, columns and lengths. */
+/**
+ * The {@code data} block of {@code task: sequence-classification}: the files, columns and lengths, and an
+ * optional {@code template} that puts an instruction around each text ({@code "Classify the sentiment: {text}"}).
+ */
 public record SequenceClassificationSpec(Path train, Path validation, String textColumn, String textPairColumn,
-        String labelColumn, Integer maxLength, double validationSplit, boolean skipBadRows) implements Recipe.TaskSpec {
+        String labelColumn, Integer maxLength, double validationSplit, boolean skipBadRows, TextTemplate template)
+        implements Recipe.TaskSpec {
 
     static final int DEFAULT_MAX_LENGTH = 128;
 
@@ -13,11 +18,20 @@ public record SequenceClassificationSpec(Path train, Path validation, String tex
         return maxLength != null ? maxLength : Math.min(DEFAULT_MAX_LENGTH, modelPositions);
     }
 
+    private static TextTemplate template(Node d) {
+        String t = d.string("template", null);
+        try {
+            return t == null ? null : new TextTemplate(t);
+        } catch (IllegalArgumentException e) {
+            throw d.error("template", e.getMessage());
+        }
+    }
+
     static SequenceClassificationSpec read(Node d) {
         SequenceClassificationSpec data = new SequenceClassificationSpec(Path.of(d.required("train")),
                 Recipe.optionalPath(d, "validation"), d.string("text_column", "text"), d.string("text_pair_column", null),
                 d.string("label_column", "label"), d.optionalInt("max_length"), d.number("validation_split", 0.1),
-                d.bool("skip_bad_rows", false));
+                d.bool("skip_bad_rows", false), template(d));
         if (data.maxLength() != null && data.maxLength() < 2) {
             throw d.error("max_length", "must be at least 2, got " + data.maxLength());
         }

@@ -108,6 +108,9 @@ public final class Trainer {
         int stepsSinceLog;
         double lastGradNorm;
         double trainLossSum;
+        long trainedSinceLog; // token-labelled tasks: labels the loss took, and real tokens it did not
+        long maskedSinceLog;
+        boolean tokenLabelled;
         boolean stop;
 
         Loop(Sampler sampler, int stepsPerEpoch, int epochs, Schedule schedule, AdamW opt, TrainerState state) {
@@ -160,6 +163,12 @@ public final class Trainer {
                 e.put("loss", round(lossSinceLog / stepsSinceLog));
                 e.put("grad_norm", lastGradNorm);
                 e.put("learning_rate", schedule.lr(state.globalStep, args.learningRate()));
+                if (tokenLabelled) {
+                    e.put("trained_tokens", trainedSinceLog);
+                    e.put("masked_tokens", maskedSinceLog);
+                    trainedSinceLog = 0;
+                    maskedSinceLog = 0;
+                }
                 record(e);
                 lossSinceLog = 0;
                 stepsSinceLog = 0;
@@ -175,6 +184,13 @@ public final class Trainer {
                 batches.add(job.train().batch(group.get(m), job.padId(), seed * 64 + m));
             }
             long items = batches.stream().mapToLong(Batch::lossItems).sum();
+            for (Batch b : batches) {
+                if (b.tokenLabels() != null) {
+                    tokenLabelled = true;
+                    trainedSinceLog += b.lossItems();
+                    maskedSinceLog += b.tokens() - b.lossItems();
+                }
+            }
             double loss = 0;
             opt.zeroGrad();
             for (Batch b : batches) {
@@ -193,7 +209,8 @@ public final class Trainer {
                 var in = Batches.inputs(b, job.model().config.tokenTypes(), scope);
                 Output out = job.model().forward(in, Forward.train());
                 NDArray loss = args.labelSmoothingFactor() > 0
-                        ? Losses.labelSmoothed(out.logits(), in.labels(), args.labelSmoothingFactor())
+                        ? Losses.labelSmoothed(out.logits(), in.labels(), args.labelSmoothingFactor(),
+                                job.model().head == org.finetune4j.model.Head.CAUSAL_LM)
                         : out.loss();
                 float value = loss.getFloat();
                 if (!Float.isFinite(value)) {

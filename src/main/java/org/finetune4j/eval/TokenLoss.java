@@ -1,0 +1,67 @@
+package org.finetune4j.eval;
+
+import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.finetune4j.data.Batch;
+import org.finetune4j.data.Dataset;
+import org.finetune4j.data.Sampler;
+import org.finetune4j.model.Output;
+import org.finetune4j.model.TransformerModel;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Ops;
+
+/**
+ * The mean loss over the labelled tokens of a token-labelled dataset (for instruction data: the
+ * response tokens), streamed batch by batch: each batch's mean loss weighted by its loss items, so
+ * the result is the mean over all tokens, not over batches (Transformers' eval_loss weighs batch
+ * means by rows); perplexity is exp of it.
+ */
+public final class TokenLoss {
+
+    private TokenLoss() {}
+
+    /** Example indices from the longest to the shortest: batches of alike lengths pad little (the mean does not depend on order). */
+    private static int[] byLength(int[] lengths) {
+        return java.util.stream.IntStream.range(0, lengths.length).boxed()
+                .sorted((a, b) -> lengths[a] != lengths[b] ? Integer.compare(lengths[b], lengths[a]) : Integer.compare(a, b))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** {@code eval_loss}, {@code eval_perplexity}, {@code eval_tokens} (labels scored), runtime and throughput. */
+    public static Map<String, Double> evaluate(TransformerModel model, Dataset data, int batchSize, long padId, NDManager manager) {
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        long items = 0;
+        boolean gradMode = Ops.gradMode();
+        Ops.setGradMode(false);
+        Sampler sampler = Sampler.sequential(data.size(), batchSize);
+        int[] byLength = byLength(data.lengths());
+        try {
+            for (int[] batch : sampler.batches(0)) {
+                int[] indices = java.util.Arrays.stream(batch).map(i -> byLength[i]).toArray();
+                Batch b = data.batch(indices, padId, 0);
+                if (b.lossItems() == 0) {
+                    continue;
+                }
+                try (NDManager step = manager.newSubManager()) {
+                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes(), step), Forward.eval());
+                    lossSum += out.loss().getFloat() * (double) b.lossItems();
+                    items += b.lossItems();
+                }
+            }
+        } finally {
+            Ops.setGradMode(gradMode);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double loss = items == 0 ? Double.NaN : lossSum / items;
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("eval_loss", loss);
+        m.put("eval_perplexity", Math.exp(loss));
+        m.put("eval_tokens", (double) items);
+        m.put("eval_runtime", Math.round(seconds * 1e4) / 1e4);
+        m.put("eval_samples_per_second", Math.round(data.size() / seconds * 1e3) / 1e3);
+        m.put("eval_steps_per_second", Math.round(sampler.batchesPerEpoch() / seconds * 1e3) / 1e3);
+        return m;
+    }
+}
