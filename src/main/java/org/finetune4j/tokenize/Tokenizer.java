@@ -171,7 +171,7 @@ public final class Tokenizer implements AutoCloseable {
             int[] utf16 = codePointToUtf16(text);
             for (int i = 0; i < ids.length; i++) {
                 var s = spans[i];
-                boolean added = specialMask[i] == 1 && (s == null || s.getStart() == s.getEnd());
+                boolean added = s == null || (specialMask[i] == 1 && s.getStart() == s.getEnd());
                 starts[i] = added ? -1 : utf16[s.getStart()];
                 ends[i] = added ? -1 : utf16[s.getEnd()];
             }
