@@ -11,6 +11,8 @@ import org.finetune4j.data.Examples;
 import org.finetune4j.data.LabelMap;
 import org.finetune4j.data.TextClassificationData;
 import org.finetune4j.data.TextColumns;
+import org.finetune4j.hub.HubSettings;
+import org.finetune4j.hub.Locator;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.Initializer;
 import org.finetune4j.model.LoadReport;
@@ -28,16 +30,22 @@ public final class Jobs {
 
     /** A sequence-classification job; the model's parameters live in {@code manager}. */
     public static Trainer.Job sequenceClassification(Recipe r, NDManager manager, PrintStream console) {
-        Path dir = r.model().path();
+        return sequenceClassification(r, manager, console, HubSettings.current());
+    }
+
+    /** The same, with Hub ids (model.path, hf://datasets/... data files) resolved through {@code hub}. */
+    public static Trainer.Job sequenceClassification(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
+        Path dir = Locator.model(r.model().path().toString(), hub, console);
         if (!Files.isDirectory(dir)) {
             throw new Finetune4jException(r.file() + ": model.path '" + dir + "' is not a folder");
         }
         Recipe.DataSpec d = r.data();
         TextColumns columns = new TextColumns(d.textColumn(), d.textPairColumn(), d.labelColumn());
-        TextClassificationData train = TextClassificationData.readTraining(d.train(), columns, d.skipBadRows());
+        Path trainFile = Locator.data(d.train(), hub, console);
+        TextClassificationData train = TextClassificationData.readTraining(trainFile, columns, d.skipBadRows());
         TextClassificationData eval;
         if (d.validation() != null) {
-            eval = TextClassificationData.read(d.validation(), columns, train.labelMap(), d.skipBadRows());
+            eval = TextClassificationData.read(Locator.data(d.validation(), hub, console), columns, train.labelMap(), d.skipBadRows());
         } else if (d.validationSplit() > 0) {
             TextClassificationData.Split split = train.split(d.validationSplit(), r.training().seed());
             train = split.train();
