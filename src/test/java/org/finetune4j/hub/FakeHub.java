@@ -72,7 +72,7 @@ final class FakeHub implements AutoCloseable {
     }
 
     private String storageUrl() {
-        return "http://127.0.0.1:" + storage.getLocalPort();
+        return "http://localhost:" + storage.getLocalPort(); // another host, as the Hub's storage is
     }
 
     Repo repo(String key) {
@@ -121,6 +121,10 @@ final class FakeHub implements AutoCloseable {
     }
 
     private void api(HttpExchange x, String path, String auth) throws IOException {
+        if (path.contains("/tree/")) {
+            tree(x, path, auth);
+            return;
+        }
         int rev = path.indexOf("/revision/");
         Repo repo = rev < 0 ? null : repos.get(path.substring(0, rev));
         if (!authorised(x, repo, auth)) {
@@ -133,7 +137,8 @@ final class FakeHub implements AutoCloseable {
             return;
         }
         ObjectMapper m = new ObjectMapper();
-        ObjectNode root = m.createObjectNode().put("sha", commit);
+        String key = path.substring(0, rev);
+        ObjectNode root = m.createObjectNode().put("id", key.substring(key.indexOf('/') + 1)).put("sha", commit);
         ArrayNode siblings = root.putArray("siblings");
         repo.commits.get(commit).forEach((name, bytes) -> {
             ObjectNode s = siblings.addObject().put("rfilename", name).put("size", bytes.length).put("blobId", gitSha1(bytes));
@@ -142,6 +147,30 @@ final class FakeHub implements AutoCloseable {
             }
         });
         send(x, 200, null, m.writeValueAsBytes(root));
+    }
+
+    /** {@code /api/models/{id}/tree/{rev}[/{folder}]}: the recursive file listing huggingface_hub's snapshot_download asks for. */
+    private void tree(HttpExchange x, String path, String auth) throws IOException {
+        int at = path.indexOf("/tree/");
+        Repo repo = repos.get(path.substring(0, at));
+        if (!authorised(x, repo, auth)) {
+            return;
+        }
+        String rest = path.substring(at + "/tree/".length());
+        String commit = commitOf(repo, decode(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest));
+        if (commit == null) {
+            error(x, 404, "RevisionNotFound");
+            return;
+        }
+        ObjectMapper m = new ObjectMapper();
+        ArrayNode list = m.createArrayNode();
+        repo.commits.get(commit).forEach((name, bytes) -> {
+            ObjectNode e = list.addObject().put("type", "file").put("path", name).put("size", bytes.length).put("oid", gitSha1(bytes));
+            if (repo.lfs.contains(name)) {
+                e.putObject("lfs").put("oid", sha256(bytes)).put("size", bytes.length).put("pointerSize", 134);
+            }
+        });
+        send(x, 200, "application/json", m.writeValueAsBytes(list));
     }
 
     private void resolve(HttpExchange x, String path, String auth) throws IOException {
