@@ -109,6 +109,15 @@ class HubCommandsTest {
     }
 
     @Test
+    void theHubExampleRecipeParses() {
+        org.finetune4j.recipe.Recipe r = org.finetune4j.recipe.Recipe.load(Path.of("examples/sst2-hub.yaml"), List.of());
+        assertThat(r.model().path()).doesNotExist();
+        assertThat(RepoId.looksLikeId(r.model().path().toString())).isTrue();
+        assertThat(Locator.isHubData(r.data().train())).isTrue();
+        assertThat(Locator.isHubData(r.data().validation())).isTrue();
+    }
+
+    @Test
     void aRecipeTrainsAHubModelOnAHubDatasetFile() throws IOException {
         Path recipe = tmp.resolve("recipe.yaml");
         Files.writeString(recipe, String.join("\n",
