@@ -48,10 +48,6 @@ final class HubHttp {
                 .connectTimeout(Duration.ofSeconds(20)).build();
     }
 
-    URI endpoint() {
-        return settings.endpoint();
-    }
-
     /** The commit {@code revision} points at and the files of that commit. */
     RepoInfo info(RepoId repo, String revision) throws IOException {
         URI url = URI.create(settings.endpoint() + "/" + repo.apiPath() + "/revision/" + encode(revision) + "?blobs=true");
