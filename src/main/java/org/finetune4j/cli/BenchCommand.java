@@ -28,8 +28,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--case", paramLabel = "NAME", description = "Run only this case (repeatable); default all.")
     List<String> only;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Time this model folder instead of the built-in cases.")
+    @Option(names = "--model", paramLabel = "DIR", description = "Time this model folder (or Hub id) instead of the built-in cases.")
     java.nio.file.Path model;
+
+    @Mixin
+    HubOptions hub;
 
     @Option(names = "--batch", defaultValue = "8", paramLabel = "N", description = "With --model: rows per batch (default 8).")
     int batch;
@@ -55,6 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         threads.apply();
+        model = hub.model(model);
         if (steps < 1 || warmup < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be >= 1 and --warmup >= 0");
         }

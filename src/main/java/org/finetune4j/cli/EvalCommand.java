@@ -28,8 +28,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model folder, or a Hub id.")
     Path model;
+
+    @Mixin
+    HubOptions hub;
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data (.csv, .tsv, .jsonl, .json).")
     Path data;
@@ -58,6 +61,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         threads.apply();
+        model = hub.model(model);
+        data = hub.data(data);
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = NDManager.newBaseManager(); Classifier c = Classifier.load(model, manager)) {
             TextClassificationData d = TextClassificationData.read(data, new TextColumns(textColumn, pairColumn, labelColumn),

@@ -29,8 +29,11 @@ public final class ForwardCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "Hugging Face model folder.")
+    @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "Hugging Face model folder, or a Hub id (org/name[@revision]).")
     Path modelDir;
+
+    @Mixin
+    HubOptions hub;
 
     @Option(names = "--inputs", required = true, paramLabel = "FILE.json",
             description = "{\"input_ids\": [[...]], \"attention_mask\", \"token_type_ids\", \"labels\"} (or under \"inputs\").")
@@ -57,6 +60,7 @@ public final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         threads.apply();
+        modelDir = hub.model(modelDir);
         if (trainSteps < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--train-steps must be 0 or more");
         }

@@ -31,8 +31,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Causal LM model folder with a tokenizer.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Causal LM model folder with a tokenizer, or a Hub id.")
     Path model;
+
+    @Mixin
+    HubOptions hub;
 
     @Option(names = "--prompt", defaultValue = "", paramLabel = "TEXT", description = "Prompt text (default: empty).")
     String prompt;
@@ -49,6 +52,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         threads.apply();
+        model = hub.model(model);
         if (maxNewTokens < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-new-tokens must be 0 or more");
         }

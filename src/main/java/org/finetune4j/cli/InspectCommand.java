@@ -16,6 +16,7 @@ import org.finetune4j.nn.Parameter;
 import org.finetune4j.tokenize.SpecialTokens;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,14 +32,18 @@ public final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "Hugging Face model folder.")
+    @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "Hugging Face model folder, or a Hub id (org/name[@revision]).")
     Path dir;
+
+    @Mixin
+    HubOptions hub;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
     @Override
     public Integer call() {
+        dir = hub.model(dir);
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         try (NDManager manager = NDManager.newBaseManager()) {
             Pretrained.Loaded loaded = Pretrained.load(dir, null, manager, 0);

@@ -31,8 +31,11 @@ public final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model folder, or a Hub id.")
     Path model;
+
+    @Mixin
+    HubOptions hub;
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify (or use --input).")
     List<String> texts = new ArrayList<>();
@@ -55,6 +58,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         threads.apply();
+        model = hub.model(model);
         if ((input == null) == texts.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give either TEXT... or --input FILE.jsonl");
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.finetune4j.tokenize.Encoding;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,8 +25,11 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "Folder with tokenizer.json, vocab.txt or vocab.json + merges.txt.")
+    @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "Folder with tokenizer.json, vocab.txt or vocab.json + merges.txt, or a Hub id.")
     Path modelDir;
+
+    @Mixin
+    HubOptions hub;
 
     @Parameters(index = "1", paramLabel = "TEXT", description = "Text to encode.")
     String text;
@@ -42,6 +46,7 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        modelDir = hub.model(modelDir);
         if (maxLength < 0) {
             throw new ParameterException(spec.commandLine(), "--max-length must be 0 or more, got " + maxLength);
         }

@@ -37,12 +37,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     Threads threads;
 
+    @Mixin
+    HubOptions hub;
+
     @Override
     public Integer call() throws IOException {
         threads.apply();
         Recipe r = Recipe.load(recipe, overrides);
         try (NDManager manager = NDManager.newBaseManager()) {
-            Trainer.Job job = Jobs.create(r, manager, System.out);
+            Trainer.Job job = Jobs.create(r, manager, System.out, hub.settings());
             Runs.prepare(r.training());
             Map<String, Double> results = new Trainer(job, manager, System.out).train();
             System.out.println("final metrics (" + r.training().outputDir().resolve("eval_results.json") + "):");

@@ -6,9 +6,10 @@ import java.util.Locale;
 /**
  * A table file format, chosen by extension: {@code .csv} (RFC 4180), {@code .tsv} (tabs, no
  * quoting), {@code .jsonl}/{@code .ndjson} (one object per line), {@code .json} (an array of
- * objects, or an object with a {@code data} array). All are read as strict UTF-8 in one pass.
+ * objects, or an object with a {@code data} array), {@code .parquet} (through DuckDB). The text formats are
+ * read as strict UTF-8 in one pass.
  */
-public sealed interface TableFormat permits CsvFormat, TsvFormat, JsonLinesFormat, JsonFormat {
+public sealed interface TableFormat permits CsvFormat, TsvFormat, JsonLinesFormat, JsonFormat, ParquetFormat {
 
     /**
      * Streams the rows of {@code file} into {@code sink}. Problems of the whole file (missing,
@@ -32,6 +33,9 @@ public sealed interface TableFormat permits CsvFormat, TsvFormat, JsonLinesForma
         if (name.endsWith(".json")) {
             return new JsonFormat();
         }
-        throw Problems.of(file, "unknown table format (expected .csv, .tsv, .jsonl, .ndjson or .json)");
+        if (name.endsWith(".parquet")) {
+            return new ParquetFormat();
+        }
+        throw Problems.of(file, "unknown table format (expected .csv, .tsv, .jsonl, .ndjson, .json or .parquet)");
     }
 }

@@ -1,5 +1,6 @@
 package org.finetune4j.recipe;
 
+import org.finetune4j.hub.HubSettings;
 import ai.djl.ndarray.NDManager;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -21,14 +22,14 @@ final class InstructionJob {
 
     private InstructionJob() {}
 
-    static Trainer.Job create(Recipe r, NDManager manager, PrintStream console) {
-        Path dir = Jobs.modelDir(r);
+    static Trainer.Job create(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
+        Path dir = Jobs.modelDir(r, hub, console);
         InstructionSpec d = r.data(InstructionSpec.class);
-        InstructionRecords.Read train = InstructionRecords.read(d.train(), d.format(), d.skipBadRows());
+        InstructionRecords.Read train = InstructionRecords.read(Jobs.dataFile(d.train(), hub, console), d.format(), d.skipBadRows());
         reportSkipped(train, console);
         InstructionRecords.Read eval = null;
         if (d.validation() != null) {
-            eval = InstructionRecords.read(d.validation(), d.format(), d.skipBadRows());
+            eval = InstructionRecords.read(Jobs.dataFile(d.validation(), hub, console), d.format(), d.skipBadRows());
             reportSkipped(eval, console);
         } else if (d.validationSplit() > 0) {
             InstructionRecords.Read[] split = train.split(d.validationSplit(), r.training().seed());

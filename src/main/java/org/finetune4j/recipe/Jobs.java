@@ -20,6 +20,8 @@ import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.tokenize.Tokenizer;
 import org.finetune4j.eval.Evaluator;
+import org.finetune4j.hub.HubSettings;
+import org.finetune4j.hub.Locator;
 import org.finetune4j.train.Evaluation;
 import org.finetune4j.train.Trainer;
 
@@ -28,24 +30,33 @@ public final class Jobs {
 
     private Jobs() {}
 
-    /** The job of the recipe's task; the model's parameters live in {@code manager}. */
+    /** The job of the recipe's task, Hub ids resolved with the process's settings. */
     public static Trainer.Job create(Recipe r, NDManager manager, PrintStream console) {
+        return create(r, manager, console, HubSettings.current());
+    }
+
+    /**
+     * The job of the recipe's task; the model's parameters live in {@code manager}; Hub ids
+     * ({@code model.path}, {@code hf://datasets/...} data files) are resolved through {@code hub}.
+     */
+    public static Trainer.Job create(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
         return switch (r.task()) {
-            case "sequence-classification" -> sequenceClassification(r, manager, console);
-            case "instruction" -> InstructionJob.create(r, manager, console);
+            case "sequence-classification" -> sequenceClassification(r, manager, console, hub);
+            case "instruction" -> InstructionJob.create(r, manager, console, hub);
             default -> throw new IllegalStateException("no job for task " + r.task());
         };
     }
 
-    /** A sequence-classification job; the model's parameters live in {@code manager}. */
-    public static Trainer.Job sequenceClassification(Recipe r, NDManager manager, PrintStream console) {
-        Path dir = modelDir(r);
+    /** A sequence-classification job. */
+    static Trainer.Job sequenceClassification(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
+        Path dir = modelDir(r, hub, console);
         SequenceClassificationSpec d = r.data(SequenceClassificationSpec.class);
         TextColumns columns = new TextColumns(d.textColumn(), d.textPairColumn(), d.labelColumn());
-        TextClassificationData train = TextClassificationData.readTraining(d.train(), columns, d.skipBadRows());
+        TextClassificationData train = TextClassificationData.readTraining(dataFile(d.train(), hub, console), columns,
+                d.skipBadRows());
         TextClassificationData eval;
         if (d.validation() != null) {
-            eval = TextClassificationData.read(d.validation(), columns, train.labelMap(), d.skipBadRows());
+            eval = TextClassificationData.read(dataFile(d.validation(), hub, console), columns, train.labelMap(), d.skipBadRows());
         } else if (d.validationSplit() > 0) {
             TextClassificationData.Split split = train.split(d.validationSplit(), r.training().seed());
             train = split.train();
@@ -84,13 +95,18 @@ public final class Jobs {
         }
     }
 
-    /** The recipe's model folder, checked. */
-    static Path modelDir(Recipe r) {
-        Path dir = r.model().path();
+    /** The recipe's model folder (a Hub id fetched into the cache), checked. */
+    static Path modelDir(Recipe r, HubSettings hub, PrintStream console) {
+        Path dir = Locator.model(r.model().path().toString(), hub, console);
         if (!Files.isDirectory(dir)) {
             throw new Finetune4jException(r.file() + ": model.path '" + dir + "' is not a folder");
         }
         return dir;
+    }
+
+    /** A data file, or a Hub dataset file {@code hf://datasets/ORG/NAME[@REV]/PATH} fetched into the cache. */
+    static Path dataFile(Path file, HubSettings hub, PrintStream console) {
+        return Locator.data(file, hub, console);
     }
 
     /** The model with {@code head}, loaded or initialised as the recipe says, frozen as it says, its size printed. */

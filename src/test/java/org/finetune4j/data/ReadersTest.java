@@ -88,9 +88,10 @@ class ReadersTest {
         assertThat(TableFormat.of(Path.of("a.tsv"))).isInstanceOf(TsvFormat.class);
         assertThat(TableFormat.of(Path.of("a.ndjson"))).isInstanceOf(JsonLinesFormat.class);
         assertThat(TableFormat.of(Path.of("a.json"))).isInstanceOf(JsonFormat.class);
-        assertThatThrownBy(() -> TableFormat.of(Path.of("data.parquet")))
+        assertThat(TableFormat.of(Path.of("a.parquet"))).isInstanceOf(ParquetFormat.class);
+        assertThatThrownBy(() -> TableFormat.of(Path.of("data.arrow")))
                 .isInstanceOf(Finetune4jException.class)
-                .hasMessage("data.parquet: unknown table format (expected .csv, .tsv, .jsonl, .ndjson or .json)");
+                .hasMessage("data.arrow: unknown table format (expected .csv, .tsv, .jsonl, .ndjson, .json or .parquet)");
     }
 
     @Test
