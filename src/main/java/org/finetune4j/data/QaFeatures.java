@@ -22,6 +22,12 @@ public record QaFeatures(QaExamples examples, long[][] ids, long[][] typeIds, in
     /** Features of every question; with {@code training} the answer spans (the first answer of each). */
     public static QaFeatures build(QaExamples data, Tokenizer tok, int maxLength, int stride, boolean training,
             boolean skipBadExamples) {
+        return build(data, tok, maxLength, stride, training, skipBadExamples, false);
+    }
+
+    /** As {@link #build(QaExamples, Tokenizer, int, int, boolean, boolean)}; {@code unanswered} allows questions without gold answers (prediction). */
+    public static QaFeatures build(QaExamples data, Tokenizer tok, int maxLength, int stride, boolean training,
+            boolean skipBadExamples, boolean unanswered) {
         List<Pieces> rows = new ArrayList<>();
         List<Integer> example = new ArrayList<>();
         List<long[]> spans = new ArrayList<>();
@@ -30,7 +36,8 @@ public record QaFeatures(QaExamples examples, long[][] ids, long[][] typeIds, in
         int cls = tok.special().cls();
         for (int i = 0; i < data.size(); i++) {
             QaExamples.Example e = data.examples().get(i);
-            String problem = training ? answerProblem(e) : e.answers().isEmpty() ? "no gold answers to score against" : null;
+            String problem = training ? answerProblem(e)
+                    : e.answers().isEmpty() && !unanswered ? "no gold answers to score against" : null;
             if (problem != null) {
                 if (!training || !skipBadExamples) {
                     throw Problems.of(data.file(), e.where() + ": " + problem

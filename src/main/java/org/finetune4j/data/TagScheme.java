@@ -9,7 +9,7 @@ import java.util.Locale;
  * (IOBES: S- single-token entities, E- ends). Tags are {@code O} or a prefix, '-', and a type.
  */
 public enum TagScheme {
-    IOB1("BIO"), IOB2("BIO"), BIOES("BIOES");
+    IOB1("BI"), IOB2("BI"), BIOES("BIES");
 
     private final String prefixes;
 
@@ -17,7 +17,7 @@ public enum TagScheme {
         this.prefixes = prefixes;
     }
 
-    /** The prefixes a tag of this scheme may have (besides O). */
+    /** The prefixes an entity tag of this scheme may have (O stands alone). */
     public String prefixes() {
         return prefixes;
     }

@@ -107,7 +107,7 @@ public final class Seqeval {
     }
 
     /** seqeval's get_entities over one sentence followed by O: chunk ends and starts from (previous, current) tags. */
-    static List<Entity> lenient(int sentence, List<String> seq) {
+    public static List<Entity> lenient(int sentence, List<String> seq) {
         List<Entity> chunks = new ArrayList<>();
         char prevTag = 'O';
         String prevType = "";

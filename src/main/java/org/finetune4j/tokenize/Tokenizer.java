@@ -274,7 +274,7 @@ public final class Tokenizer implements AutoCloseable {
         try {
             enc = LIB.encodeDual(handle, question, context, true);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot fit the question into " + maxLength + " tokens with room for the context ("
+            throw new IllegalArgumentException("leaves too little room for the context in max_length " + maxLength + " with doc_stride " + stride + " ("
                     + JsonFiles.oneLine(e) + ")", e);
         }
         List<Pieces> out = new java.util.ArrayList<>();
