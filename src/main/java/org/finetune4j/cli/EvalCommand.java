@@ -21,8 +21,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code finetune4j eval}: a sequence classifier's loss and metrics on a labelled file. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a sequence-classification model folder on a labelled CSV, TSV, JSONL or JSON file.",
-                "Prints loss, accuracy, macro precision / recall / F1, F1 per class and the confusion matrix."})
+        description = {"Evaluate a fine-tuned model folder on a labelled file; the task comes from its config.json.",
+                "Sequence classification (CSV, TSV, JSONL, JSON): loss, accuracy, macro precision / recall / F1,",
+                "  F1 per class and the confusion matrix.",
+                "Token classification (CoNLL or JSONL tokens/ner_tags): loss, entity precision / recall / F1 as seqeval",
+                "  computes them (overall and per type) and token accuracy.",
+                "Question answering (SQuAD JSON or JSONL): the official SQuAD v1.1 exact match and F1."})
 public final class EvalCommand implements Callable<Integer> {
 
     @Spec
@@ -55,6 +59,27 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--tag-column", defaultValue = "-1", description = "NER, CoNLL: the tag column (0 = first; default -1, the last).")
+    int tagColumn;
+
+    @Option(names = "--scheme", defaultValue = "iob2", description = "NER: tag scheme iob1, iob2 or bioes (default iob2).")
+    String scheme;
+
+    @Option(names = "--strict", description = "NER: seqeval's strict mode (entities decoded by --scheme) instead of the default mode.")
+    boolean strict;
+
+    @Option(names = "--doc-stride", defaultValue = "128", description = "QA: overlap of context windows in tokens (default 128; --max-length defaults to 384).")
+    int docStride;
+
+    @Option(names = "--n-best-size", defaultValue = "20", description = "QA: start/end candidates per window (default 20).")
+    int nBest;
+
+    @Option(names = "--max-answer-length", defaultValue = "30", description = "QA: longest answer in tokens (default 30).")
+    int maxAnswerLength;
+
+    @Option(names = "--write-predictions", paramLabel = "FILE.json", description = "QA: also write {id: answer} (the official script's input).")
+    Path predictionsOut;
+
     @Mixin
     Threads threads;
 
@@ -64,6 +89,17 @@ public final class EvalCommand implements Callable<Integer> {
         model = hub.model(model);
         data = hub.data(data);
         PrintWriter out = spec.commandLine().getOut();
+        org.finetune4j.model.Head head = org.finetune4j.eval.TaskModel.headOf(model);
+        if (head == org.finetune4j.model.Head.TOKEN_CLASSIFICATION) {
+            TaskEval.print(out, TaskEval.ner(model, data, tagColumn, scheme, strict, maxLength, batchSize), json);
+            out.flush();
+            return 0;
+        }
+        if (head == org.finetune4j.model.Head.QUESTION_ANSWERING) {
+            TaskEval.print(out, TaskEval.qa(model, data, maxLength, docStride, nBest, maxAnswerLength, batchSize, predictionsOut), json);
+            out.flush();
+            return 0;
+        }
         try (NDManager manager = NDManager.newBaseManager(); Classifier c = Classifier.load(model, manager)) {
             TextClassificationData d = TextClassificationData.read(data, new TextColumns(textColumn, pairColumn, labelColumn),
                     new LabelMap(c.labels()), false);

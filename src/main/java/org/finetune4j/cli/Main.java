@@ -23,6 +23,7 @@ import picocli.CommandLine;
                 EvalCommand.class,
                 PredictCommand.class,
                 DownloadCommand.class,
+                SquadEvalCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

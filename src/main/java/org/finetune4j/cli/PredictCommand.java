@@ -24,8 +24,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code finetune4j predict}: label, score and class probabilities per text, as JSON lines. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Classify texts with a sequence-classification model folder.",
-                "Prints one JSON line per text: {\"text\", \"label\", \"score\", \"probabilities\": {label: p}}."})
+        description = {"Predict with a fine-tuned model folder; the task comes from its config.json (architectures).",
+                "Sequence classification: one JSON line per text: {\"text\", \"label\", \"score\", \"probabilities\": {label: p}}.",
+                "Token classification (NER): one JSON line per text: {\"text\", \"entities\": [{\"entity\", \"word\", \"start\", \"end\", \"score\"}]}",
+                "  (start and end are character offsets into the text).",
+                "Question answering: --question Q --context C (or --input lines with question and context):",
+                "  {\"question\", \"answer\", \"start\", \"end\", \"score\"}."})
 public final class PredictCommand implements Callable<Integer> {
 
     @Spec
@@ -52,6 +56,21 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default 64).")
     int batchSize;
 
+    @Option(names = "--question", paramLabel = "Q", description = "Question answering: the question (with --context).")
+    String question;
+
+    @Option(names = "--context", paramLabel = "C", description = "Question answering: the text that holds the answer.")
+    String context;
+
+    @Option(names = "--doc-stride", defaultValue = "128", description = "Question answering: overlap of context windows in tokens (default 128).")
+    int docStride;
+
+    @Option(names = "--n-best-size", defaultValue = "20", description = "Question answering: start/end candidates per window (default 20).")
+    int nBest;
+
+    @Option(names = "--max-answer-length", defaultValue = "30", description = "Question answering: longest answer in tokens (default 30).")
+    int maxAnswerLength;
+
     @Mixin
     Threads threads;
 
@@ -59,17 +78,57 @@ public final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         threads.apply();
         model = hub.model(model);
+        org.finetune4j.model.Head head = org.finetune4j.eval.TaskModel.headOf(model);
+        if (head == org.finetune4j.model.Head.QUESTION_ANSWERING) {
+            return answer();
+        }
+        if ((question != null) || (context != null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--question and --context need a question-answering model");
+        }
         if ((input == null) == texts.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give either TEXT... or --input FILE.jsonl");
         }
         List<String> texts = input != null ? readJsonl(input) : this.texts;
         PrintWriter out = spec.commandLine().getOut();
+        if (head == org.finetune4j.model.Head.TOKEN_CLASSIFICATION) {
+            TaskPredict.entities(model, texts, maxLength, out);
+            out.flush();
+            return 0;
+        }
         try (NDManager manager = NDManager.newBaseManager(); Classifier c = Classifier.load(model, manager)) {
             float[][] probs = c.probabilities(Examples.tokenize(texts, c.tokenizer(), c.maxLength(maxLength)), batchSize, manager);
             for (int i = 0; i < texts.size(); i++) {
                 out.println(Json.compact(line(texts.get(i), probs[i], c.labels())));
             }
         }
+        out.flush();
+        return 0;
+    }
+
+    private int answer() throws IOException {
+        List<String[]> qc = new ArrayList<>();
+        if (input != null) {
+            if (question != null || context != null || !texts.isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give either --question and --context or --input");
+            }
+            String saved = textField;
+            textField = "question";
+            List<String> qs = readJsonl(input);
+            textField = "context";
+            List<String> cs = readJsonl(input);
+            textField = saved;
+            for (int i = 0; i < qs.size(); i++) {
+                qc.add(new String[] {qs.get(i), cs.get(i)});
+            }
+        } else {
+            if (question == null || context == null || !texts.isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "a question-answering model needs --question Q --context C (or --input FILE.jsonl)");
+            }
+            qc.add(new String[] {question, context});
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        TaskPredict.answers(model, qc, maxLength, docStride, nBest, maxAnswerLength, batchSize, out);
         out.flush();
         return 0;
     }

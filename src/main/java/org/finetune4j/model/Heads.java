@@ -37,7 +37,11 @@ final class Heads {
         return new Output(logits, null, in.labels() == null ? null : Losses.causalLm(logits, in.labels()));
     }
 
-    /** Start and end logits [B, T] from qa_outputs [B, T, 2]; positions outside the sequence are ignored. */
+    /**
+     * Start and end logits [B, T] from qa_outputs [B, T, 2]. As Transformers: positions are clamped to
+     * [0, T], T is the ignored index (so positions past the sequence are ignored, negative ones become
+     * 0), and the loss is the mean of the start and end cross-entropies.
+     */
     static Output questionAnswering(NDArray logits, Inputs in) {
         NDArray start = logits.get(":, :, 0");
         NDArray end = logits.get(":, :, 1");
@@ -53,8 +57,8 @@ final class Heads {
 
     private static NDArray outside(NDArray positions, long t) {
         NDArray p = positions.reshape(-1).toType(DataType.INT64, false);
-        NDArray out = p.gte(t).logicalOr(p.lt(0));
-        return ai.djl.ndarray.NDArrays.where(out, p.onesLike().mul(Losses.IGNORE_INDEX), p);
+        NDArray clamped = ai.djl.ndarray.NDArrays.where(p.lt(0), p.zerosLike(), p);
+        return ai.djl.ndarray.NDArrays.where(clamped.gte(t), p.onesLike().mul(Losses.IGNORE_INDEX), clamped);
     }
 
     /**

@@ -43,6 +43,8 @@ public final class Jobs {
         return switch (r.task()) {
             case "sequence-classification" -> sequenceClassification(r, manager, console, hub);
             case "instruction" -> InstructionJob.create(r, manager, console, hub);
+            case "token-classification" -> TaskJobs.tokenClassification(r, manager, console, hub);
+            case "question-answering" -> TaskJobs.questionAnswering(r, manager, console, hub);
             default -> throw new IllegalStateException("no job for task " + r.task());
         };
     }

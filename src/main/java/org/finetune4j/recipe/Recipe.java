@@ -31,6 +31,8 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
     static {
         READERS.put("sequence-classification", SequenceClassificationSpec::read);
         READERS.put("instruction", InstructionSpec::read);
+        READERS.put("token-classification", TokenClassificationSpec::read);
+        READERS.put("question-answering", QuestionAnsweringSpec::read);
     }
 
     public static final List<String> TASKS = List.copyOf(READERS.keySet());

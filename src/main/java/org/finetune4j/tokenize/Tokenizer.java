@@ -55,7 +55,7 @@ public final class Tokenizer implements AutoCloseable {
     private final boolean cleanUpSpaces;
     private final int singleSpecials;
     private final int pairSpecials;
-    private int truncation = -1; // max length set in the native tokenizer; 0 = off, -1 = unknown
+    private String truncation = null; // the truncation set in the native tokenizer ("0" = off), null = unknown
 
     private Tokenizer(Path dir, Path source, String kind, String json, JsonNode doc, TokenizerConfig cfg) {
         this.dir = dir;
@@ -260,15 +260,127 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     private void setTruncation(long handle, int maxLength) {
-        if (maxLength == truncation) {
+        setTruncation(handle, maxLength, "LONGEST_FIRST", 0);
+    }
+
+    private void setTruncation(long handle, int maxLength, String strategy, int stride) {
+        String key = maxLength == 0 ? "0" : maxLength + " " + strategy + " " + stride;
+        if (key.equals(truncation)) {
             return;
         }
         if (maxLength == 0) {
             LIB.disableTruncation(handle);
         } else {
-            LIB.setTruncation(handle, maxLength, "LONGEST_FIRST", 0);
+            LIB.setTruncation(handle, maxLength, strategy, stride);
         }
-        truncation = maxLength;
+        truncation = key;
+    }
+
+    /**
+     * Encodes pre-split words with special tokens, like HF {@code tok(words, is_split_into_words=True,
+     * truncation=True, max_length=maxLength)} ({@code maxLength} 0: no truncation); word ids index {@code words}.
+     */
+    public synchronized Pieces encodeWords(List<String> words, int maxLength) {
+        long handle = hf.getHandle();
+        setTruncation(handle, maxLength);
+        long enc;
+        try {
+            enc = LIB.encodeList(handle, words.toArray(String[]::new), true);
+        } catch (RuntimeException e) {
+            throw new Finetune4jException(dir + ": cannot encode words (" + JsonFiles.oneLine(e) + ")", e);
+        }
+        try {
+            return pieces(enc, null, null);
+        } finally {
+            LIB.deleteEncoding(enc);
+        }
+    }
+
+    /**
+     * Encodes {@code text} with special tokens and its offsets, truncated to {@code maxLength} (0 = none);
+     * word ids are the pre-tokenizer's words.
+     */
+    public synchronized Pieces encodeWithOffsets(String text, int maxLength) {
+        long handle = hf.getHandle();
+        setTruncation(handle, maxLength);
+        long enc;
+        try {
+            enc = LIB.encode(handle, text, true);
+        } catch (RuntimeException e) {
+            throw new Finetune4jException(dir + ": cannot encode text (" + JsonFiles.oneLine(e) + ")", e);
+        }
+        try {
+            return pieces(enc, text, null);
+        } finally {
+            LIB.deleteEncoding(enc);
+        }
+    }
+
+    /**
+     * The windows of a question and a long context, like HF {@code tok(question, context,
+     * truncation="only_second", max_length=maxLength, stride=stride, return_overflowing_tokens=True,
+     * return_offsets_mapping=True)}: each window holds the whole question and a part of the context,
+     * consecutive windows overlap by {@code stride} context tokens. A question that leaves no room for
+     * the context is an {@code IllegalArgumentException}.
+     */
+    public synchronized List<Pieces> encodeWindows(String question, String context, int maxLength, int stride) {
+        long handle = hf.getHandle();
+        setTruncation(handle, maxLength, "ONLY_SECOND", stride);
+        long enc;
+        try {
+            enc = LIB.encodeDual(handle, question, context, true);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("leaves too little room for the context in max_length " + maxLength + " with doc_stride " + stride + " ("
+                    + JsonFiles.oneLine(e) + ")", e);
+        }
+        List<Pieces> out = new java.util.ArrayList<>();
+        try {
+            out.add(pieces(enc, question, context));
+            for (long o : LIB.getOverflowing(enc)) {
+                try {
+                    out.add(pieces(o, question, context));
+                } finally {
+                    LIB.deleteEncoding(o);
+                }
+            }
+        } finally {
+            LIB.deleteEncoding(enc);
+        }
+        return out;
+    }
+
+    /** An encoding's ids and alignment; offsets are turned from code points into char indices of its text. */
+    private static Pieces pieces(long enc, String first, String second) {
+        long[] ids = LIB.getTokenIds(enc);
+        long[] words = LIB.getWordIds(enc);
+        long[] seqs = LIB.getSequenceIds(enc);
+        ai.djl.huggingface.tokenizers.jni.CharSpan[] spans = LIB.getTokenCharSpans(enc);
+        int n = ids.length;
+        int[] w = new int[n];
+        int[] q = new int[n];
+        int[] s = new int[n];
+        int[] e = new int[n];
+        for (int t = 0; t < n; t++) {
+            w[t] = (int) words[t];
+            q[t] = (int) seqs[t];
+            String text = q[t] == 1 ? second : first;
+            if (spans[t] == null || q[t] < 0) {
+                s[t] = -1;
+                e[t] = -1;
+            } else {
+                s[t] = charIndex(text, spans[t].getStart());
+                e[t] = charIndex(text, spans[t].getEnd());
+            }
+        }
+        return new Pieces(ids, LIB.getTypeIds(enc), LIB.getTokens(enc), w, q, s, e);
+    }
+
+    /** The char index of code point {@code cp} of {@code text} (identity when the text has no surrogates or is unknown). */
+    private static int charIndex(String text, int cp) {
+        if (text == null || text.length() == text.codePointCount(0, text.length())) {
+            return cp;
+        }
+        return text.offsetByCodePoints(0, Math.min(cp, text.codePointCount(0, text.length())));
     }
 
     private Encoding pad(Encoding e, int length) {

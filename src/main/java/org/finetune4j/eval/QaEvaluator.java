@@ -1,0 +1,72 @@
+package org.finetune4j.eval;
+
+import ai.djl.ndarray.NDManager;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.finetune4j.data.Batch;
+import org.finetune4j.data.QaFeatures;
+import org.finetune4j.data.Sampler;
+import org.finetune4j.model.Output;
+import org.finetune4j.model.TransformerModel;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Ops;
+
+/**
+ * Extractive-QA evaluation as run_qa's: start and end logits of every window, post-processed into
+ * one answer per question ({@link QaPostprocess}), scored by the official SQuAD v1.1 metric, named
+ * eval_exact_match and eval_f1 (percent).
+ */
+public final class QaEvaluator {
+
+    private QaEvaluator() {}
+
+    /** Start and end logits [features][tokens of that feature]. */
+    public record Logits(float[][] start, float[][] end) {}
+
+    /** Metrics plus runtime; samples are questions. */
+    public static Map<String, Double> evaluate(TransformerModel model, QaFeatures features, int nBest, int maxAnswerLength,
+            int batchSize, long padId, NDManager manager) {
+        long t0 = System.nanoTime();
+        Logits l = logits(model, features, batchSize, padId, manager);
+        Map<String, QaPostprocess.Answer> answers = QaPostprocess.best(features, l.start(), l.end(), nBest, maxAnswerLength);
+        Map<String, String> texts = new LinkedHashMap<>();
+        answers.forEach((id, a) -> texts.put(id, a.text()));
+        Map<String, Double> m = new LinkedHashMap<>();
+        SquadMetric.score(features.examples(), texts).forEach((k, v) -> m.put("eval_" + k, v));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        m.put("eval_runtime", Math.round(seconds * 1e4) / 1e4);
+        m.put("eval_samples_per_second", Math.round(features.examples().size() / seconds * 1e3) / 1e3);
+        m.put("eval_steps_per_second", Math.round(Math.ceil(features.size() / (double) batchSize) / seconds * 1e3) / 1e3);
+        return m;
+    }
+
+    /** Runs the model without gradients over every feature. */
+    public static Logits logits(TransformerModel model, QaFeatures features, int batchSize, long padId, NDManager manager) {
+        float[][] start = new float[features.size()][];
+        float[][] end = new float[features.size()][];
+        boolean gradMode = Ops.gradMode();
+        Ops.setGradMode(false);
+        try {
+            for (int[] indices : Sampler.sequential(features.size(), batchSize).batches(0)) {
+                Batch b = features.batch(indices, padId);
+                try (NDManager step = manager.newSubManager()) {
+                    Batch unlabelled = new Batch(b.inputIds(), b.attentionMask(), b.tokenTypeIds(), null, null, null, null,
+                            null, b.exampleIndices(), b.lossItems());
+                    Output out = model.forward(Batches.inputs(unlabelled, model.config.tokenTypes(), step), Forward.eval());
+                    float[] s = out.logits().toFloatArray(); // [B * T]
+                    float[] e = out.aux().toFloatArray();
+                    int t = b.length();
+                    for (int r = 0; r < indices.length; r++) {
+                        int n = features.ids()[indices[r]].length;
+                        start[indices[r]] = Arrays.copyOfRange(s, r * t, r * t + n);
+                        end[indices[r]] = Arrays.copyOfRange(e, r * t, r * t + n);
+                    }
+                }
+            }
+        } finally {
+            Ops.setGradMode(gradMode);
+        }
+        return new Logits(start, end);
+    }
+}
