@@ -32,6 +32,8 @@ public final class Jobs {
     public static Trainer.Job create(Recipe r, NDManager manager, PrintStream console) {
         return switch (r.task()) {
             case "sequence-classification" -> sequenceClassification(r, manager, console);
+            case "mlm", "pretraining", "clm" -> LanguageModelingJobs.create(r, manager, console);
+            case "multitask" -> MultitaskJobs.create(r, manager, console);
             default -> throw new IllegalStateException("no job for task " + r.task());
         };
     }
