@@ -167,4 +167,50 @@ class MaskedLmTest {
             assertThat(d.source(0)).endsWith("corpus.txt:1");
         }
     }
+
+    @Test
+    void sentencePairsAreClsASepBSepWithHalfRandomSecondSegments(@TempDir Path dir) {
+        StringBuilder sb = new StringBuilder();
+        List<TextSource.Text> lines = sentences(600);
+        for (int i = 0; i < lines.size(); i++) {
+            sb.append(lines.get(i).text()).append('\n');
+            if (i % 6 == 5) {
+                sb.append('\n');
+            }
+        }
+        Path f = TestFiles.write(dir, "docs.txt", sb.toString());
+        try (Tokenizer tok = Tokenizer.load(Fixtures.dir("bert-mlm"))) {
+            LmData d = LmData.sentencePairs(TextSource.documents(f, "text"), tok, 48, LmData.masking(tok, 0.15, false), 0.5, 3);
+            int random = 0;
+            int[] idx = java.util.stream.IntStream.range(0, d.size()).toArray();
+            Batch b = d.batch(idx, 0, 1);
+            for (int r = 0; r < d.size(); r++) {
+                long[] ids = d.ids(r);
+                assertThat(ids.length).isLessThanOrEqualTo(48);
+                assertThat(ids[0]).isEqualTo(tok.special().cls());
+                assertThat(ids[ids.length - 1]).isEqualTo(tok.special().sep());
+                long seps = java.util.Arrays.stream(ids).filter(x -> x == tok.special().sep()).count();
+                assertThat(seps).isEqualTo(2);
+                int firstSep = 0;
+                while (ids[firstSep] != tok.special().sep()) {
+                    firstSep++;
+                }
+                for (int t = 0; t < ids.length; t++) {
+                    assertThat(b.tokenTypeIds()[r][t]).isEqualTo(t > firstSep ? 1L : 0L);
+                }
+                random += (int) b.nextSentenceLabels()[r];
+            }
+            assertThat(d.size()).isGreaterThan(100);
+            assertThat((double) random / d.size()).isBetween(0.35, 0.75); // 50% drawn plus the one-line chunks
+        }
+    }
+
+    @Test
+    void pretrainingNeedsTwoDocuments(@TempDir Path dir) {
+        Path f = TestFiles.write(dir, "one.txt", "the cat sat.\nthe dog sat.\n");
+        try (Tokenizer tok = Tokenizer.load(Fixtures.dir("bert-mlm"))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> LmData.sentencePairs(TextSource.documents(f, "text"), tok,
+                    32, LmData.masking(tok, 0.15, false), 0.5, 1)).hasMessageContaining("one.txt: next-sentence prediction needs at least 2");
+        }
+    }
 }

@@ -100,4 +100,23 @@ class LanguageModelingTest {
             }
         }
     }
+
+    /** BERT pretraining (MLM + NSP): the loss at the labelled positions equals the full head's. */
+    @Test
+    void pretrainingAtLabelledPositionsEqualsTheFullHead() {
+        JsonNode g = Fixtures.golden("bert-mlm");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Bert model = (Bert) Pretrained.load(Fixtures.dir("bert-mlm"), Head.PRETRAINING, manager, 3).model();
+            long[][] labels = matrix(g.at("/inputs/labels"));
+            Batch b = Batch.tokenLabelled(matrix(g.at("/inputs/input_ids")), matrix(g.at("/inputs/attention_mask")),
+                    matrix(g.at("/inputs/token_type_ids")), labels, new int[] {0, 1, 2}, Batch.labelled(labels))
+                    .withNextSentenceLabels(new long[] {0, 1, 0});
+            Inputs in = Batches.inputs(b, true, manager);
+            float full = model.forward(in, Forward.eval()).loss().getFloat();
+            model.decodeLabelledOnly(true);
+            Output sparse = model.forward(in, Forward.eval());
+            assertThat(sparse.loss().getFloat()).isCloseTo(full, within(1e-5f));
+            assertThat(sparse.aux().getShape().getShape()).containsExactly(3L, 2L);
+        }
+    }
 }
