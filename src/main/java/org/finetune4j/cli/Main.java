@@ -24,6 +24,7 @@ import picocli.CommandLine;
                 PredictCommand.class,
                 DownloadCommand.class,
                 SquadEvalCommand.class,
+                ForgettingCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -50,7 +50,23 @@ public final class TrainCommand implements Callable<Integer> {
             Map<String, Double> results = new Trainer(job, manager, System.out).train();
             System.out.println("final metrics (" + r.training().outputDir().resolve("eval_results.json") + "):");
             results.forEach((k, v) -> System.out.printf("  %-28s %s%n", k, v));
+            if (r.forgetting() != null) {
+                forgetting(r, manager);
+            }
         }
         return 0;
+    }
+
+    /** The recipe's forgetting block: the final model against the one before, into output_dir/forgetting.json. */
+    private static void forgetting(Recipe r, NDManager manager) throws IOException {
+        org.finetune4j.recipe.ForgettingSpec f = r.forgetting();
+        Path out = r.training().outputDir();
+        org.finetune4j.eval.Forgetting.Report rep = org.finetune4j.eval.Forgetting.run(f.before(), out, f.general(),
+                f.tasks(), f.options(), manager);
+        System.out.print("forgetting (" + out.resolve("forgetting.json") + "):\n" + rep.table());
+        Path tmp = out.resolve("forgetting.json.tmp");
+        java.nio.file.Files.writeString(tmp, Json.pretty(rep.toJson()) + "\n");
+        java.nio.file.Files.move(tmp, out.resolve("forgetting.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -114,7 +114,7 @@ public final class Sampler {
     }
 
     /** A Fisher-Yates permutation of 0..n-1: for i from n-1 down to 1, swap i with {@code rnd.nextInt(i + 1)}. */
-    static int[] permutation(int n, Random rnd) {
+    public static int[] permutation(int n, Random rnd) {
         int[] p = identity(n);
         for (int i = n - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1);

@@ -26,13 +26,26 @@ public final class Bert extends TransformerModel {
     private final String prefix;
     private final Encoder encoder;
     private final Module headModule;
+    private boolean labelledOnly;
 
     public Bert(BertConfig c, Head head) {
+        this(c, head, null);
+    }
+
+    /**
+     * A model with {@code head} whose body (embeddings, layers, pooler) is {@code body}'s: the same
+     * parameters, so several heads train one encoder (multitask); {@code body} null builds its own.
+     */
+    public Bert(BertConfig c, Head head, Bert body) {
         super(c, head);
         this.c = c;
         this.prefix = c.roberta() ? "roberta" : "bert";
         boolean pooler = !c.roberta() && (head == Head.SEQUENCE_CLASSIFICATION || head == Head.PRETRAINING || head == Head.BASE);
-        this.encoder = add(prefix, new Encoder(c, pooler));
+        if (body != null && pooler && body.encoder.pooler == null) {
+            throw new org.finetune4j.Finetune4jException("the shared body has no pooler, which the " + head.suffix
+                    + " head needs");
+        }
+        this.encoder = add(prefix, body != null ? body.encoder : new Encoder(c, pooler));
         this.headModule = switch (head) {
             case SEQUENCE_CLASSIFICATION -> c.roberta()
                     ? add("classifier", new RobertaClassifier(c))
@@ -45,6 +58,16 @@ public final class Bert extends TransformerModel {
             case PRETRAINING -> add("cls", new BertPreTrainingHeads(c, encoder.embeddings.word.weight, true));
             default -> null;
         };
+    }
+
+    /**
+     * With {@code true}, the masked-LM and pretraining heads run the vocabulary decoder only at the
+     * positions whose label is not -100 when labels are given: logits are then {@code [N, V]} for the
+     * N labelled positions in row-major order, not {@code [B, T, V]}, and the loss is the same. Without
+     * labels (inference) the full logits are computed either way.
+     */
+    public void decodeLabelledOnly(boolean on) {
+        this.labelledOnly = on;
     }
 
     @Override
@@ -77,12 +100,32 @@ public final class Bert extends TransformerModel {
             case TOKEN_CLASSIFICATION -> Heads.tokenClassification(
                     ((Linear) headModule).forward(f.dropout(h, classifierDropout())), in);
             case QUESTION_ANSWERING -> Heads.questionAnswering(((Linear) headModule).forward(h), in);
-            case MASKED_LM -> Heads.maskedLm(c.roberta()
+            case MASKED_LM -> labelledOnly && in.labels() != null ? atLabels(h, in, null)
+                    : Heads.maskedLm(c.roberta()
                     ? ((RobertaLmHead) headModule).forward(h)
                     : ((BertPreTrainingHeads) headModule).predictions(h), in);
-            case PRETRAINING -> ((BertPreTrainingHeads) headModule).forward(h, encoder.pool(h), in);
+            case PRETRAINING -> labelledOnly && in.labels() != null && in.nextSentenceLabel() != null
+                    ? atLabels(h, in, ((BertPreTrainingHeads) headModule).seqRelationship.forward(encoder.pool(h)))
+                    : ((BertPreTrainingHeads) headModule).forward(h, encoder.pool(h), in);
             default -> new Output(h, null, null);
         };
+    }
+
+    /** The MLM head at the labelled positions only: logits [N, V], loss over them (plus NSP when given). */
+    private Output atLabels(NDArray h, Inputs in, NDArray nsp) {
+        long ch = h.getShape().get(2);
+        NDArray flat = in.labels().reshape(-1);
+        NDArray idx = flat.neq(Losses.IGNORE_INDEX).nonzero(); // [N, 1] row-major positions
+        long n = idx.getShape().get(0);
+        NDArray rows = h.reshape(-1, ch).gather(idx.broadcast(new ai.djl.ndarray.types.Shape(n, ch)), 0); // [N, C]
+        NDArray logits = c.roberta() ? ((RobertaLmHead) headModule).forward(rows)
+                : ((BertPreTrainingHeads) headModule).predictions(rows); // [N, V]
+        NDArray loss = n == 0 ? org.finetune4j.tensor.Ops.mul(logits.sum(), 0)
+                : Losses.crossEntropy(logits, flat.gather(idx.squeeze(1), 0));
+        if (nsp != null) {
+            loss = loss.add(Losses.crossEntropy(nsp, in.nextSentenceLabel().reshape(-1)));
+        }
+        return new Output(logits, nsp, loss);
     }
 
     private double classifierDropout() {

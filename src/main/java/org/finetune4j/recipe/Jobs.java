@@ -45,6 +45,8 @@ public final class Jobs {
             case "instruction" -> InstructionJob.create(r, manager, console, hub);
             case "token-classification" -> TaskJobs.tokenClassification(r, manager, console, hub);
             case "question-answering" -> TaskJobs.questionAnswering(r, manager, console, hub);
+            case "mlm", "pretraining", "clm" -> LanguageModelingJobs.create(r, manager, console, hub);
+            case "multitask" -> MultitaskJobs.create(r, manager, console, hub);
             default -> throw new IllegalStateException("no job for task " + r.task());
         };
     }

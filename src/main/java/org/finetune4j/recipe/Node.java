@@ -160,6 +160,25 @@ public final class Node {
         return out;
     }
 
+    /** A list of blocks of keys, each a Node at {@code key[i]}; an empty list when absent. */
+    public List<Node> blocks(String key) {
+        JsonNode n = get(key);
+        List<Node> out = new ArrayList<>();
+        if (n == null) {
+            return out;
+        }
+        if (!n.isArray()) {
+            throw error(key, "must be a list of blocks, got " + n);
+        }
+        for (int i = 0; i < n.size(); i++) {
+            if (!n.get(i).isObject()) {
+                throw error(key + "[" + i + "]", "must be a block of keys, got " + n.get(i));
+            }
+            out.add(new Node((ObjectNode) n.get(i), file, where(key) + "[" + i + "]"));
+        }
+        return out;
+    }
+
     /** The raw JSON of a key (for values of several shapes, such as resume_from_checkpoint). */
     public JsonNode raw(String key) {
         return get(key);

@@ -20,7 +20,13 @@ import org.finetune4j.train.TrainingArguments;
  * every key type-checked, unknown keys refused. Each task reads its own {@code data} block ({@link #TASKS}).
  * Paths are relative to the working directory.
  */
-public record Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training) {
+public record Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training,
+        ForgettingSpec forgetting) {
+
+    /** A recipe without a {@code forgetting} block. */
+    public Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training) {
+        this(file, model, task, data, freeze, training, null);
+    }
 
     /** A task's {@code data} block as its task reads it. */
     public interface TaskSpec {}
@@ -33,6 +39,10 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         READERS.put("instruction", InstructionSpec::read);
         READERS.put("token-classification", TokenClassificationSpec::read);
         READERS.put("question-answering", QuestionAnsweringSpec::read);
+        READERS.put("mlm", d -> LanguageModelingSpec.read(org.finetune4j.data.LmData.Objective.MLM, d));
+        READERS.put("pretraining", d -> LanguageModelingSpec.read(org.finetune4j.data.LmData.Objective.PRETRAINING, d));
+        READERS.put("clm", d -> LanguageModelingSpec.read(org.finetune4j.data.LmData.Objective.CLM, d));
+        READERS.put("multitask", MultitaskSpec::read);
     }
 
     public static final List<String> TASKS = List.copyOf(READERS.keySet());
@@ -82,8 +92,9 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         d.finish();
         Freezing freeze = freezing(root.child("freeze"));
         TrainingArguments training = TrainingArguments.read(root.child("training"), Path.of(""));
+        ForgettingSpec forgetting = root.has("forgetting") ? ForgettingSpec.read(root.child("forgetting"), model) : null;
         root.finish();
-        return new Recipe(file, model, task, data, freeze, training);
+        return new Recipe(file, model, task, data, freeze, training, forgetting);
     }
 
     private static Freezing freezing(Node f) {

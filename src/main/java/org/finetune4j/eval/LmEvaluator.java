@@ -1,0 +1,113 @@
+package org.finetune4j.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.finetune4j.data.Batch;
+import org.finetune4j.data.LmData;
+import org.finetune4j.data.Sampler;
+import org.finetune4j.model.Output;
+import org.finetune4j.model.TransformerModel;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Ops;
+
+/**
+ * Language-model evaluation as batches stream: the mean loss over every labelled token of the set
+ * (each batch's mean loss weighted by its labelled tokens, so the number does not depend on the
+ * batch size), the perplexity exp(loss), and for masked objectives the accuracy of the predictions
+ * at the masked positions (and the next-sentence accuracy for pretraining). Masking uses seeds
+ * derived from {@code seed} and the batch number only, so every evaluation of a run, and of two
+ * models, masks the same positions the same way.
+ */
+public final class LmEvaluator {
+
+    /** The seed evaluation masking starts from unless told otherwise. */
+    public static final long DEFAULT_SEED = 42;
+
+    private LmEvaluator() {}
+
+    /** Metrics named {@code <prefix>loss}, {@code <prefix>perplexity}, {@code <prefix>accuracy}, ... */
+    public static Map<String, Double> evaluate(TransformerModel model, LmData data, int batchSize, long padId, long seed,
+            NDManager manager, String prefix) {
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        long items = 0;
+        long correct = 0;
+        long nspCorrect = 0;
+        long rows = 0;
+        boolean gradMode = Ops.gradMode();
+        Ops.setGradMode(false);
+        Sampler sampler = Sampler.sequential(data.size(), batchSize);
+        int k = 0;
+        try {
+            for (int[] indices : sampler.batches(0)) {
+                Batch b = data.batch(indices, padId, seed * 1_000_003L + k++);
+                if (b.lossItems() == 0) {
+                    continue;
+                }
+                try (NDManager step = manager.newSubManager()) {
+                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes(), step), Forward.eval());
+                    lossSum += mlmLoss(out, b, data.objective(), step) * b.lossItems();
+                    items += b.lossItems();
+                    if (data.objective().masked()) {
+                        correct += correct(out.logits(), b.tokenLabels());
+                    }
+                    if (b.nextSentenceLabels() != null) {
+                        long[] pred = out.aux().argMax(1).toType(DataType.INT64, false).toLongArray();
+                        for (int i = 0; i < pred.length; i++) {
+                            nspCorrect += pred[i] == b.nextSentenceLabels()[i] ? 1 : 0;
+                        }
+                        rows += pred.length;
+                    }
+                }
+            }
+        } finally {
+            Ops.setGradMode(gradMode);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> m = new LinkedHashMap<>();
+        double loss = items == 0 ? Double.NaN : lossSum / items;
+        m.put(prefix + "loss", loss);
+        m.put(prefix + "perplexity", Math.exp(loss));
+        if (data.objective().masked()) {
+            m.put(prefix + "accuracy", items == 0 ? Double.NaN : (double) correct / items);
+        }
+        if (rows > 0) {
+            m.put(prefix + "nsp_accuracy", (double) nspCorrect / rows);
+        }
+        m.put(prefix + "tokens", (double) items);
+        m.put(prefix + "runtime", Math.round(seconds * 1e4) / 1e4);
+        m.put(prefix + "samples_per_second", Math.round(data.size() / seconds * 1e3) / 1e3);
+        return m;
+    }
+
+    /** The loss of the language-model part: for pretraining the NSP loss is taken off, so loss and perplexity are the MLM's. */
+    private static double mlmLoss(Output out, Batch b, LmData.Objective objective, NDManager step) {
+        if (objective != LmData.Objective.PRETRAINING || b.nextSentenceLabels() == null) {
+            return out.loss().getFloat();
+        }
+        NDArray nsp = org.finetune4j.model.Losses.crossEntropy(out.aux(), step.create(b.nextSentenceLabels()));
+        return out.loss().getFloat() - nsp.getFloat();
+    }
+
+    /** Correct predictions at labelled positions; logits are [N, V] (labelled rows only) or [B, T, V]. */
+    static long correct(NDArray logits, long[][] labels) {
+        long[] pred = logits.argMax(-1).toType(DataType.INT64, false).toLongArray();
+        long c = 0;
+        int j = 0;
+        boolean gathered = logits.getShape().dimension() == 2;
+        int t = labels.length == 0 ? 0 : labels[0].length;
+        for (int r = 0; r < labels.length; r++) {
+            for (int i = 0; i < t; i++) {
+                if (labels[r][i] == -100) {
+                    continue;
+                }
+                long p = gathered ? pred[j++] : pred[r * t + i];
+                c += p == labels[r][i] ? 1 : 0;
+            }
+        }
+        return c;
+    }
+}

@@ -1,0 +1,122 @@
+package org.finetune4j.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.finetune4j.Fixtures;
+import org.finetune4j.data.Batch;
+import org.finetune4j.data.LmData;
+import org.finetune4j.data.TextSource;
+import org.finetune4j.eval.Batches;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.tokenize.Tokenizer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** The language-modelling data paths against the goldens Transformers wrote. */
+class LanguageModelingTest {
+
+    private static long[][] matrix(JsonNode rows) {
+        long[][] out = new long[rows.size()][];
+        for (int r = 0; r < rows.size(); r++) {
+            out[r] = new long[rows.get(r).size()];
+            for (int t = 0; t < out[r].length; t++) {
+                out[r][t] = rows.get(r).get(t).asLong();
+            }
+        }
+        return out;
+    }
+
+    /** The clm collator on the golden texts gives the golden batch and labels, and the model the golden loss. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2-lm", "opt-lm"})
+    void clmBatchAndLossEqualTheGoldens(String fixture) {
+        JsonNode g = Fixtures.golden(fixture);
+        List<TextSource.Text> texts = new ArrayList<>();
+        g.get("texts").forEach(t -> texts.add(new TextSource.Text(Path.of("golden"), texts.size() + 1, t.asText())));
+        try (Tokenizer tok = Tokenizer.load(Fixtures.dir(fixture)); NDManager manager = NDManager.newBaseManager()) {
+            LmData data = LmData.lineByLine(texts, tok, 0, LmData.Objective.CLM, null);
+            long pad = g.at("/inputs/input_ids/0").get(g.at("/inputs/input_ids/0").size() - 1).asLong();
+            Batch b = data.batch(new int[] {0, 1, 2}, pad, 0);
+            assertThat(b.inputIds()).isDeepEqualTo(matrix(g.at("/inputs/input_ids")));
+            assertThat(b.attentionMask()).isDeepEqualTo(matrix(g.at("/inputs/attention_mask")));
+            long[][] labels = matrix(g.at("/inputs/labels"));
+            assertThat(b.tokenLabels()).isDeepEqualTo(labels);
+            long shifted = 0;
+            for (long[] row : labels) {
+                for (int t = 1; t < row.length; t++) {
+                    shifted += row[t] != -100 ? 1 : 0;
+                }
+            }
+            assertThat(b.lossItems()).as("items after the shift, as Transformers counts them").isEqualTo(shifted);
+            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, manager, 0).model();
+            Output out = model.forward(Batches.inputs(b, model.config.tokenTypes(), manager), Forward.train());
+            assertThat(out.loss().getFloat()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
+        }
+    }
+
+    /** Decoding only the labelled positions gives the golden loss and the golden logits at those positions. */
+    @Test
+    void mlmAtLabelledPositionsEqualsTheFullHead() {
+        JsonNode g = Fixtures.golden("bert-mlm");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Bert model = (Bert) Pretrained.load(Fixtures.dir("bert-mlm"), null, manager, 0).model();
+            long[][] ids = matrix(g.at("/inputs/input_ids"));
+            long[][] labels = matrix(g.at("/inputs/labels"));
+            Batch b = Batch.tokenLabelled(ids, matrix(g.at("/inputs/attention_mask")), matrix(g.at("/inputs/token_type_ids")),
+                    labels, new int[] {0, 1, 2}, Batch.labelled(labels));
+            Inputs in = Batches.inputs(b, true, manager);
+            Output full = model.forward(in, Forward.train());
+            model.decodeLabelledOnly(true);
+            Output sparse = model.forward(in, Forward.train());
+            Output inference = model.forward(Inputs.of(in.inputIds(), in.attentionMask()).withTokenTypeIds(in.tokenTypeIds()),
+                    Forward.eval());
+            model.decodeLabelledOnly(false);
+            assertThat(sparse.loss().getFloat()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
+            assertThat(full.loss().getFloat()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
+            long n = Batch.labelled(labels);
+            long v = full.logits().getShape().get(2);
+            assertThat(sparse.logits().getShape().getShape()).containsExactly(n, v);
+            assertThat(inference.logits().getShape().getShape()).containsExactly(3L, ids[0].length, v);
+            float[] s = sparse.logits().toFloatArray();
+            JsonNode exp = g.at("/expected/logits");
+            int k = 0;
+            for (int r = 0; r < labels.length; r++) {
+                for (int t = 0; t < labels[r].length; t++) {
+                    if (labels[r][t] == -100) {
+                        continue;
+                    }
+                    for (int j = 0; j < v; j++) {
+                        assertThat((double) s[(int) (k * v + j)]).isCloseTo(exp.get(r).get(t).get(j).asDouble(), within(1e-5));
+                    }
+                    k++;
+                }
+            }
+        }
+    }
+
+    /** BERT pretraining (MLM + NSP): the loss at the labelled positions equals the full head's. */
+    @Test
+    void pretrainingAtLabelledPositionsEqualsTheFullHead() {
+        JsonNode g = Fixtures.golden("bert-mlm");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Bert model = (Bert) Pretrained.load(Fixtures.dir("bert-mlm"), Head.PRETRAINING, manager, 3).model();
+            long[][] labels = matrix(g.at("/inputs/labels"));
+            Batch b = Batch.tokenLabelled(matrix(g.at("/inputs/input_ids")), matrix(g.at("/inputs/attention_mask")),
+                    matrix(g.at("/inputs/token_type_ids")), labels, new int[] {0, 1, 2}, Batch.labelled(labels))
+                    .withNextSentenceLabels(new long[] {0, 1, 0});
+            Inputs in = Batches.inputs(b, true, manager);
+            float full = model.forward(in, Forward.eval()).loss().getFloat();
+            model.decodeLabelledOnly(true);
+            Output sparse = model.forward(in, Forward.eval());
+            assertThat(sparse.loss().getFloat()).isCloseTo(full, within(1e-5f));
+            assertThat(sparse.aux().getShape().getShape()).containsExactly(3L, 2L);
+        }
+    }
+}
