@@ -51,7 +51,7 @@ if out.loss is not None:
     worst = 0.0
     for n, p in model.named_parameters():
         if p.requires_grad:
-            key = n.removeprefix("base_model.model.").replace(".modules_to_save.default.", ".").replace(".default.", ".")
+            key = n.removeprefix("base_model.model.").replace(".modules_to_save.default.", ".").replace(".default.", ".").replace(".base_layer.", ".")
             g = p.grad.norm().item() if p.grad is not None else 0.0
             worst = max(worst, abs(j["grad_norms"][key] - g) / max(g, 1e-6))
     print("max relative |grad_norm_java - grad_norm_peft| =", worst)

@@ -104,6 +104,28 @@ class LoraCommandsTest {
         assertThat(run.err()).contains("adapter_model.safetensors", "r = 2", "rank mismatch");
     }
 
+    @Test
+    void generateWithAnAdapterEqualsGenerateWithTheMergedModel() throws IOException {
+        Path base = Fixtures.dir("gpt2-lm");
+        Path adapter = dir.resolve("gpt2-adapter");
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            var model = org.finetune4j.model.Pretrained.load(base, null, m, 0).model();
+            var c = org.finetune4j.peft.LoraModel.apply(model, new org.finetune4j.peft.LoraConfig(4, 32, 0, List.of("c_attn", "c_fc"),
+                    null, false, "none", List.of(), false, false, "false", null, null, null), m, 9, "test");
+            org.finetune4j.peft.Adapters.save(model, c, adapter);
+        }
+        Path merged = dir.resolve("gpt2-merged");
+        assertThat(CliRun.of("merge", "--base", base, "--adapter", adapter, "--out", merged).code()).isZero();
+        CliRun a = CliRun.of("generate", "--model", base, "--adapter", adapter, "--prompt", "hello world", "--max-new-tokens", "8", "--json");
+        CliRun b = CliRun.of("generate", "--model", merged, "--prompt", "hello world", "--max-new-tokens", "8", "--json");
+        CliRun plain = CliRun.of("generate", "--model", base, "--prompt", "hello world", "--max-new-tokens", "8", "--json");
+        assertThat(a.code()).as(a.err()).isZero();
+        ObjectMapper om = new ObjectMapper();
+        JsonNode ga = om.readTree(a.out()).get("generated_ids");
+        assertThat(ga).isEqualTo(om.readTree(b.out()).get("generated_ids"));
+        assertThat(ga).as("the random adapter changes the continuation").isNotEqualTo(om.readTree(plain.out()).get("generated_ids"));
+    }
+
     private void assertRefused(Path recipe, String... parts) {
         CliRun run = CliRun.of("train", recipe);
         assertThat(run.code()).isEqualTo(1);
