@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         description = {"Time full training steps (forward, backward, clipping, AdamW) on synthetic batches.",
                 "Reports the median step time after warm-up, tokens/s, peak RSS, model FLOPs per step and MFU",
                 "against a matmul GFLOP/s measured in the same process. Cases: bert-tiny-32x128, bert-base-8x128,",
-                "gpt2-small-4x128 (the shapes of shared/oracle/bench.py), or a model folder with --model."})
+                "gpt2-small-4x128, gpt2-small-4x128-lora (LoRA r 16 on c_attn, as bench.py's gpt2-small-lora; the shapes of",
+                "shared/oracle/bench.py), or a model folder with --model."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec

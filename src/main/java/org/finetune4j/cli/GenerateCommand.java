@@ -15,6 +15,7 @@ import org.finetune4j.model.Head;
 import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
+import org.finetune4j.peft.Adapters;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +37,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Mixin
     HubOptions hub;
+
+    @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter folder put on the model (task CAUSAL_LM).")
+    Path adapter;
 
     @Option(names = "--prompt", defaultValue = "", paramLabel = "TEXT", description = "Prompt text (default: empty).")
     String prompt;
@@ -68,7 +72,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 throw new Finetune4jException(model + ": " + promptIds.length + " prompt tokens + " + maxNewTokens
                         + " new ones exceed the model's " + config.maxPositions() + " positions");
             }
-            TransformerModel m = Pretrained.load(model, Head.CAUSAL_LM, manager, 0).model();
+            TransformerModel m = adapter == null ? Pretrained.load(model, Head.CAUSAL_LM, manager, 0).model()
+                    : Adapters.loadWithBase(model, adapter, Head.CAUSAL_LM, manager, 0, false);
             List<Long> generated = Greedy.generate(m, promptIds, maxNewTokens, eos, manager);
             long[] all = LongStream.concat(LongStream.of(promptIds), generated.stream().mapToLong(Long::longValue)).toArray();
             print(promptIds, generated, tok.decode(all, true));

@@ -25,6 +25,7 @@ import picocli.CommandLine;
                 DownloadCommand.class,
                 SquadEvalCommand.class,
                 ForgettingCommand.class,
+                MergeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -56,12 +56,12 @@ public final class MultiHeadModel extends TransformerModel {
     }
 
     @Override
-    public Output forward(Inputs in, Forward f) {
+    protected Output compute(Inputs in, Forward f) {
         Integer m;
         synchronized (this) {
             m = queue.pollFirst();
         }
-        return members.get(m == null ? 0 : m).forward(in, f);
+        return members.get(m == null ? 0 : m).compute(in, f);
     }
 
     @Override

@@ -21,6 +21,8 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.peft.LoraConfig;
+import org.finetune4j.peft.LoraModel;
 
 /**
  * Times full training steps (forward, backward, clipping, AdamW) or forward passes on a fixed
@@ -29,8 +31,13 @@ import org.finetune4j.nn.Parameter;
  */
 public final class Benchmark {
 
-    /** A named model shape and batch. */
-    public record Case(String name, String modelType, Head head, int batch, int seq, ObjectNode overrides) {}
+    /** A named model shape and batch; {@code lora} (or null) puts LoRA branches on it and trains only those. */
+    public record Case(String name, String modelType, Head head, int batch, int seq, ObjectNode overrides, LoraConfig lora) {
+
+        public Case(String name, String modelType, Head head, int batch, int seq, ObjectNode overrides) {
+            this(name, modelType, head, batch, seq, overrides, null);
+        }
+    }
 
     /** The cases bench.py times, under the same names plus the batch shape. */
     public static List<Case> cases() {
@@ -40,7 +47,10 @@ public final class Benchmark {
         return List.of(
                 new Case("bert-tiny-32x128", "bert", Head.SEQUENCE_CLASSIFICATION, 32, 128, tiny),
                 new Case("bert-base-8x128", "bert", Head.SEQUENCE_CLASSIFICATION, 8, 128, j.objectNode()),
-                new Case("gpt2-small-4x128", "gpt2", Head.CAUSAL_LM, 4, 128, j.objectNode()));
+                new Case("gpt2-small-4x128", "gpt2", Head.CAUSAL_LM, 4, 128, j.objectNode()),
+                // bench.py's gpt2-small-lora: PEFT LoRA r 16, alpha 32, dropout 0.05 on c_attn (fan_in_fan_out)
+                new Case("gpt2-small-4x128-lora", "gpt2", Head.CAUSAL_LM, 4, 128, j.objectNode(), new LoraConfig(16, 32, 0.05,
+                        List.of("c_attn"), null, false, "none", List.of(), false, true, "true", null, "CAUSAL_LM", null)));
     }
 
     private Benchmark() {}
@@ -51,6 +61,9 @@ public final class Benchmark {
         try (NDManager manager = NDManager.newBaseManager()) {
             TransformerModel model = TransformerModel.create(config, c.head());
             Initializer.initialiseMissing(model, manager, 0);
+            if (c.lora() != null) {
+                LoraModel.apply(model, c.lora(), manager, 0, c.name());
+            }
             return time(c, model, warmup, steps, forwardOnly, matmulGflops, manager);
         }
     }
@@ -74,7 +87,7 @@ public final class Benchmark {
     private static ObjectNode time(Case c, TransformerModel model, int warmup, int steps, boolean forwardOnly,
             double matmulGflops, NDManager manager) {
         ModelConfig config = model.config;
-        List<Parameter> params = new ArrayList<>(model.namedParameters().values());
+        List<Parameter> params = model.namedParameters().values().stream().filter(Parameter::trainable).toList();
         Random rng = new Random(1);
         long[] ids = new long[c.batch() * c.seq()];
         for (int i = 0; i < ids.length; i++) {

@@ -86,4 +86,57 @@ class RecipeTest {
         assertThatThrownBy(() -> Recipe.load(dir.resolve("nope.yaml"), List.of()))
                 .hasMessageContaining("nope.yaml: not found");
     }
+
+    @Test
+    void readsAPeftBlockWithPeftsNames() throws IOException {
+        assertThat(Recipe.load(write(BASE), List.of()).peft()).isNull();
+        Recipe r = Recipe.load(write(BASE + """
+                peft:
+                  method: lora
+                  r: 16
+                  lora_alpha: 32
+                  lora_dropout: 0.05
+                  target_modules: [q_proj, v_proj]
+                  bias: lora_only
+                  modules_to_save: [score]
+                  use_rslora: true
+                  init_lora_weights: gaussian
+                  layers_to_transform: 1
+                  task_type: causal_lm
+                """), List.of("peft.r=8"));
+        var p = r.peft();
+        assertThat(p.r()).isEqualTo(8);
+        assertThat(p.scaling()).isEqualTo(32 / Math.sqrt(8));
+        assertThat(p.targetModules()).containsExactly("q_proj", "v_proj");
+        assertThat(p.targetRegex()).isNull();
+        assertThat(p.bias()).isEqualTo("lora_only");
+        assertThat(p.modulesToSave()).containsExactly("score");
+        assertThat(p.init()).isEqualTo("gaussian");
+        assertThat(p.layersToTransform()).containsExactly(1);
+        assertThat(p.taskType()).isEqualTo("CAUSAL_LM");
+        var regex = Recipe.load(write(BASE + "peft:\n  method: lora\n  target_modules: '.*\\.(q|v)_proj'\n"), List.of()).peft();
+        assertThat(regex.targetRegex()).isEqualTo(".*\\.(q|v)_proj");
+        assertThat(regex.targetModules()).isNull();
+        var all = Recipe.load(write(BASE + "peft:\n  method: lora\n  target_modules: all-linear\n"), List.of()).peft();
+        assertThat(all.allLinear()).isTrue();
+        assertThat(all.r()).isEqualTo(8);
+        assertThat(all.loraAlpha()).isEqualTo(8);
+    }
+
+    @Test
+    void peftOptionsFinetune4jLacksAreRefusedByName() throws IOException {
+        for (String bad : List.of("use_dora: true", "lora_bias: true", "rank_pattern: {q_proj: 8}", "layer_replication: [[0, 1]]",
+                "megatron_config: {a: 1}")) {
+            String key = bad.substring(0, bad.indexOf(':'));
+            assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: lora\n  " + bad + "\n"), List.of()))
+                    .isInstanceOf(Finetune4jException.class)
+                    .hasMessageContaining("r.yaml: peft." + key + " is not supported");
+        }
+        assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: prefix_tuning\n"), List.of()))
+                .hasMessageContaining("peft.method must be one of [lora]");
+        assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: lora\n  bias: some\n"), List.of()))
+                .hasMessageContaining("peft.bias must be one of [none, all, lora_only]");
+        assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: lora\n  target_modules: '(q'\n"), List.of()))
+                .hasMessageContaining("peft.target_modules is not a valid regex");
+    }
 }
