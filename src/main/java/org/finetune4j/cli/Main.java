@@ -22,6 +22,10 @@ import picocli.CommandLine;
                 TrainCommand.class,
                 EvalCommand.class,
                 PredictCommand.class,
+                AttentionCommand.class,
+                CurvesCommand.class,
+                ReportCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

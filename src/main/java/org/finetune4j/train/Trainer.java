@@ -277,8 +277,10 @@ public final class Trainer {
         Checkpoints.copyTokenizer(job.tokenizerDir(), args.outputDir());
         Map<String, Double> results = new LinkedHashMap<>();
         if (job.eval() != null) {
-            results.putAll(Evaluator.evaluate(job.model(), job.eval(), job.labels(), args.perDeviceEvalBatchSize(),
-                    job.padId(), manager));
+            Evaluator.Result r = Evaluator.run(job.model(), job.eval(), job.labels(), args.perDeviceEvalBatchSize(),
+                    job.padId(), manager);
+            results.putAll(r.metrics());
+            Runs.writeJson(args.outputDir().resolve("confusion_matrix.json"), Map.of("labels", job.labels(), "matrix", r.confusion()));
         }
         results.put("epoch", round(state.epoch));
         Runs.writeJson(args.outputDir().resolve("eval_results.json"), results);
