@@ -38,8 +38,8 @@ class GeneratorTest {
         try (NDManager m = NDManager.newBaseManager()) {
             TransformerModel model = Pretrained.load(Fixtures.dir(fixture), Head.CAUSAL_LM, m, 0).model();
             for (boolean cache : new boolean[] {true, false}) {
-                Run batch = run(model, List.of(A, B), Sampling.GREEDY, cache, m);
-                Run alone = run(model, List.of(B), Sampling.GREEDY, cache, m);
+                Run batch = run(model, List.of(A, B), Sampling.GREEDY, cache, 10, m);
+                Run alone = run(model, List.of(B), Sampling.GREEDY, cache, 10, m);
                 assertThat(batch.ids.get(1)).containsExactly(alone.ids.get(0));
                 for (int step = 0; step < alone.logits.size(); step++) {
                     float[] x = batch.logits.get(step)[1];
@@ -81,16 +81,40 @@ class GeneratorTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-lm"})
+    void stopStringsEndTheirRowOnly(String fixture) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), Head.CAUSAL_LM, m, 0).model();
+            Run free = run(model, List.of(A, B), Sampling.GREEDY, true, m);
+            String stop = "<" + free.ids.get(0)[3] + ">"; // row 0's fourth token, as the decoder below spells it
+            java.util.function.Function<long[], String> decode = ids -> java.util.Arrays.stream(ids)
+                    .mapToObj(i -> "<" + i + ">").reduce("", String::concat);
+            List<long[]> out = Generator.generate(model, List.of(A, B), 0,
+                    new Generator.Settings(20, Sampling.GREEDY, 0, new long[0], List.of(stop), true), decode, null, m);
+            assertThat(out.get(0)).hasSizeLessThanOrEqualTo(4);
+            assertThat(decode.apply(out.get(0))).endsWith(stop);
+            boolean bHasIt = decode.apply(java.util.Arrays.copyOf(free.ids.get(1), 20)).contains(stop);
+            if (!bHasIt) {
+                assertThat(out.get(1)).hasSize(20);
+            }
+        }
+    }
+
     private static List<long[]> sample(TransformerModel model, Sampling s, long seed, boolean cache, NDManager m) {
-        return Generator.generate(model, List.of(A, B), 0, new Generator.Settings(15, s, seed, new long[0], List.of(), cache),
+        return Generator.generate(model, List.of(A, B), 0, new Generator.Settings(10, s, seed, new long[0], List.of(), cache),
                 null, null, m);
     }
 
     private record Run(List<long[]> ids, List<float[][]> logits) {}
 
     private static Run run(TransformerModel model, List<long[]> prompts, Sampling s, boolean cache, NDManager m) {
+        return run(model, prompts, s, cache, 20, m);
+    }
+
+    private static Run run(TransformerModel model, List<long[]> prompts, Sampling s, boolean cache, int n, NDManager m) {
         List<float[][]> logits = new ArrayList<>();
-        List<long[]> ids = Generator.generate(model, prompts, 0, new Generator.Settings(20, s, 0, new long[0], List.of(), cache),
+        List<long[]> ids = Generator.generate(model, prompts, 0, new Generator.Settings(n, s, 0, new long[0], List.of(), cache),
                 null, (step, l, next) -> logits.add(l), m);
         return new Run(ids, logits);
     }
