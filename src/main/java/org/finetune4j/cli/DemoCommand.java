@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * the run report. Everything goes under one folder.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole pipeline offline on data that ships with Finetune4j (about a minute on 2 cores):",
+        description = {"Run the whole pipeline offline on data that ships with Finetune4j (a minute or two on 2 idle cores):",
                 "initialise a small BERT, fine-tune it for sentiment on 440 short reviews, evaluate it on 120 held-out ones,",
                 "and write attention heatmaps before and after and report.html. Everything goes under --out.",
                 "Masked-LM further pretraining on the shipped corpus is not part of it yet (it needs the mlm task)."})
