@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Acceptance check on the real stories260K Llama: loading works and greedy decoding from BOS (a plain
-# loop, full forward per token) reproduces reference_greedy.json. Not part of `mvn verify`.
+# Acceptance check on the real stories260K Llama: loading works and greedy decoding from BOS reproduces
+# reference_greedy.json as a plain loop (full forward per token) and through the Generator with and
+# without the KV cache; cached and uncached logits agree within 1e-5 at every step; prints tokens/s.
+# Not part of `mvn verify`.
 # Usage: scripts/acceptance-stories260k.sh [stories260K folder]  (default ../shared/assets/models/stories260K)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,16 +1,20 @@
 package org.finetune4j.cli;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 import org.finetune4j.Finetune4jException;
-import org.finetune4j.generate.Greedy;
+import org.finetune4j.generate.Generator;
+import org.finetune4j.generate.Sampling;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
@@ -21,12 +25,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code finetune4j generate}: greedy continuation of a prompt by a causal LM folder. */
+/** {@code finetune4j generate}: continue prompts with a causal LM folder, greedy or sampled, with a KV cache. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Continue a prompt with a causal language model (greedy decoding).",
-                "An empty prompt starts from the BOS token alone; decoding stops at EOS or after N tokens."})
+        description = {"Continue a prompt with a causal language model (GPT-2, OPT, Llama family).",
+                "Greedy by default; --temperature, --top-k or --top-p turn sampling on (temperature 0 means greedy).",
+                "Several --prompt options decode as one left-padded batch.",
+                "A row stops at EOS (generation_config.json's, else the tokenizer's), at a --stop string or after N tokens.",
+                "One prompt without --json streams its text as the tokens come."})
 public final class GenerateCommand implements Callable<Integer> {
 
     @Spec
@@ -41,14 +49,43 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter folder put on the model (task CAUSAL_LM).")
     Path adapter;
 
-    @Option(names = "--prompt", defaultValue = "", paramLabel = "TEXT", description = "Prompt text (default: empty).")
-    String prompt;
+    @Option(names = "--prompt", paramLabel = "TEXT",
+            description = "Prompt text; repeat for a batch (default: one empty prompt, which starts from BOS).")
+    List<String> prompts = new ArrayList<>();
+
+    @Option(names = "--chat", description = "Wrap the prompt in the tokenizer's chat template as a user message.")
+    boolean chat;
 
     @Option(names = "--max-new-tokens", defaultValue = "50", paramLabel = "N", description = "Tokens to generate (default 50).")
     int maxNewTokens;
 
-    @Option(names = "--json", description = "Print {\"prompt_ids\", \"generated_ids\", \"text\"}.")
+    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature (> 0 samples; 0 is greedy).")
+    Double temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "Sample among the K most likely tokens (0: off).")
+    Integer topK;
+
+    @Option(names = "--top-p", paramLabel = "P", description = "Sample from the smallest set of tokens whose probability reaches P.")
+    Double topP;
+
+    @Option(names = "--repetition-penalty", defaultValue = "1.0", paramLabel = "R",
+            description = "Divide positive logits of tokens already seen by R, multiply negative ones (default 1.0: off).")
+    double repetitionPenalty;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of the sampler (default 0).")
+    long seed;
+
+    @Option(names = "--stop", paramLabel = "TEXT", description = "Stop a row once its new text contains TEXT (repeatable).")
+    List<String> stops = new ArrayList<>();
+
+    @Option(names = "--no-cache", description = "Run the whole sequence every step instead of using the KV cache.")
+    boolean noCache;
+
+    @Option(names = "--json", description = "Print {\"prompt_ids\", \"generated_ids\", \"text\", ...} (an array for several prompts).")
     boolean json;
+
+    @Option(names = "--timing", description = "Print the decoding speed (tokens/s) to stderr.")
+    boolean timing;
 
     @Mixin
     Threads threads;
@@ -57,55 +94,173 @@ public final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         threads.apply();
         model = hub.model(model);
-        if (maxNewTokens < 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-new-tokens must be 0 or more");
+        Sampling sampling = sampling();
+        if (prompts.isEmpty()) {
+            prompts.add("");
         }
         ModelConfig config = ModelConfig.read(model);
         try (Tokenizer tok = Tokenizer.load(model); NDManager manager = NDManager.newBaseManager()) {
-            long bos = firstKnown(tok.special().bos(), config.common().bosTokenId(), config.common().eosTokenId());
-            long eos = firstKnown(generationEos(), tok.special().eos(), config.common().eosTokenId());
-            long[] promptIds = prompt.isEmpty() ? new long[] {bos} : tok.encode(prompt, null, 0, false).ids();
-            if (bos < 0 && promptIds.length == 0) {
-                throw new Finetune4jException(model + ": an empty prompt needs a BOS token, and the model has none");
+            if (chat) {
+                throw new Finetune4jException(model + ": --chat needs a chat template, and Finetune4j cannot render one yet"
+                        + (hasChatTemplate() ? " (tokenizer_config.json's chat_template is Jinja)" : " (the tokenizer has none)"));
             }
-            if (promptIds.length + (long) maxNewTokens > config.maxPositions()) {
-                throw new Finetune4jException(model + ": " + promptIds.length + " prompt tokens + " + maxNewTokens
+            long bos = firstKnown(tok.special().bos(), config.common().bosTokenId(), config.common().eosTokenId());
+            long[] eos = eosIds(tok, config);
+            List<long[]> ids = new ArrayList<>();
+            for (String p : prompts) {
+                if (p.isEmpty() && bos < 0) {
+                    throw new Finetune4jException(model + ": an empty prompt needs a BOS token, and the model has none");
+                }
+                ids.add(p.isEmpty() ? new long[] {bos} : tok.encode(p, null, 0, false).ids());
+            }
+            int longest = ids.stream().mapToInt(a -> a.length).max().orElse(0);
+            if (longest + (long) maxNewTokens > config.maxPositions()) {
+                throw new Finetune4jException(model + ": " + longest + " prompt tokens + " + maxNewTokens
                         + " new ones exceed the model's " + config.maxPositions() + " positions");
             }
+            long pad = padId(tok, config, eos, ids);
             TransformerModel m = adapter == null ? Pretrained.load(model, Head.CAUSAL_LM, manager, 0).model()
                     : Adapters.loadWithBase(model, adapter, Head.CAUSAL_LM, manager, 0, false);
-            List<Long> generated = Greedy.generate(m, promptIds, maxNewTokens, eos, manager);
-            long[] all = LongStream.concat(LongStream.of(promptIds), generated.stream().mapToLong(Long::longValue)).toArray();
-            print(promptIds, generated, tok.decode(all, true));
+            Generator.Settings s = new Generator.Settings(maxNewTokens, sampling, seed, eos, stops, !noCache);
+            boolean stream = ids.size() == 1 && !json;
+            Stream out = stream ? new Stream(tok, ids.get(0), spec.commandLine().getOut()) : null;
+            long t0 = System.nanoTime();
+            List<long[]> generated = Generator.generate(m, ids, pad, s, g -> tok.decode(g, true),
+                    out == null ? null : (step, logits, next) -> out.add(next[0]), manager);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long count = generated.stream().mapToLong(g -> g.length).sum();
+            double rate = Math.round(count / Math.max(seconds, 1e-9) * 100) / 100.0;
+            if (out != null) {
+                out.finish();
+            } else {
+                print(tok, ids, generated, rate);
+            }
+            if (timing) {
+                spec.commandLine().getErr().printf("generated %d tokens in %.3f s: %.2f tokens/s (KV cache %s)%n",
+                        count, seconds, rate, noCache ? "off" : "on");
+                spec.commandLine().getErr().flush();
+            }
         }
         return 0;
     }
 
-    private void print(long[] promptIds, List<Long> generated, String text) {
+    private Sampling sampling() {
+        if (maxNewTokens < 0) {
+            throw new ParameterException(spec.commandLine(), "--max-new-tokens must be 0 or more");
+        }
+        boolean sample = temperature != null || topK != null || topP != null;
+        double t = temperature == null ? 1.0 : temperature;
+        if (t < 0 || !Double.isFinite(t)) {
+            throw new ParameterException(spec.commandLine(), "--temperature must be 0 or more, not " + temperature);
+        }
+        try {
+            return new Sampling(sample && t > 0, t > 0 ? t : 1.0, topK == null ? 0 : topK, topP == null ? 1.0 : topP,
+                    repetitionPenalty);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** Prints the prompt's text, then the new text as it grows, holding back an incomplete UTF-8 character. */
+    private static final class Stream {
+        final Tokenizer tok;
+        final long[] prompt;
+        final PrintWriter out;
+        final String promptText;
+        final List<Long> ids = new ArrayList<>();
+        int printed;
+
+        Stream(Tokenizer tok, long[] prompt, PrintWriter out) {
+            this.tok = tok;
+            this.prompt = prompt;
+            this.out = out;
+            this.promptText = tok.decode(prompt, true);
+            out.print(promptText);
+            out.flush();
+        }
+
+        void add(long id) {
+            ids.add(id);
+            String text = newText();
+            if (!text.endsWith("\uFFFD") && text.length() > printed) {
+                out.print(text.substring(printed));
+                out.flush();
+                printed = text.length();
+            }
+        }
+
+        /** The decoded continuation: the full text minus the prompt's text (decoded together, as words join). */
+        String newText() {
+            long[] all = LongStream.concat(LongStream.of(prompt), ids.stream().mapToLong(Long::longValue)).toArray();
+            String full = tok.decode(all, true);
+            return full.startsWith(promptText) ? full.substring(promptText.length())
+                    : tok.decode(ids.stream().mapToLong(Long::longValue).toArray(), true);
+        }
+
+        void finish() {
+            String text = newText();
+            if (text.length() > printed) {
+                out.print(text.substring(printed));
+            }
+            out.println();
+            out.flush();
+        }
+    }
+
+    private void print(Tokenizer tok, List<long[]> ids, List<long[]> generated, double rate) {
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
-            o.set("prompt_ids", Json.MAPPER.valueToTree(promptIds));
-            o.set("generated_ids", Json.MAPPER.valueToTree(generated));
+        ArrayNode rows = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < ids.size(); i++) {
+            long[] all = LongStream.concat(LongStream.of(ids.get(i)), LongStream.of(generated.get(i))).toArray();
+            String text = tok.decode(all, true);
+            if (!json) {
+                out.println(text);
+                continue;
+            }
+            ObjectNode o = rows.addObject();
+            o.set("prompt_ids", Json.MAPPER.valueToTree(ids.get(i)));
+            o.set("generated_ids", Json.MAPPER.valueToTree(generated.get(i)));
             o.put("text", text);
-            out.println(Json.pretty(o));
-        } else {
-            out.println(text);
+            o.put("tokens_per_second", rate);
+        }
+        if (json) {
+            out.println(Json.pretty(rows.size() == 1 ? rows.get(0) : rows));
         }
         out.flush();
     }
 
-    /** eos_token_id of generation_config.json, or -1. */
-    private long generationEos() {
+    /** EOS ids: generation_config.json's eos_token_id (a number or a list), else the tokenizer's, else config.json's. */
+    private long[] eosIds(Tokenizer tok, ModelConfig config) {
         Path f = model.resolve("generation_config.json");
-        if (!Files.isRegularFile(f)) {
-            return -1;
+        if (Files.isRegularFile(f)) {
+            JsonNode n = Json.read(f).get("eos_token_id");
+            if (n != null && n.isArray()) {
+                List<Long> list = new ArrayList<>();
+                n.forEach(e -> list.add(e.asLong()));
+                return list.stream().mapToLong(Long::longValue).toArray();
+            }
+            if (n != null && n.canConvertToLong()) {
+                return new long[] {n.asLong()};
+            }
         }
-        var n = Json.read(f).get("eos_token_id");
-        if (n != null && n.isArray() && n.size() > 0) {
-            n = n.get(0);
+        long e = firstKnown(tok.special().eos(), config.common().eosTokenId());
+        return e < 0 ? new long[0] : new long[] {e};
+    }
+
+    /** The pad id of a batch: the tokenizer's, config.json's, else the first EOS (as Transformers' generate). */
+    private long padId(Tokenizer tok, ModelConfig config, long[] eos, List<long[]> ids) {
+        long pad = firstKnown(tok.special().pad(), config.common().padTokenId(), eos.length > 0 ? eos[0] : null);
+        boolean ragged = ids.stream().mapToInt(a -> a.length).distinct().count() > 1;
+        if (pad < 0 && ragged) {
+            throw new Finetune4jException(model + ": prompts of different lengths need a pad or EOS token to pad with");
         }
-        return n != null && n.canConvertToLong() ? n.asLong() : -1;
+        return Math.max(pad, 0);
+    }
+
+    private boolean hasChatTemplate() {
+        Path f = model.resolve("tokenizer_config.json");
+        return Files.isRegularFile(f) && Json.read(f).has("chat_template")
+                || Files.isRegularFile(model.resolve("chat_template.jinja"));
     }
 
     private static long firstKnown(Number... ids) {

@@ -26,6 +26,10 @@ import picocli.CommandLine;
                 SquadEvalCommand.class,
                 ForgettingCommand.class,
                 MergeCommand.class,
+                AttentionCommand.class,
+                CurvesCommand.class,
+                ReportCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

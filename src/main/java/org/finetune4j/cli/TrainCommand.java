@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.finetune4j.hub.HubSettings;
 import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.train.Runs;
 import org.finetune4j.train.Trainer;
+import org.finetune4j.viz.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Fine-tune a model as a YAML recipe says (model, task, data, training).",
                 "Overrides such as training.learning_rate=1e-4 change the recipe for this run.",
-                "The final model lands in training.output_dir with eval_results.json; metrics.jsonl logs every event."})
+                "The final model lands in training.output_dir with eval_results.json; metrics.jsonl logs every event.",
+                "report.html there shows the recipe, curves, metrics, confusion matrix and attention before and after."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -44,26 +47,43 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         threads.apply();
         Recipe r = Recipe.load(recipe, overrides);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Trainer.Job job = Jobs.create(r, manager, System.out, hub.settings());
-            Runs.prepare(r.training());
-            Map<String, Double> results = new Trainer(job, manager, System.out).train();
-            System.out.println("final metrics (" + r.training().outputDir().resolve("eval_results.json") + "):");
-            results.forEach((k, v) -> System.out.printf("  %-28s %s%n", k, v));
-            if (r.forgetting() != null) {
-                forgetting(r, manager);
-            }
-        }
+        run(r, recipeText(), hub.settings(), System.out);
         return 0;
     }
 
+    /** Trains as the recipe says, then writes report.html; returns the final metrics. */
+    static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, java.io.PrintStream console)
+            throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Trainer.Job job = Jobs.create(r, manager, console, hub);
+            Runs.prepare(r.training());
+            Path out = r.training().outputDir();
+            Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
+                    r.training().resumeFromCheckpoint() != null, manager);
+            Map<String, Double> results = new Trainer(job, manager, console).train();
+            console.println("final metrics (" + out.resolve("eval_results.json") + "):");
+            results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));
+            if (r.forgetting() != null) {
+                forgetting(r, manager, console);
+            }
+            console.println("report: " + Report.write(out, manager));
+            return results;
+        }
+    }
+
+    /** The recipe as written, with this run's overrides noted at the end. */
+    private String recipeText() throws IOException {
+        String text = java.nio.file.Files.readString(recipe);
+        return overrides.isEmpty() ? text : text + "\n# overrides of this run: " + String.join(" ", overrides) + "\n";
+    }
+
     /** The recipe's forgetting block: the final model against the one before, into output_dir/forgetting.json. */
-    private static void forgetting(Recipe r, NDManager manager) throws IOException {
+    private static void forgetting(Recipe r, NDManager manager, java.io.PrintStream console) throws IOException {
         org.finetune4j.recipe.ForgettingSpec f = r.forgetting();
         Path out = r.training().outputDir();
         org.finetune4j.eval.Forgetting.Report rep = org.finetune4j.eval.Forgetting.run(f.before(), out, f.general(),
                 f.tasks(), f.options(), manager);
-        System.out.print("forgetting (" + out.resolve("forgetting.json") + "):\n" + rep.table());
+        console.print("forgetting (" + out.resolve("forgetting.json") + "):\n" + rep.table());
         Path tmp = out.resolve("forgetting.json.tmp");
         java.nio.file.Files.writeString(tmp, Json.pretty(rep.toJson()) + "\n");
         java.nio.file.Files.move(tmp, out.resolve("forgetting.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,

@@ -68,14 +68,15 @@ public final class Gpt2 extends DecoderModel {
         /** Hidden states as HF reports them: embeddings, each block's input, then ln_f's output. */
         NDArray forward(Inputs in, Forward f) {
             NDArray ids = in.inputIds(); // [B, T]
+            long past = f.pastLength();
             NDArray pos = in.positionIds() != null ? in.positionIds()
-                    : ids.getManager().arange(0, (int) in.length()).toType(DataType.INT64, false).expandDims(0);
+                    : ids.getManager().arange(past, past + in.length()).toType(DataType.INT64, false).expandDims(0);
             NDArray x = wte.forward(ids).add(wpe.forward(pos)); // [B, T, C]
             if (in.tokenTypeIds() != null) {
                 x = x.add(wte.forward(in.tokenTypeIds()));
             }
             x = f.dropout(x, c.embdDropout());
-            NDArray bias = Attention.maskBias(in.maskOrOnes(), in.length(), true); // [B, 1, T, T]
+            NDArray bias = Attention.maskBias(in.maskOrOnes(past), in.length(), true); // [B, 1, T, past + T]
             for (Block block : h) {
                 f.hidden(x);
                 x = block.forward(x, bias, f);
@@ -97,9 +98,11 @@ public final class Gpt2 extends DecoderModel {
         private final Gpt2Config c;
         private final Activations act;
         private final double scale;
+        private final int layer;
 
         Block(Gpt2Config c, int layer) {
             this.c = c;
+            this.layer = layer;
             this.act = Activations.parse(c.activation(), "config.json");
             double std = c.common().initializerRange();
             double projStd = std / Math.sqrt(2.0 * c.numLayers()); // HF rescales every c_proj.weight
@@ -125,9 +128,9 @@ public final class Gpt2 extends DecoderModel {
             NDList qkv = cAttn.forward(x).split(3, 2); // 3 x [B, T, C]
             int heads = c.numHeads();
             NDArray q = Attention.splitHeads(qkv.get(0), heads); // [B, H, T, D]
-            NDArray k = Attention.splitHeads(qkv.get(1), heads);
-            NDArray v = Attention.splitHeads(qkv.get(2), heads);
-            NDArray ctx = Attention.attend(q, k, v, bias, scale, c.attnDropout(), f); // [B, H, T, D]
+            NDArray[] kv = f.keysValues(layer, Attention.splitHeads(qkv.get(1), heads),
+                    Attention.splitHeads(qkv.get(2), heads)); // 2 x [B, H, S, D]
+            NDArray ctx = Attention.attend(q, kv[0], kv[1], bias, scale, c.attnDropout(), f); // [B, H, T, D]
             return f.dropout(attnProj.forward(Attention.mergeHeads(ctx)), c.residDropout()); // [B, T, C]
         }
 

@@ -44,6 +44,25 @@ public record Inputs(
         return inputIds.getShape().get(1);
     }
 
+    /**
+     * The attention mask over past and new positions [B, past + T]: as given (it must cover the
+     * cache's past too, as in Transformers), or all ones.
+     */
+    public NDArray maskOrOnes(long past) {
+        if (past == 0) {
+            return maskOrOnes();
+        }
+        if (attentionMask == null) {
+            return inputIds.getManager().ones(new ai.djl.ndarray.types.Shape(batchSize(), past + length()),
+                    inputIds.getDataType());
+        }
+        if (attentionMask.getShape().get(1) != past + length()) {
+            throw new IllegalArgumentException("attention_mask covers " + attentionMask.getShape().get(1)
+                    + " positions, not the cache's " + past + " plus " + length() + " new ones");
+        }
+        return attentionMask;
+    }
+
     /** The attention mask, or all ones [B, T] when none was given. */
     public NDArray maskOrOnes() {
         return attentionMask != null ? attentionMask : inputIds.onesLike();

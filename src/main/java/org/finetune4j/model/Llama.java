@@ -76,7 +76,7 @@ public final class Llama extends DecoderModel {
                     c.common().initializerRange(), pad == null ? -1 : pad));
             this.layers = add("layers", new ModuleList<>());
             for (int i = 0; i < c.numLayers(); i++) {
-                layers.append(new Layer(c, slidingWindow(c, i)));
+                layers.append(new Layer(c, i, slidingWindow(c, i)));
             }
             this.norm = add("norm", new RmsNorm(c.hiddenSize(), c.rmsNormEps()));
         }
@@ -84,11 +84,12 @@ public final class Llama extends DecoderModel {
         /** Hidden states as HF reports them: embeddings, each layer's input, then the final norm's output. */
         NDArray forward(Inputs in, Forward f) {
             NDArray ids = in.inputIds(); // [B, T]
+            long past = f.pastLength();
             NDArray pos = in.positionIds() != null ? in.positionIds()
-                    : ids.getManager().arange(0, (int) in.length()).toType(DataType.INT64, false).expandDims(0);
+                    : ids.getManager().arange(past, past + in.length()).toType(DataType.INT64, false).expandDims(0);
             Rope.Angles angles = rope.angles(pos); // [B or 1, 1, T, D]
-            NDArray mask = in.maskOrOnes();
-            NDArray full = Attention.maskBias(mask, in.length(), true); // [B, 1, T, T]
+            NDArray mask = in.maskOrOnes(past); // [B, past + T]
+            NDArray full = Attention.maskBias(mask, in.length(), true); // [B, 1, T, past + T]
             NDArray sliding = null;
             NDArray x = embedTokens.forward(ids); // [B, T, C]
             for (Layer layer : layers) {
@@ -136,9 +137,11 @@ public final class Llama extends DecoderModel {
         final int window;
         private final LlamaConfig c;
         private final Activations act;
+        private final int index;
 
-        Layer(LlamaConfig c, int window) {
+        Layer(LlamaConfig c, int index, int window) {
             this.c = c;
+            this.index = index;
             this.window = window;
             this.act = Activations.parse(c.hiddenAct(), "config.json");
             double std = c.common().initializerRange();
@@ -165,9 +168,9 @@ public final class Llama extends DecoderModel {
         private NDArray attn(NDArray x, NDArray bias, Rope.Angles angles, Forward f) {
             NDArray qh = Rope.apply(Attention.splitHeads(q.forward(x), c.numHeads()), angles); // [B, H, T, D]
             NDArray kh = Rope.apply(Attention.splitHeads(k.forward(x), c.numKvHeads()), angles); // [B, Hkv, T, D]
-            NDArray vh = Attention.splitHeads(v.forward(x), c.numKvHeads());
+            NDArray[] kv = f.keysValues(index, kh, Attention.splitHeads(v.forward(x), c.numKvHeads())); // [B, Hkv, S, D]
             double scale = Math.pow(c.headDim(), -0.5);
-            NDArray ctx = Attention.attend(qh, kh, vh, bias, scale, c.attentionDropout(), f); // [B, H, T, D]
+            NDArray ctx = Attention.attend(qh, kv[0], kv[1], bias, scale, c.attentionDropout(), f); // [B, H, T, D]
             return o.forward(Attention.mergeHeads(ctx)); // [B, T, C]
         }
 

@@ -71,20 +71,22 @@ public final class Opt extends DecoderModel {
                     ? add("final_layer_norm", new LayerNorm(d, LN_EPS, c.layerNormElementwiseAffine())) : null;
             this.layers = add("layers", new ModuleList<>());
             for (int i = 0; i < c.numLayers(); i++) {
-                layers.append(new Layer(c));
+                layers.append(new Layer(c, i));
             }
         }
 
         /** Hidden states as HF reports them: embeddings, each layer's input, then the final (normed, projected) output. */
         NDArray forward(Inputs in, Forward f) {
-            NDArray mask = in.maskOrOnes(); // [B, T]
+            long past = f.pastLength();
+            NDArray mask = in.maskOrOnes(past); // [B, past + T]
             NDArray x = embedTokens.forward(in.inputIds()); // [B, T, P]
             if (projectIn != null) {
                 x = projectIn.forward(x); // [B, T, C]
             }
-            NDArray pos = in.positionIds() != null ? in.positionIds() : positions(mask);
+            NDArray pos = in.positionIds() != null ? in.positionIds()
+                    : past == 0 ? positions(mask) : positions(mask).get(":, " + past + ":"); // [B, T]
             x = x.add(embedPositions.forward(pos.add(OptConfig.POSITION_OFFSET))); // [B, T, C]
-            NDArray bias = Attention.maskBias(mask, in.length(), true); // [B, 1, T, T]
+            NDArray bias = Attention.maskBias(mask, in.length(), true); // [B, 1, T, past + T]
             for (Layer layer : layers) {
                 f.hidden(x);
                 x = layer.forward(x, bias, f);
@@ -118,9 +120,11 @@ public final class Opt extends DecoderModel {
         final LayerNorm ffnNorm;
         private final OptConfig c;
         private final Activations act;
+        private final int index;
 
-        Layer(OptConfig c) {
+        Layer(OptConfig c, int index) {
             this.c = c;
+            this.index = index;
             this.act = Activations.parse(c.activation(), "config.json");
             double std = c.common().initializerRange();
             long d = c.hiddenSize();
@@ -151,9 +155,9 @@ public final class Opt extends DecoderModel {
             int heads = c.numHeads();
             float scaling = (float) Math.pow(c.hiddenSize() / (double) heads, -0.5);
             NDArray qh = Attention.splitHeads(Ops.mul(q.forward(x), scaling), heads); // [B, H, T, D]
-            NDArray kh = Attention.splitHeads(k.forward(x), heads);
-            NDArray vh = Attention.splitHeads(v.forward(x), heads);
-            NDArray ctx = Attention.attend(qh, kh, vh, bias, 1.0, c.attentionDropout(), f); // [B, H, T, D]
+            NDArray[] kv = f.keysValues(index, Attention.splitHeads(k.forward(x), heads),
+                    Attention.splitHeads(v.forward(x), heads)); // 2 x [B, H, S, D]
+            NDArray ctx = Attention.attend(qh, kv[0], kv[1], bias, 1.0, c.attentionDropout(), f); // [B, H, T, D]
             return outProj.forward(Attention.mergeHeads(ctx)); // [B, T, C]
         }
 

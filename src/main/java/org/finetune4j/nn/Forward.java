@@ -15,11 +15,33 @@ public final class Forward {
     public final boolean keepHiddenStates;
     public final List<NDArray> attentions = new ArrayList<>();
     public final List<NDArray> hiddenStates = new ArrayList<>();
+    /** Past keys and values for incremental decoding, or null (training and plain forwards). */
+    public final KvCache cache;
 
     public Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates) {
+        this(training, keepAttentions, keepHiddenStates, null);
+    }
+
+    public Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates, KvCache cache) {
         this.training = training;
         this.keepAttentions = keepAttentions;
         this.keepHiddenStates = keepHiddenStates;
+        this.cache = cache;
+    }
+
+    /** An eval forward that reads and extends {@code cache}. */
+    public static Forward cached(KvCache cache) {
+        return new Forward(false, false, false, cache);
+    }
+
+    /** Positions the cache already holds (0 without a cache). */
+    public long pastLength() {
+        return cache == null ? 0 : cache.length();
+    }
+
+    /** Layer {@code layer}'s keys and values to attend over: {k, v} as given, or with the cache's past before them. */
+    public NDArray[] keysValues(int layer, NDArray k, NDArray v) {
+        return cache == null ? new NDArray[] {k, v} : cache.append(layer, k, v);
     }
 
     private static final ThreadLocal<Forward> CURRENT = new ThreadLocal<>();

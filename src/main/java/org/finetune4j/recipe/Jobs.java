@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Examples;
 import org.finetune4j.data.LabelMap;
@@ -27,6 +29,7 @@ import org.finetune4j.eval.Evaluator;
 import org.finetune4j.hub.HubSettings;
 import org.finetune4j.hub.Locator;
 import org.finetune4j.train.Evaluation;
+import org.finetune4j.train.Runs;
 import org.finetune4j.train.Trainer;
 
 /** Turns a recipe into a Trainer job: tokenizer, data, label map, and the model with its new head. */
@@ -117,8 +120,19 @@ public final class Jobs {
             Examples evalEx = eval == null ? null : Examples.tokenize(eval, tok, maxLength);
             List<String> labels = train.labelMap().names();
             int evalBatch = r.training().perDeviceEvalBatchSize();
-            Evaluation evaluation = evalEx == null ? null
-                    : (m, mgr) -> Evaluator.evaluate(m, evalEx, labels, evalBatch, pad, mgr);
+            Evaluation evaluation = evalEx == null ? null : new Evaluation() {
+                @Override
+                public Map<String, Double> evaluate(TransformerModel m, NDManager mgr) {
+                    return Evaluator.evaluate(m, evalEx, labels, evalBatch, pad, mgr);
+                }
+
+                @Override
+                public Map<String, Double> evaluateFinal(TransformerModel m, NDManager mgr, Path out) throws IOException {
+                    Evaluator.Result result = Evaluator.run(m, evalEx, labels, evalBatch, pad, mgr);
+                    Runs.writeJson(out.resolve("confusion_matrix.json"), Map.of("labels", labels, "matrix", result.confusion()));
+                    return result.metrics();
+                }
+            };
             return new Trainer.Job(model, dir, trainEx, evaluation, pad, r.training());
         }
     }

@@ -1,6 +1,8 @@
 package org.finetune4j.train;
 
 import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import org.finetune4j.model.TransformerModel;
 
@@ -13,4 +15,12 @@ import org.finetune4j.model.TransformerModel;
 public interface Evaluation {
 
     Map<String, Double> evaluate(TransformerModel model, NDManager manager);
+
+    /**
+     * The evaluation at the end of training; a task may also write what the run report shows of it
+     * into {@code outputDir} (classification: {@code confusion_matrix.json}).
+     */
+    default Map<String, Double> evaluateFinal(TransformerModel model, NDManager manager, Path outputDir) throws IOException {
+        return evaluate(model, manager);
+    }
 }

@@ -65,7 +65,7 @@ public final class Runs {
     }
 
     /** Writes a small JSON object atomically. */
-    static void writeJson(Path file, Map<String, ?> values) throws IOException {
+    public static void writeJson(Path file, Map<String, ?> values) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         TrainerState.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), values);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -314,7 +314,7 @@ public final class Trainer {
         Checkpoints.copyTokenizer(job.tokenizerDir(), args.outputDir());
         Map<String, Double> results = new LinkedHashMap<>();
         if (job.eval() != null) {
-            results.putAll(job.eval().evaluate(job.model(), manager));
+            results.putAll(job.eval().evaluateFinal(job.model(), manager, args.outputDir()));
         }
         results.put("epoch", round(state.epoch));
         Runs.writeJson(args.outputDir().resolve("eval_results.json"), results);

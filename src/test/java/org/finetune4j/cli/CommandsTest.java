@@ -202,7 +202,7 @@ class CommandsTest {
     // ---- help and usage ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "tokenize", "forward", "init", "generate", "bench"})
+    @ValueSource(strings = {"inspect", "tokenize", "forward", "init", "generate", "bench", "attention", "curves", "report", "demo"})
     void everySubcommandHasHelpAndRefusesUnknownOptions(String command) {
         CliRun help = CliRun.of(command, "--help");
         assertThat(help.code()).isZero();
@@ -216,6 +216,8 @@ class CommandsTest {
             case "forward" -> List.of(dir, "--inputs", dir.resolve("golden.json"));
             case "init" -> List.of("--config", dir.resolve("config.json"), "--out", tmp.resolve("out"));
             case "generate" -> List.of("--model", Fixtures.dir("gpt2-lm"));
+            case "attention" -> List.of("--model", dir, "--text", "hi", "--out", tmp.resolve("out.png"));
+            case "curves", "report" -> List.of(tmp);
             default -> List.of();
         });
         args.add("--no-such-option");
@@ -230,7 +232,8 @@ class CommandsTest {
     void topLevelHelpListsTheSubcommands() {
         CliRun help = CliRun.of("--help");
         assertThat(help.code()).isZero();
-        assertThat(help.out()).contains("inspect", "tokenize", "forward", "init", "generate", "bench");
+        assertThat(help.out()).contains("inspect", "tokenize", "forward", "init", "generate", "bench", "attention", "curves",
+                "report", "demo");
         assertThat(CliRun.of("--no-such-option").code()).isEqualTo(2);
         assertThat(CliRun.of("no-such-command").code()).isEqualTo(2);
     }

@@ -1,0 +1,75 @@
+package org.finetune4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.finetune4j.Fixtures;
+import org.junit.jupiter.api.Test;
+
+/** generate's options through the CLI: sampling by seed, cache on and off, batches, streaming, refusals. */
+class GenerateCommandTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Path GPT2 = Fixtures.dir("gpt2-lm");
+
+    private static JsonNode json(Object... args) throws IOException {
+        CliRun r = CliRun.of(args);
+        assertThat(r.code()).as(r.err()).isZero();
+        return MAPPER.readTree(r.out());
+    }
+
+    @Test
+    void samplingRepeatsForASeedWithAndWithoutTheCache() throws IOException {
+        Object[] base = {"generate", "--model", GPT2, "--prompt", "hello world", "--max-new-tokens", "12",
+            "--temperature", "1.3", "--top-k", "40", "--top-p", "0.9", "--json"};
+        JsonNode a = json(concat(base, "--seed", "5"));
+        JsonNode b = json(concat(base, "--seed", "5", "--no-cache"));
+        JsonNode c = json(concat(base, "--seed", "6"));
+        assertThat(b.get("generated_ids")).isEqualTo(a.get("generated_ids"));
+        assertThat(c.get("generated_ids")).isNotEqualTo(a.get("generated_ids"));
+    }
+
+    @Test
+    void temperatureZeroIsGreedyAndStreamingPrintsTheSameText() throws IOException {
+        JsonNode greedy = json("generate", "--model", GPT2, "--prompt", "hello world", "--max-new-tokens", "6", "--json");
+        JsonNode zero = json("generate", "--model", GPT2, "--prompt", "hello world", "--max-new-tokens", "6", "--json",
+                "--temperature", "0");
+        assertThat(zero.get("generated_ids")).isEqualTo(greedy.get("generated_ids"));
+        CliRun streamed = CliRun.of("generate", "--model", GPT2, "--prompt", "hello world", "--max-new-tokens", "6");
+        assertThat(streamed.out()).isEqualTo(greedy.get("text").asText() + System.lineSeparator());
+    }
+
+    @Test
+    void severalPromptsDecodeAsOneBatch() throws IOException {
+        JsonNode both = json("generate", "--model", GPT2, "--prompt", "hello world", "--prompt", "hi", "--max-new-tokens", "5", "--json");
+        JsonNode alone = json("generate", "--model", GPT2, "--prompt", "hi", "--max-new-tokens", "5", "--json");
+        assertThat(both.isArray()).isTrue();
+        assertThat(both).hasSize(2);
+        assertThat(both.get(1).get("generated_ids")).isEqualTo(alone.get("generated_ids"));
+    }
+
+    @Test
+    void refusals() {
+        CliRun chat = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--chat");
+        assertThat(chat.code()).isEqualTo(1);
+        assertThat(chat.err()).contains("--chat", "chat template");
+        CliRun topP = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--top-p", "1.5");
+        assertThat(topP.code()).isEqualTo(2);
+        assertThat(topP.err()).contains("top-p");
+        CliRun temp = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--temperature", "-1");
+        assertThat(temp.code()).isEqualTo(2);
+        CliRun adapter = CliRun.of("generate", "--model", GPT2, "--adapter", GPT2);
+        assertThat(adapter.code()).isEqualTo(2);
+        CliRun tooLong = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--max-new-tokens", "100000");
+        assertThat(tooLong.err()).contains("positions");
+    }
+
+    private static Object[] concat(Object[] a, Object... b) {
+        Object[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
