@@ -13,13 +13,35 @@ public final class Forward {
     public final boolean training;
     public final boolean keepAttentions;
     public final boolean keepHiddenStates;
+    /** Gradient checkpointing: layer stacks run as recomputed segments ({@link Layers}); call {@link #backward}. */
+    public final boolean checkpointing;
     public final List<NDArray> attentions = new ArrayList<>();
     public final List<NDArray> hiddenStates = new ArrayList<>();
+    final List<Layers.Stack> stacks = new ArrayList<>();
 
     public Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates) {
+        this(training, keepAttentions, keepHiddenStates, false);
+    }
+
+    private Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates, boolean checkpointing) {
         this.training = training;
         this.keepAttentions = keepAttentions;
         this.keepHiddenStates = keepHiddenStates;
+        this.checkpointing = checkpointing;
+    }
+
+    /** The same mode with gradient checkpointing on (it takes effect in training with autograd on). */
+    public Forward checkpointed() {
+        return new Forward(training, keepAttentions, keepHiddenStates, true);
+    }
+
+    /**
+     * Back-propagates {@code loss} (a scalar) through this pass: the graph above the layer stacks,
+     * then, with checkpointing, each stack's layers recomputed from last to first. Parameter
+     * gradients accumulate as in one backward pass.
+     */
+    public void backward(NDArray loss) {
+        Layers.backward(this, loss);
     }
 
     public static Forward train() {
