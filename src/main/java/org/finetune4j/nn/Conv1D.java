@@ -18,6 +18,9 @@ public class Conv1D extends Module {
     }
 
     public NDArray forward(NDArray x) { // [.., in] -> [.., out]
+        if (weight.quantized()) { // held transposed, [out, in]
+            return weight.int8().linear(x, bias.data());
+        }
         return x.matMul(weight.data()).add(bias.data());
     }
 }

@@ -27,6 +27,9 @@ public class Linear extends Module {
     }
 
     public NDArray forward(NDArray x) { // [.., in] -> [.., out]
+        if (weight.quantized()) {
+            return weight.int8().linear(x, bias == null ? null : bias.data());
+        }
         return Ops.linear(x, weight.data(), bias == null ? null : bias.data());
     }
 }
