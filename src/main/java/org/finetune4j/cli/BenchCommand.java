@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         description = {"Time full training steps (forward, backward, clipping, AdamW) on synthetic batches.",
                 "Reports the median step time after warm-up, tokens/s, peak RSS, model FLOPs per step and MFU",
                 "against a matmul GFLOP/s measured in the same process. Cases: bert-tiny-32x128, bert-base-8x128,",
-                "gpt2-small-4x128 (the shapes of shared/oracle/bench.py), or a model folder with --model."})
+                "gpt2-small-4x128 (the shapes of shared/oracle/bench.py), or a model folder with --model",
+                "(optionally 8-bit, with gradient checkpointing, or with the backbone frozen)."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -46,6 +47,18 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--forward-only", description = "Time inference forward passes instead of training steps.")
     boolean forwardOnly;
 
+    @Option(names = "--load-in-8bit", description = "With --model: hold the backbone's linear weights as int8 (frozen).")
+    boolean loadIn8bit;
+
+    @Option(names = "--gradient-checkpointing", description = "With --model: recompute each layer in the backward pass.")
+    boolean gradientCheckpointing;
+
+    @Option(names = "--freeze-base", description = "With --model: train only the head (and --train globs), the backbone frozen.")
+    boolean freezeBase;
+
+    @Option(names = "--train", paramLabel = "GLOB", description = "With --freeze-base: backbone parameters that still train (repeatable).")
+    List<String> train;
+
     @Mixin
     Threads threads;
 
@@ -66,7 +79,11 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         if (model != null) {
-            print(out, Benchmark.run(model, batch, seq, warmup, steps, forwardOnly, gflops), results);
+            Benchmark.Options o = new Benchmark.Options(loadIn8bit, gradientCheckpointing, freezeBase, train == null ? List.of() : train);
+            print(out, Benchmark.run(model, batch, seq, warmup, steps, forwardOnly, gflops, o), results);
+        } else if (loadIn8bit || gradientCheckpointing || freezeBase || train != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--load-in-8bit, --gradient-checkpointing, --freeze-base and --train need --model");
         }
         for (Benchmark.Case c : cases) {
             print(out, Benchmark.run(c, warmup, steps, forwardOnly, gflops), results);
