@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
         description = {"Time full training steps (forward, backward, clipping, AdamW) on synthetic batches.",
                 "Reports the median step time after warm-up, tokens/s, peak RSS, model FLOPs per step and MFU",
                 "against a matmul GFLOP/s measured in the same process. Cases: bert-tiny-32x128, bert-base-8x128,",
-                "gpt2-small-4x128 (the shapes of shared/oracle/bench.py), or a model folder with --model",
-                "(optionally 8-bit, with gradient checkpointing, or with the backbone frozen)."})
+                "gpt2-small-4x128, gpt2-small-4x128-lora (LoRA r 16 on c_attn, as bench.py's gpt2-small-lora; the shapes of",
+                "shared/oracle/bench.py), or a model folder with --model (optionally 8-bit, with gradient checkpointing,",
+                "with the backbone frozen, or with a LoRA adapter)."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -53,6 +54,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--gradient-checkpointing", description = "With --model: recompute each layer in the backward pass.")
     boolean gradientCheckpointing;
 
+    @Option(names = "--lora", description = "With --model: train a LoRA adapter as the seeds do (r 16, alpha 32, dropout 0.05, PEFT's default targets).")
+    boolean lora;
+
     @Option(names = "--freeze-base", description = "With --model: train only the head (and --train globs), the backbone frozen.")
     boolean freezeBase;
 
@@ -79,11 +83,12 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         if (model != null) {
-            Benchmark.Options o = new Benchmark.Options(loadIn8bit, gradientCheckpointing, freezeBase, train == null ? List.of() : train);
+            Benchmark.Options o = new Benchmark.Options(loadIn8bit, gradientCheckpointing, freezeBase, train == null ? List.of() : train,
+                    lora ? Benchmark.Options.seedsLora() : null);
             print(out, Benchmark.run(model, batch, seq, warmup, steps, forwardOnly, gflops, o), results);
-        } else if (loadIn8bit || gradientCheckpointing || freezeBase || train != null) {
+        } else if (loadIn8bit || gradientCheckpointing || freezeBase || train != null || lora) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--load-in-8bit, --gradient-checkpointing, --freeze-base and --train need --model");
+                    "--load-in-8bit, --gradient-checkpointing, --lora, --freeze-base and --train need --model");
         }
         for (Benchmark.Case c : cases) {
             print(out, Benchmark.run(c, warmup, steps, forwardOnly, gflops), results);

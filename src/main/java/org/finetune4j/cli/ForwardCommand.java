@@ -12,6 +12,7 @@ import org.finetune4j.eval.ForwardProbe;
 import org.finetune4j.eval.InputsJson;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
+import org.finetune4j.peft.Adapters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = {"Print what the reference oracle prints, computed by Finetune4j.",
                 "One forward and backward pass (dropout off) on a batch: logits, loss, hidden-state and attention summaries, gradient norms by HF name and,",
-                "with --train-steps N, the losses of N full-batch AdamW steps."})
+                "with --train-steps N, the losses of N full-batch AdamW steps. With --adapter DIR, a PEFT LoRA adapter is put on the model",
+                "and only its parameters train, as the oracle's --adapter does."})
 public final class ForwardCommand implements Callable<Integer> {
 
     @Spec
@@ -35,6 +37,10 @@ public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--inputs", required = true, paramLabel = "FILE.json",
             description = "{\"input_ids\": [[...]], \"attention_mask\", \"token_type_ids\", \"labels\"} (or under \"inputs\").")
     Path inputs;
+
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "A PEFT LoRA adapter folder put on the model; its parameters are the trainable ones (PEFT's is_trainable).")
+    Path adapter;
 
     @Option(names = "--train-steps", defaultValue = "0", paramLabel = "N", description = "AdamW steps on the batch (default 0).")
     int trainSteps;
@@ -62,7 +68,8 @@ public final class ForwardCommand implements Callable<Integer> {
         }
         var batch = Json.read(inputs);
         try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(modelDir, null, manager, seed).model();
+            TransformerModel model = adapter == null ? Pretrained.load(modelDir, null, manager, seed).model()
+                    : Adapters.loadWithBase(modelDir, adapter, null, manager, seed, true);
             checkInputs(batch, model.config, manager);
             ForwardProbe.TrainSettings train = new ForwardProbe.TrainSettings(trainSteps, lr, weightDecay, noDecayBiasNorm);
             ObjectNode res;

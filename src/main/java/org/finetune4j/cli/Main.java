@@ -22,6 +22,7 @@ import picocli.CommandLine;
                 TrainCommand.class,
                 EvalCommand.class,
                 PredictCommand.class,
+                MergeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -69,7 +69,7 @@ public final class Bert extends TransformerModel {
     }
 
     @Override
-    public Output forward(Inputs in, Forward f) {
+    protected Output compute(Inputs in, Forward f) {
         NDArray h = encoder.forward(in, f); // [B, T, C]
         return switch (head) {
             case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(c.roberta()

@@ -41,7 +41,7 @@ abstract class DecoderModel extends TransformerModel {
     }
 
     @Override
-    public final Output forward(Inputs in, Forward f) {
+    protected final Output compute(Inputs in, Forward f) {
         NDArray h = hidden(in, f); // [B, T, C]
         return switch (head) {
             case CAUSAL_LM -> Heads.causalLm(out.forward(h), in);

@@ -61,7 +61,7 @@ public final class DistilBert extends TransformerModel {
     }
 
     @Override
-    public Output forward(Inputs in, Forward f) {
+    protected Output compute(Inputs in, Forward f) {
         NDArray h = encoder.forward(in, f); // [B, T, C]
         return switch (head) {
             case SEQUENCE_CLASSIFICATION -> {

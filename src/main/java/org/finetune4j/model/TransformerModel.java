@@ -29,8 +29,19 @@ public abstract class TransformerModel extends Module {
         return h.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    /** Runs the backbone and the head; the loss is computed when the inputs carry labels. */
-    public abstract Output forward(Inputs in, Forward f);
+    /**
+     * Runs the backbone and the head; the loss is computed when the inputs carry labels. {@code f} is
+     * the thread's current pass meanwhile ({@link Forward#current}), so layers without a Forward
+     * argument (LoRA dropout) see the train flag.
+     */
+    public final Output forward(Inputs in, Forward f) {
+        try (Forward.Scope s = f.enter()) {
+            return compute(in, f);
+        }
+    }
+
+    /** The architecture's forward pass (called through {@link #forward}). */
+    protected abstract Output compute(Inputs in, Forward f);
 
     /** The heads this architecture offers. */
     public abstract Set<Head> heads();

@@ -2,13 +2,14 @@ package org.finetune4j.nn;
 
 import ai.djl.ndarray.NDArray;
 
-/** GPT-2's Conv1D: a linear layer whose weight is stored [in, out]; y = x W + b. */
-public class Conv1D extends Module {
+/** GPT-2's Conv1D: a linear layer whose weight is stored [in, out]; y = x W + b (+ a LoRA branch). */
+public class Conv1D extends Module implements Adaptable {
 
     public final long in;
     public final long out;
     public final Parameter weight;
     public final Parameter bias;
+    private Lora lora;
 
     public Conv1D(long in, long out, double std) {
         this.in = in;
@@ -18,9 +19,58 @@ public class Conv1D extends Module {
     }
 
     public NDArray forward(NDArray x) { // [.., in] -> [.., out]
-        if (weight.quantized()) { // held transposed, [out, in]
-            return weight.int8().linear(x, bias.data());
+        NDArray y = weight.quantized() // int8 [out, in]: dequantized for this call
+                ? weight.int8().linear(x, bias.data())
+                : x.matMul(weight.data()).add(bias.data());
+        return lora == null ? y : lora.addTo(y, x);
+    }
+
+    @Override
+    public long inFeatures() {
+        return in;
+    }
+
+    @Override
+    public long outFeatures() {
+        return out;
+    }
+
+    @Override
+    public Parameter weight() {
+        return weight;
+    }
+
+    @Override
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    public boolean fanInFanOut() {
+        return true;
+    }
+
+    @Override
+    public Lora lora() {
+        return lora;
+    }
+
+    @Override
+    public void attach(Lora l) {
+        if (lora != null) {
+            throw new IllegalStateException("a LoRA branch is already attached");
         }
-        return x.matMul(weight.data()).add(bias.data());
+        l.register(this);
+        lora = l;
+    }
+
+    @Override
+    public Lora detach() {
+        Lora l = lora;
+        if (l != null) {
+            l.unregister(this);
+            lora = null;
+        }
+        return l;
     }
 }

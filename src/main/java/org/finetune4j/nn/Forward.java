@@ -44,6 +44,42 @@ public final class Forward {
         Layers.backward(this, loss);
     }
 
+    private static final ThreadLocal<Forward> CURRENT = new ThreadLocal<>();
+
+    /**
+     * The pass this thread is running, or null outside one. Set by {@link #enter} (TransformerModel.forward
+     * does it), so a layer deep in the tree whose forward takes no Forward (a LoRA branch's dropout on an
+     * {@code nn.Linear}) still knows whether it trains.
+     */
+    public static Forward current() {
+        return CURRENT.get();
+    }
+
+    /** Whether the pass this thread is running trains (false outside a pass). */
+    public static boolean training() {
+        Forward f = CURRENT.get();
+        return f != null && f.training;
+    }
+
+    /** Makes this the thread's current pass until the returned scope closes (which restores the previous one). */
+    public Scope enter() {
+        Forward previous = CURRENT.get();
+        CURRENT.set(this);
+        return () -> {
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+        };
+    }
+
+    /** The scope of {@link #enter}; closing it cannot fail. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     public static Forward train() {
         return new Forward(true, false, false);
     }

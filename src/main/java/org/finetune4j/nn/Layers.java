@@ -66,7 +66,7 @@ public final class Layers {
         Ops.seed(base + layers.size());
         x.setRequiresGradient(true); // the leaf the head's graph starts from
         Forward replay = new Forward(true, false, false);
-        f.stacks.add(new Stack(x, origin, inputs, k -> {
+        f.stacks.add(new Stack(x, origin, inputs, replay, k -> {
             Ops.seed(base + k);
             return in -> step.apply(layers.get(k), in, replay);
         }));
@@ -91,8 +91,11 @@ public final class Layers {
         }
     }
 
-    /** A checkpointed stack awaiting its backward pass: its output leaf, its input with its graph, each layer's input. */
-    record Stack(NDArray output, NDArray origin, List<NDArray> inputs,
+    /**
+     * A checkpointed stack awaiting its backward pass: its output leaf, its input with its graph, each
+     * layer's input, and the pass the recomputation runs under (training, capturing nothing).
+     */
+    record Stack(NDArray output, NDArray origin, List<NDArray> inputs, Forward replay,
             java.util.function.IntFunction<java.util.function.UnaryOperator<NDArray>> layer) {}
 
     /** Back-propagates {@code loss}, then recomputes each checkpointed stack of {@code f}, last first. */
@@ -124,7 +127,10 @@ public final class Layers {
             leaf.attach(seg);
             g.attach(seg);
             leaf.setRequiresGradient(true);
-            NDArray y = st.layer().apply(k).apply(leaf); // [B, T, C]
+            NDArray y;
+            try (Forward.Scope pass = st.replay().enter()) { // layers that read the current pass (LoRA dropout) see training
+                y = st.layer().apply(k).apply(leaf); // [B, T, C]
+            }
             Ops.backward(y, g);
             return Ops.gradient(leaf, scope);
         }

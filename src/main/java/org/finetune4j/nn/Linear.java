@@ -3,18 +3,24 @@ package org.finetune4j.nn;
 import ai.djl.ndarray.NDArray;
 import org.finetune4j.tensor.Ops;
 
-/** y = x W^T + b, with W [out, in] as torch.nn.Linear stores it. */
-public class Linear extends Module {
+/** y = x W^T + b, with W [out, in] as torch.nn.Linear stores it; plus a LoRA branch when one is attached. */
+public class Linear extends Module implements Adaptable {
 
     public final long in;
     public final long out;
     public final Parameter weight;
     public final Parameter bias;
+    private Lora lora;
 
     public Linear(long in, long out, boolean bias, double std) {
+        this(in, out, bias, Init.normal(std));
+    }
+
+    /** A layer whose weight is initialised by {@code init} when no file gives it. */
+    public Linear(long in, long out, boolean bias, Init init) {
         this.in = in;
         this.out = out;
-        this.weight = param("weight", Init.normal(std), out, in);
+        this.weight = param("weight", init, out, in);
         this.bias = bias ? param("bias", Init.ZEROS, out) : null;
     }
 
@@ -27,9 +33,58 @@ public class Linear extends Module {
     }
 
     public NDArray forward(NDArray x) { // [.., in] -> [.., out]
-        if (weight.quantized()) {
-            return weight.int8().linear(x, bias == null ? null : bias.data());
+        NDArray y = weight.quantized() // int8 [out, in]: dequantized for this call
+                ? weight.int8().linear(x, bias == null ? null : bias.data())
+                : Ops.linear(x, weight.data(), bias == null ? null : bias.data());
+        return lora == null ? y : lora.addTo(y, x);
+    }
+
+    @Override
+    public long inFeatures() {
+        return in;
+    }
+
+    @Override
+    public long outFeatures() {
+        return out;
+    }
+
+    @Override
+    public Parameter weight() {
+        return weight;
+    }
+
+    @Override
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    public boolean fanInFanOut() {
+        return false;
+    }
+
+    @Override
+    public Lora lora() {
+        return lora;
+    }
+
+    @Override
+    public void attach(Lora l) {
+        if (lora != null) {
+            throw new IllegalStateException("a LoRA branch is already attached");
         }
-        return Ops.linear(x, weight.data(), bias == null ? null : bias.data());
+        l.register(this);
+        lora = l;
+    }
+
+    @Override
+    public Lora detach() {
+        Lora l = lora;
+        if (l != null) {
+            l.unregister(this);
+            lora = null;
+        }
+        return l;
     }
 }

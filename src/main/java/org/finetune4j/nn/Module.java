@@ -34,6 +34,11 @@ public abstract class Module {
         return child;
     }
 
+    /** Unregisters a child module (a LoRA branch being unloaded); returns it, or null when absent. */
+    protected final Module removeChild(String name) {
+        return children.remove(name);
+    }
+
     /** Every parameter once, under the first name that reaches it (tied copies left out). */
     public final Map<String, Parameter> namedParameters() {
         Map<String, Parameter> all = new LinkedHashMap<>();

@@ -18,6 +18,10 @@ import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.peft.Adapters;
+import org.finetune4j.peft.LoraConfig;
+import org.finetune4j.peft.LoraModel;
+import org.finetune4j.train.ModelSaver;
 import org.finetune4j.tokenize.Tokenizer;
 import org.finetune4j.eval.Evaluator;
 import org.finetune4j.train.Evaluation;
@@ -30,9 +34,29 @@ public final class Jobs {
 
     /** The job of the recipe's task; the model's parameters live in {@code manager}. */
     public static Trainer.Job create(Recipe r, NDManager manager, PrintStream console) {
-        return switch (r.task()) {
+        Trainer.Job job = switch (r.task()) {
             case "sequence-classification" -> sequenceClassification(r, manager, console);
             default -> throw new IllegalStateException("no job for task " + r.task());
+        };
+        if (r.peft() == null) {
+            return job;
+        }
+        LoraConfig c = LoraModel.resolve(job.model(), r.peft(), r.file()).withBaseModel(r.model().path().toString());
+        return job.withSaver(adapterSaver(c));
+    }
+
+    /** A LoRA run saves (and resumes from) PEFT adapter folders of {@code c} (resolved) instead of the full model. */
+    public static ModelSaver adapterSaver(LoraConfig c) {
+        return new ModelSaver() {
+            @Override
+            public void save(TransformerModel m, Path dir) throws java.io.IOException {
+                Adapters.save(m, c, dir);
+            }
+
+            @Override
+            public void restore(TransformerModel m, Path dir, NDManager mgr) {
+                Adapters.loadWeights(m, c, dir, mgr);
+            }
         };
     }
 
@@ -111,6 +135,12 @@ public final class Jobs {
         int frozen = r.freeze().apply(model);
         if (frozen > 0) {
             console.println("froze " + frozen + " parameter tensors");
+        }
+        if (r.peft() != null) {
+            LoraConfig c = LoraModel.apply(model, r.peft(), manager, seed, r.file());
+            console.printf("LoRA: r %d, lora_alpha %s, scaling %s on %d layers (%s), modules_to_save %s%n", c.r(), c.loraAlpha(),
+                    c.scaling(), LoraModel.adapted(model).size(), c.targetRegex() != null ? c.targetRegex()
+                            : String.join(", ", c.targetModules()), LoraModel.modulesToSavePaths(model, c));
         }
         long all = model.namedParameters().values().stream().mapToLong(Parameter::numel).sum();
         long trainable = model.namedParameters().values().stream().filter(Parameter::trainable).mapToLong(Parameter::numel).sum();

@@ -13,14 +13,22 @@ import java.util.Map;
 import java.util.function.Function;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.peft.Freezing;
+import org.finetune4j.peft.LoraConfig;
 import org.finetune4j.train.TrainingArguments;
 
 /**
- * A training recipe (YAML): {@code model}, {@code task}, {@code data}, {@code freeze} and {@code training} blocks,
+ * A training recipe (YAML): {@code model}, {@code task}, {@code data}, {@code freeze}, {@code peft} (LoRA, see
+ * {@link PeftBlock}; null when absent) and {@code training} blocks,
  * every key type-checked, unknown keys refused. Each task reads its own {@code data} block ({@link #TASKS}).
  * Paths are relative to the working directory.
  */
-public record Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training) {
+public record Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training,
+        LoraConfig peft) {
+
+    /** A recipe without a peft block. */
+    public Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training) {
+        this(file, model, task, data, freeze, training, null);
+    }
 
     /** A task's {@code data} block as its task reads it. */
     public interface TaskSpec {}
@@ -81,9 +89,10 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         TaskSpec data = READERS.get(task).apply(d);
         d.finish();
         Freezing freeze = freezing(root.child("freeze"));
+        LoraConfig peft = PeftBlock.read(root);
         TrainingArguments training = TrainingArguments.read(root.child("training"), Path.of(""));
         root.finish();
-        return new Recipe(file, model, task, data, freeze, training);
+        return new Recipe(file, model, task, data, freeze, training, peft);
     }
 
     private static Freezing freezing(Node f) {

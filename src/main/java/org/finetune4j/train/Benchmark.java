@@ -21,6 +21,8 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.peft.LoraConfig;
+import org.finetune4j.peft.LoraModel;
 
 /**
  * Times full training steps (forward, backward, clipping, AdamW) or forward passes on a fixed
@@ -29,8 +31,13 @@ import org.finetune4j.nn.Parameter;
  */
 public final class Benchmark {
 
-    /** A named model shape and batch. */
-    public record Case(String name, String modelType, Head head, int batch, int seq, ObjectNode overrides) {}
+    /** A named model shape and batch; {@code lora} (or null) puts LoRA branches on it and trains only those. */
+    public record Case(String name, String modelType, Head head, int batch, int seq, ObjectNode overrides, LoraConfig lora) {
+
+        public Case(String name, String modelType, Head head, int batch, int seq, ObjectNode overrides) {
+            this(name, modelType, head, batch, seq, overrides, null);
+        }
+    }
 
     /** The cases bench.py times, under the same names plus the batch shape. */
     public static List<Case> cases() {
@@ -40,7 +47,10 @@ public final class Benchmark {
         return List.of(
                 new Case("bert-tiny-32x128", "bert", Head.SEQUENCE_CLASSIFICATION, 32, 128, tiny),
                 new Case("bert-base-8x128", "bert", Head.SEQUENCE_CLASSIFICATION, 8, 128, j.objectNode()),
-                new Case("gpt2-small-4x128", "gpt2", Head.CAUSAL_LM, 4, 128, j.objectNode()));
+                new Case("gpt2-small-4x128", "gpt2", Head.CAUSAL_LM, 4, 128, j.objectNode()),
+                // bench.py's gpt2-small-lora: PEFT LoRA r 16, alpha 32, dropout 0.05 on c_attn (fan_in_fan_out)
+                new Case("gpt2-small-4x128-lora", "gpt2", Head.CAUSAL_LM, 4, 128, j.objectNode(), new LoraConfig(16, 32, 0.05,
+                        List.of("c_attn"), null, false, "none", List.of(), false, true, "true", null, "CAUSAL_LM", null)));
     }
 
     private Benchmark() {}
@@ -51,6 +61,9 @@ public final class Benchmark {
         try (NDManager manager = NDManager.newBaseManager()) {
             TransformerModel model = TransformerModel.create(config, c.head());
             Initializer.initialiseMissing(model, manager, 0);
+            if (c.lora() != null) {
+                LoraModel.apply(model, c.lora(), manager, 0, c.name());
+            }
             return time(c, model, warmup, steps, forwardOnly, matmulGflops, manager, false);
         }
     }
@@ -60,8 +73,14 @@ public final class Benchmark {
      * (frozen), {@code gradientCheckpointing} recomputes layers in the backward pass, {@code freezeBase}
      * trains only what lies outside the backbone (the head) plus {@code trainPatterns} (name globs).
      */
-    public record Options(boolean loadIn8bit, boolean gradientCheckpointing, boolean freezeBase, List<String> trainPatterns) {
-        public static final Options PLAIN = new Options(false, false, false, List.of());
+    public record Options(boolean loadIn8bit, boolean gradientCheckpointing, boolean freezeBase, List<String> trainPatterns,
+            LoraConfig lora) {
+        public static final Options PLAIN = new Options(false, false, false, List.of(), null);
+
+        /** The seeds' adapter: LoRA r 16, alpha 32, dropout 0.05 on PEFT's default targets (q_proj, v_proj for OPT and Llama). */
+        public static LoraConfig seedsLora() {
+            return new LoraConfig(16, 32, 0.05, null, null, false, "none", List.of(), false, false, "true", null, null, null);
+        }
     }
 
     /** Times a model folder (its own head) on random batches of {@code batch} x {@code seq} tokens. */
@@ -78,6 +97,9 @@ public final class Benchmark {
                     o.loadIn8bit()).model();
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             long loadPeak = Memory.peakRssBytes();
+            if (o.lora() != null) {
+                LoraModel.apply(model, o.lora(), manager, 0, dir.toString());
+            }
             if (o.freezeBase()) {
                 List<java.util.regex.Pattern> keep = o.trainPatterns().stream()
                         .map(g -> java.util.regex.Pattern.compile(java.util.Arrays.stream(g.split("\\*", -1))
@@ -96,6 +118,7 @@ public final class Benchmark {
             ObjectNode r = time(c, model, warmup, steps, forwardOnly, matmulGflops, manager, o.gradientCheckpointing());
             r.put("load_in_8bit", o.loadIn8bit());
             r.put("gradient_checkpointing", o.gradientCheckpointing());
+            r.put("lora", o.lora() != null);
             long all = model.namedParameters().values().stream().mapToLong(Parameter::numel).sum();
             long trainable = model.namedParameters().values().stream().filter(Parameter::trainable).mapToLong(Parameter::numel).sum();
             r.put("trainable_params", trainable);

@@ -12,12 +12,11 @@ import java.util.stream.Stream;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.io.SafeTensors;
 import org.finetune4j.io.SafeTensorsWriter;
-import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.tensor.Tensors;
 
 /**
- * checkpoint-STEP folders: the model as an HF folder, optimizer moments (optimizer.safetensors),
+ * checkpoint-STEP folders: the model as an HF folder (or a LoRA run's adapter folder, see {@link ModelSaver}), optimizer moments (optimizer.safetensors),
  * scheduler and data cursor (scheduler.json), trainer_state.json. Each is written whole into
  * tmp-checkpoint-STEP and renamed, so a kill leaves the old checkpoints and no half-written one.
  */
@@ -27,13 +26,13 @@ final class Checkpoints {
 
     private Checkpoints() {}
 
-    static Path save(Path outputDir, TransformerModel model, Path tokenizerDir, AdamW opt, TrainerState state,
+    static Path save(Path outputDir, TransformerModel model, ModelSaver saver, Path tokenizerDir, AdamW opt, TrainerState state,
             TrainingArguments args, Schedule schedule, int numEpochs) throws IOException {
         Path dir = outputDir.resolve(PREFIX + state.globalStep);
         Path tmp = outputDir.resolve("tmp-" + PREFIX + state.globalStep);
         deleteTree(tmp);
         Files.createDirectories(tmp);
-        Pretrained.save(model, tmp);
+        saver.save(model, tmp);
         copyTokenizer(tokenizerDir, tmp);
         SafeTensorsWriter.write(tmp.resolve("optimizer.safetensors"), opt.stateTensors(model.namedParameters()),
                 Map.of("step", Long.toString(opt.stepCount())));
@@ -90,11 +89,11 @@ final class Checkpoints {
     }
 
     /** Loads model weights, optimizer moments and the trainer state of {@code dir}. */
-    static TrainerState restore(Path dir, TransformerModel model, AdamW opt, NDManager manager) {
+    static TrainerState restore(Path dir, TransformerModel model, ModelSaver saver, AdamW opt, NDManager manager) {
         if (!Files.isRegularFile(dir.resolve("trainer_state.json"))) {
             throw new Finetune4jException(dir + ": not a checkpoint (no trainer_state.json)");
         }
-        Pretrained.loadInto(model, dir, manager);
+        saver.restore(model, dir, manager);
         Path optFile = dir.resolve("optimizer.safetensors");
         try (SafeTensors st = SafeTensors.open(optFile)) {
             long steps = Long.parseLong(st.metadata().getOrDefault("step", "0"));

@@ -18,7 +18,6 @@ import org.finetune4j.data.Sampler;
 import org.finetune4j.eval.Batches;
 import org.finetune4j.model.Losses;
 import org.finetune4j.model.Output;
-import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
@@ -36,10 +35,22 @@ public final class Trainer {
 
     /**
      * Everything a run needs, whatever the task: the training examples, the task's evaluation (null:
-     * none) and the pad id batches are padded with; {@code tokenizerDir} is copied into every saved folder.
+     * none) and the pad id batches are padded with; {@code tokenizerDir} is copied into every saved folder;
+     * {@code saver} writes the model into checkpoints and the output (the full model, or a LoRA adapter).
      */
     public record Job(TransformerModel model, Path tokenizerDir, Dataset train, Evaluation eval, long padId,
-            TrainingArguments args) {}
+            TrainingArguments args, ModelSaver saver) {
+
+        /** A job that saves the full model. */
+        public Job(TransformerModel model, Path tokenizerDir, Dataset train, Evaluation eval, long padId, TrainingArguments args) {
+            this(model, tokenizerDir, train, eval, padId, args, ModelSaver.FULL);
+        }
+
+        /** This job saving through {@code s}. */
+        public Job withSaver(ModelSaver s) {
+            return new Job(model, tokenizerDir, train, eval, padId, args, s);
+        }
+    }
 
     /** Called after every optimizer step with its mean loss (tests use it to stop a run abruptly). */
     public interface StepListener {
@@ -79,7 +90,7 @@ public final class Trainer {
         try (AdamW opt = new AdamW(AdamW.groups(job.model().namedParameters(), args.weightDecay(), true),
                 args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(), manager)) {
             Path resume = Runs.resumePoint(args);
-            TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), opt, manager);
+            TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), job.saver(), opt, manager);
             if (resume != null) {
                 console.println("resuming from " + resume + " at step " + state.globalStep);
             }
@@ -257,7 +268,7 @@ public final class Trainer {
             if (best != null && (state.bestGlobalStep == state.globalStep || java.nio.file.Files.isDirectory(best))) {
                 state.bestModelCheckpoint = best.toString();
             }
-            Checkpoints.save(args.outputDir(), job.model(), job.tokenizerDir(), opt, state, args, schedule, epochs);
+            Checkpoints.save(args.outputDir(), job.model(), job.saver(), job.tokenizerDir(), opt, state, args, schedule, epochs);
             Checkpoints.rotate(args.outputDir(), args.saveTotalLimit(), state.bestModelCheckpoint);
         }
 
@@ -274,7 +285,7 @@ public final class Trainer {
         if (args.loadBestModelAtEnd() && state.bestModelCheckpoint != null) {
             loop.log.say("loading the best model from " + state.bestModelCheckpoint + " (" + args.metricForBestModel()
                     + " " + state.bestMetric + ")");
-            Pretrained.loadInto(job.model(), Path.of(state.bestModelCheckpoint), manager);
+            job.saver().restore(job.model(), Path.of(state.bestModelCheckpoint), manager);
         }
         int steps = state.globalStep - loop.startStep;
         ObjectNode summary = TrainerState.JSON.createObjectNode();
@@ -283,7 +294,7 @@ public final class Trainer {
         summary.put("train_steps_per_second", round(steps / seconds));
         summary.put("train_loss", steps == 0 ? 0 : loop.trainLossSum / steps);
         loop.record(summary);
-        Pretrained.save(job.model(), args.outputDir());
+        job.saver().save(job.model(), args.outputDir());
         Checkpoints.copyTokenizer(job.tokenizerDir(), args.outputDir());
         Map<String, Double> results = new LinkedHashMap<>();
         if (job.eval() != null) {

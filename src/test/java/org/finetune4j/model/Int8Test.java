@@ -125,6 +125,19 @@ class Int8Test {
         }
     }
 
+    /** The seeds' setup: LoRA (dropout 0.05) on an 8-bit base, checkpointed: the adapter gets the plain path's gradients. */
+    @Test
+    void loraOnAnInt8BaseCheckpointed() {
+        Path dir = Fixtures.dir("llama-lm");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransformerModel q = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0, true).model();
+            org.finetune4j.peft.LoraModel.apply(q, org.finetune4j.train.Benchmark.Options.seedsLora(), manager, 3, "test");
+            Map<String, float[]> g = CheckpointingTest.compare(q, Fixtures.golden("llama-lm"), manager, 1e-6);
+            assertThat(g.keySet()).allMatch(n -> n.contains("lora_")).hasSize(8);
+            assertThat(q.namedParameters().get("model.layers.0.self_attn.q_proj.weight").quantized()).isTrue();
+        }
+    }
+
     /** Checkpointing on an 8-bit base: the float parameters get the plain path's gradients. */
     @Test
     void checkpointingOnAnInt8Base() {
