@@ -75,7 +75,11 @@ public final class Int8 {
         return b;
     }
 
-    /** Reads target tensors of a weight file into one reused direct buffer and quantizes them. */
+    /**
+     * Reads float32 tensors of a weight file through one reused direct buffer (positional reads, no
+     * mapping: the file's pages stay in the page cache instead of this process's resident set, where
+     * mapped pages would sit until the garbage collector unmaps them) and copies or quantizes them.
+     */
     static final class Loader {
         private final NDManager manager;
         private ByteBuffer staging;
@@ -97,6 +101,19 @@ public final class Int8 {
                 p.quantize(Int8Weight.quantize(w, transposed, manager));
             } finally {
                 java.lang.ref.Reference.reachabilityFence(staging); // libtorch read it without a Java reference
+            }
+        }
+
+        /** Tensor {@code key} (shape already checked) as a new array in {@code into}, as {@link Tensors#toNDArray} gives it. */
+        NDArray copy(WeightFiles files, String key, NDManager into) {
+            TensorInfo info = files.info(key);
+            if (info.dtype() != DType.F32 || info.numel() == 0 || info.byteCount() > Integer.MAX_VALUE) {
+                return Tensors.toNDArray(into, info, files.data(key));
+            }
+            try (NDArray alias = into.create(read(files, key, info), new Shape(info.shape()), DataType.FLOAT32)) {
+                return alias.duplicate();
+            } finally {
+                java.lang.ref.Reference.reachabilityFence(staging);
             }
         }
 

@@ -96,7 +96,7 @@ public final class Pretrained {
                         checkShape(files, key, p);
                         quantizer.load(files, key, p, p.quantized() ? p.int8().transposed() : int8.get(p));
                     } else {
-                        p.set(read(files, key, p, manager));
+                        p.set(read(files, key, p, manager, quantizer));
                     }
                     loaded.put(p, key);
                 }
@@ -122,10 +122,9 @@ public final class Pretrained {
         }
     }
 
-    private static NDArray read(WeightFiles files, String key, Parameter p, NDManager manager) {
+    private static NDArray read(WeightFiles files, String key, Parameter p, NDManager manager, Int8.Loader reader) {
         checkShape(files, key, p);
-        TensorInfo info = files.info(key);
-        NDArray a = Tensors.toNDArray(manager, info, files.data(key));
+        NDArray a = reader.copy(files, key, manager);
         if (a.getDataType() != DataType.FLOAT32) {
             NDArray f = a.toType(DataType.FLOAT32, false);
             a.close();
