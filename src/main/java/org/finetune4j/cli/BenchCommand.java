@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
                 "Reports the median step time after warm-up, tokens/s, peak RSS, model FLOPs per step and MFU",
                 "against a matmul GFLOP/s measured in the same process. Cases: bert-tiny-32x128, bert-base-8x128,",
                 "gpt2-small-4x128, gpt2-small-4x128-lora (LoRA r 16 on c_attn, as bench.py's gpt2-small-lora; the shapes of",
-                "shared/oracle/bench.py), or a model folder with --model."})
+                "shared/oracle/bench.py), or a model folder with --model (optionally 8-bit, with gradient checkpointing,",
+                "with the backbone frozen, or with a LoRA adapter)."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -50,6 +51,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--forward-only", description = "Time inference forward passes instead of training steps.")
     boolean forwardOnly;
 
+    @Option(names = "--load-in-8bit", description = "With --model: hold the backbone's linear weights as int8 (frozen).")
+    boolean loadIn8bit;
+
+    @Option(names = "--gradient-checkpointing", description = "With --model: recompute each layer in the backward pass.")
+    boolean gradientCheckpointing;
+
+    @Option(names = "--lora", description = "With --model: train a LoRA adapter as the seeds do (r 16, alpha 32, dropout 0.05, PEFT's default targets).")
+    boolean lora;
+
+    @Option(names = "--freeze-base", description = "With --model: train only the head (and --train globs), the backbone frozen.")
+    boolean freezeBase;
+
+    @Option(names = "--train", paramLabel = "GLOB", description = "With --freeze-base: backbone parameters that still train (repeatable).")
+    List<String> train;
+
     @Mixin
     Threads threads;
 
@@ -71,7 +87,12 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         if (model != null) {
-            print(out, Benchmark.run(model, batch, seq, warmup, steps, forwardOnly, gflops), results);
+            Benchmark.Options o = new Benchmark.Options(loadIn8bit, gradientCheckpointing, freezeBase, train == null ? List.of() : train,
+                    lora ? Benchmark.Options.seedsLora() : null);
+            print(out, Benchmark.run(model, batch, seq, warmup, steps, forwardOnly, gflops, o), results);
+        } else if (loadIn8bit || gradientCheckpointing || freezeBase || train != null || lora) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--load-in-8bit, --gradient-checkpointing, --lora, --freeze-base and --train need --model");
         }
         for (Benchmark.Case c : cases) {
             print(out, Benchmark.run(c, warmup, steps, forwardOnly, gflops), results);

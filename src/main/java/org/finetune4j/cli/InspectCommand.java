@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Load and check a model folder and describe it.",
                 "Checks the config, every tensor's shape and the tokenizer, then prints",
-                "its architecture, head, parameter counts, dtypes and tokenizer."})
+                "its architecture, head, parameter counts, dtypes and tokenizer;",
+                "with --load-in-8bit, which weights load_in_8bit holds as int8 and the memory they take."})
 public final class InspectCommand implements Callable<Integer> {
 
     @Spec
@@ -41,13 +42,17 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--load-in-8bit", description = "Load as load_in_8bit does and show which weights are int8 and their memory.")
+    boolean loadIn8bit;
+
     @Override
     public Integer call() {
         dir = hub.model(dir);
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Pretrained.Loaded loaded = Pretrained.load(dir, null, manager, 0);
+            Pretrained.Loaded loaded = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0, loadIn8bit);
             describeModel(loaded, o);
+            describeStorage(loaded.model(), o);
             o.set("dtypes", JsonNodeFactory.instance.pojoNode(dtypes()));
         }
         describeTokenizer(o);
@@ -75,6 +80,18 @@ public final class InspectCommand implements Callable<Integer> {
         o.put("trainable_line", trainableLine(trainable, all));
         o.set("newly_initialised", JsonNodeFactory.instance.pojoNode(loaded.report().newlyInitialised()));
         o.set("unexpected", JsonNodeFactory.instance.pojoNode(loaded.report().unexpected()));
+    }
+
+    /** How the parameters are held in memory: int8 (load_in_8bit) or float32, with counts and bytes. */
+    private static void describeStorage(TransformerModel m, ObjectNode o) {
+        ObjectNode w = o.putObject("weights");
+        for (boolean q : new boolean[] {true, false}) {
+            java.util.List<Parameter> ps = m.namedParameters().values().stream().filter(p -> p.quantized() == q).toList();
+            ObjectNode e = w.putObject(q ? "int8" : "float32");
+            e.put("tensors", ps.size());
+            e.put("parameters", ps.stream().mapToLong(Parameter::numel).sum());
+            e.put("bytes", org.finetune4j.model.Int8.bytes(ps));
+        }
     }
 
     /** The line PEFT's print_trainable_parameters prints. */
@@ -120,6 +137,12 @@ public final class InspectCommand implements Callable<Integer> {
                 o.get("vocab_size").asInt(), o.get("num_labels").asInt()));
         b.append(String.format("parameters  %s%n", o.get("trainable_line").asText()));
         b.append(String.format("dtypes      %s%n", o.get("dtypes").toString()));
+        var w = o.get("weights");
+        if (w.get("int8").get("tensors").asInt() > 0) {
+            b.append(String.format("in memory   int8: %d tensors, %,d params, %.1f MiB || float32: %d tensors, %,d params, %.1f MiB%n",
+                    w.at("/int8/tensors").asInt(), w.at("/int8/parameters").asLong(), w.at("/int8/bytes").asLong() / 1048576.0,
+                    w.at("/float32/tensors").asInt(), w.at("/float32/parameters").asLong(), w.at("/float32/bytes").asLong() / 1048576.0));
+        }
         if (o.get("newly_initialised").size() > 0) {
             b.append("newly initialised: ").append(join(o.get("newly_initialised"))).append('\n');
         }

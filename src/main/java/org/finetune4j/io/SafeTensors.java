@@ -109,6 +109,34 @@ public final class SafeTensors implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies the bytes of tensor {@code name} into {@code into} from its position on (positional
+     * reads, no mapping: the bytes pass through the page cache, not this process's resident memory,
+     * which is what an 8-bit load needs); {@code into} must have room for them.
+     */
+    public void read(String name, ByteBuffer into) {
+        TensorInfo t = byName.get(name);
+        if (t == null) {
+            throw Text.error(where + ": no tensor " + Text.quote(name));
+        }
+        long length = t.end() - t.begin();
+        if (into.remaining() < length) {
+            throw new IllegalArgumentException("buffer of " + into.remaining() + " bytes for " + length);
+        }
+        long pos = header.dataStart() + t.begin();
+        ByteBuffer dst = into.slice().limit((int) length);
+        try {
+            while (dst.hasRemaining()) {
+                if (channel.read(dst, pos + dst.position()) < 0) {
+                    throw Text.error(where + ": file shrank to " + channel.size() + " bytes since it was opened");
+                }
+            }
+        } catch (IOException e) {
+            throw Text.error(where + ": cannot read tensor " + Text.quote(name) + ": " + Text.describe(e));
+        }
+        into.position(into.position() + (int) length);
+    }
+
     /** Closes the file; buffers already returned stay readable. */
     @Override
     public void close() {

@@ -146,6 +146,15 @@ public final class WeightFiles implements AutoCloseable {
         return st.data(name);
     }
 
+    /** Copies the bytes of tensor {@code name} into {@code into}, as {@link SafeTensors#read}; an error if absent. */
+    public void read(String name, ByteBuffer into) {
+        SafeTensors st = byName.get(name);
+        if (st == null) {
+            throw Text.error(where + ": no tensor " + Text.quote(name));
+        }
+        st.read(name, into);
+    }
+
     /** The file that holds tensor {@code name} (for error messages), or the folder when absent. */
     public String fileOf(String name) {
         SafeTensors st = byName.get(name);

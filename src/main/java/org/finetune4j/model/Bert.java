@@ -11,6 +11,7 @@ import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Group;
 import org.finetune4j.nn.Init;
 import org.finetune4j.nn.LayerNorm;
+import org.finetune4j.nn.Layers;
 import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
@@ -159,11 +160,11 @@ public final class Bert extends TransformerModel {
             NDArray bias = Attention.maskBias(mask, in.length(), false); // [B, 1, T, T]
             NDArray h = embeddings.forward(in, f);
             f.hidden(h);
-            for (Layer layer : layers) {
-                h = layer.forward(h, bias, f);
-                f.hidden(h);
-            }
-            return h;
+            return Layers.run(layers.list(), h, f, (layer, x, fw) -> {
+                NDArray y = layer.forward(x, bias, fw);
+                fw.hidden(y);
+                return y;
+            });
         }
 
         /** tanh(dense(h[:, 0])) [B, C]. */

@@ -11,6 +11,7 @@ import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Group;
 import org.finetune4j.nn.Init;
 import org.finetune4j.nn.LayerNorm;
+import org.finetune4j.nn.Layers;
 import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
@@ -103,11 +104,11 @@ public final class DistilBert extends TransformerModel {
             NDArray h = f.dropout(norm.forward(word.forward(ids).add(position.forward(pos))), c.dropout());
             NDArray bias = Attention.maskBias(in.maskOrOnes(), in.length(), false); // [B, 1, T, T]
             f.hidden(h);
-            for (Layer layer : layers) {
-                h = layer.forward(h, bias, f);
-                f.hidden(h);
-            }
-            return h;
+            return Layers.run(layers.list(), h, f, (layer, x, fw) -> {
+                NDArray y = layer.forward(x, bias, fw);
+                fw.hidden(y);
+                return y;
+            });
         }
     }
 

@@ -10,6 +10,7 @@ import org.finetune4j.nn.Embedding;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Group;
 import org.finetune4j.nn.LayerNorm;
+import org.finetune4j.nn.Layers;
 import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
@@ -77,10 +78,10 @@ public final class Gpt2 extends DecoderModel {
             }
             x = f.dropout(x, c.embdDropout());
             NDArray bias = Attention.maskBias(in.maskOrOnes(past), in.length(), true); // [B, 1, T, past + T]
-            for (Block block : h) {
-                f.hidden(x);
-                x = block.forward(x, bias, f);
-            }
+            x = Layers.run(h.list(), x, f, (block, h, fw) -> {
+                fw.hidden(h);
+                return block.forward(h, bias, fw);
+            });
             x = lnF.forward(x);
             f.hidden(x);
             return x;

@@ -8,6 +8,7 @@ import org.finetune4j.nn.Attention;
 import org.finetune4j.nn.Embedding;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Group;
+import org.finetune4j.nn.Layers;
 import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
@@ -90,17 +91,13 @@ public final class Llama extends DecoderModel {
             Rope.Angles angles = rope.angles(pos); // [B or 1, 1, T, D]
             NDArray mask = in.maskOrOnes(past); // [B, past + T]
             NDArray full = Attention.maskBias(mask, in.length(), true); // [B, 1, T, past + T]
-            NDArray sliding = null;
+            int window = layers.list().stream().mapToInt(l -> l.window).max().orElse(0);
+            NDArray sliding = window > 0 ? Attention.maskBias(mask, in.length(), true, window) : null;
             NDArray x = embedTokens.forward(ids); // [B, T, C]
-            for (Layer layer : layers) {
-                f.hidden(x);
-                NDArray bias = full;
-                if (layer.window > 0) {
-                    sliding = sliding != null ? sliding : Attention.maskBias(mask, in.length(), true, layer.window);
-                    bias = sliding;
-                }
-                x = layer.forward(x, bias, angles, f);
-            }
+            x = Layers.run(layers.list(), x, f, (layer, h, fw) -> {
+                fw.hidden(h);
+                return layer.forward(h, layer.window > 0 ? sliding : full, angles, fw);
+            });
             x = norm.forward(x);
             f.hidden(x);
             return x;

@@ -8,6 +8,7 @@ import org.finetune4j.nn.Embedding;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Group;
 import org.finetune4j.nn.LayerNorm;
+import org.finetune4j.nn.Layers;
 import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
@@ -87,10 +88,10 @@ public final class Opt extends DecoderModel {
                     : past == 0 ? positions(mask) : positions(mask).get(":, " + past + ":"); // [B, T]
             x = x.add(embedPositions.forward(pos.add(OptConfig.POSITION_OFFSET))); // [B, T, C]
             NDArray bias = Attention.maskBias(mask, in.length(), true); // [B, 1, T, past + T]
-            for (Layer layer : layers) {
-                f.hidden(x);
-                x = layer.forward(x, bias, f);
-            }
+            x = Layers.run(layers.list(), x, f, (layer, h, fw) -> {
+                fw.hidden(h);
+                return layer.forward(h, bias, fw);
+            });
             if (finalNorm != null) {
                 x = finalNorm.forward(x);
             }

@@ -33,10 +33,21 @@ public final class Pretrained {
 
     /** Loads the weights of {@code dir} into a model built from {@code config} (e.g. with new labels). */
     public static Loaded load(Path dir, ModelConfig config, Head head, NDManager manager, long seed) {
+        return load(dir, config, head, manager, seed, false);
+    }
+
+    /**
+     * As {@link #load(Path, ModelConfig, Head, NDManager, long)}; with {@code int8} the backbone's linear
+     * weights are quantized tensor by tensor as they are read ({@link Int8}, Transformers' load_in_8bit).
+     */
+    public static Loaded load(Path dir, ModelConfig config, Head head, NDManager manager, long seed, boolean int8) {
         TransformerModel model = create(dir, config, head);
         try (WeightFiles files = WeightFiles.open(dir)) {
-            LoadReport report = loadWeights(model, files, manager);
+            LoadReport report = loadWeights(model, files, manager, int8 ? Int8.targets(model) : Map.of());
             Initializer.initialiseMissing(model, manager, seed);
+            if (int8) {
+                Int8.quantize(model, manager); // targets the file lacked, initialised in float32
+            }
             return new Loaded(model, report);
         }
     }
@@ -63,7 +74,13 @@ public final class Pretrained {
 
     /** Copies the file's tensors into the model's parameters; returns missing and unexpected keys. */
     static LoadReport loadWeights(TransformerModel model, WeightFiles files, NDManager manager) {
+        return loadWeights(model, files, manager, Map.of());
+    }
+
+    /** As above; the parameters of {@code int8} (value: stored transposed) and those already quantized load as int8. */
+    static LoadReport loadWeights(TransformerModel model, WeightFiles files, NDManager manager, Map<Parameter, Boolean> int8) {
         Map<String, Parameter> byName = model.allNamedParameters();
+        Int8.Loader quantizer = new Int8.Loader(manager);
         Map<Parameter, String> loaded = new java.util.IdentityHashMap<>();
         List<String> unexpected = new ArrayList<>();
         boolean gradMode = Ops.gradMode();
@@ -75,7 +92,12 @@ public final class Pretrained {
                 if (p == null) {
                     unexpected.add(key);
                 } else if (!loaded.containsKey(p)) {
-                    p.set(read(files, key, p, manager));
+                    if (int8.containsKey(p) || p.quantized()) {
+                        checkShape(files, key, p);
+                        quantizer.load(files, key, p, p.quantized() ? p.int8().transposed() : int8.get(p));
+                    } else {
+                        p.set(read(files, key, p, manager, quantizer));
+                    }
                     loaded.put(p, key);
                 }
             }
@@ -91,14 +113,18 @@ public final class Pretrained {
         return new LoadReport(missing, unexpected);
     }
 
-    private static NDArray read(WeightFiles files, String key, Parameter p, NDManager manager) {
+    private static void checkShape(WeightFiles files, String key, Parameter p) {
         TensorInfo info = files.info(key);
         if (!java.util.Arrays.equals(info.shape(), p.shape().getShape())) {
             throw new Finetune4jException(files.fileOf(key) + ": tensor '" + key + "' has shape "
                     + java.util.Arrays.toString(info.shape()) + " but the model built from config.json expects "
                     + java.util.Arrays.toString(p.shape().getShape()));
         }
-        NDArray a = Tensors.toNDArray(manager, info, files.data(key));
+    }
+
+    private static NDArray read(WeightFiles files, String key, Parameter p, NDManager manager, Int8.Loader reader) {
+        checkShape(files, key, p);
+        NDArray a = reader.copy(files, key, manager);
         if (a.getDataType() != DataType.FLOAT32) {
             NDArray f = a.toType(DataType.FLOAT32, false);
             a.close();
@@ -128,7 +154,11 @@ public final class Pretrained {
         try {
             java.nio.file.Files.createDirectories(dir);
             List<org.finetune4j.io.TensorData> tensors = new ArrayList<>();
-            model.namedParameters().forEach((name, p) -> tensors.add(Tensors.fromNDArray(name, p.data())));
+            model.namedParameters().forEach((name, p) -> {
+                try (NDManager scope = NDManager.newBaseManager()) { // 8-bit weights are written dequantized, as float32
+                    tensors.add(Tensors.fromNDArray(name, p.value(scope)));
+                }
+            });
             org.finetune4j.io.SafeTensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
             writeConfig(model, dir.resolve("config.json"));
         } catch (java.io.IOException e) {

@@ -19,7 +19,9 @@ public class Conv1D extends Module implements Adaptable {
     }
 
     public NDArray forward(NDArray x) { // [.., in] -> [.., out]
-        NDArray y = x.matMul(weight.data()).add(bias.data());
+        NDArray y = weight.quantized() // int8 [out, in]: dequantized for this call
+                ? weight.int8().linear(x, bias.data())
+                : x.matMul(weight.data()).add(bias.data());
         return lora == null ? y : lora.addTo(y, x);
     }
 

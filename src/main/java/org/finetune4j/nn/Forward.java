@@ -13,25 +13,29 @@ public final class Forward {
     public final boolean training;
     public final boolean keepAttentions;
     public final boolean keepHiddenStates;
+    /** Gradient checkpointing: layer stacks run as recomputed segments ({@link Layers}); call {@link #backward}. */
+    public final boolean checkpointing;
     public final List<NDArray> attentions = new ArrayList<>();
     public final List<NDArray> hiddenStates = new ArrayList<>();
     /** Past keys and values for incremental decoding, or null (training and plain forwards). */
     public final KvCache cache;
+    final List<Layers.Stack> stacks = new ArrayList<>();
 
     public Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates) {
-        this(training, keepAttentions, keepHiddenStates, null);
+        this(training, keepAttentions, keepHiddenStates, false, null);
     }
 
-    public Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates, KvCache cache) {
+    private Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates, boolean checkpointing, KvCache cache) {
         this.training = training;
         this.keepAttentions = keepAttentions;
         this.keepHiddenStates = keepHiddenStates;
+        this.checkpointing = checkpointing;
         this.cache = cache;
     }
 
     /** An eval forward that reads and extends {@code cache}. */
     public static Forward cached(KvCache cache) {
-        return new Forward(false, false, false, cache);
+        return new Forward(false, false, false, false, cache);
     }
 
     /** Positions the cache already holds (0 without a cache). */
@@ -42,6 +46,20 @@ public final class Forward {
     /** Layer {@code layer}'s keys and values to attend over: {k, v} as given, or with the cache's past before them. */
     public NDArray[] keysValues(int layer, NDArray k, NDArray v) {
         return cache == null ? new NDArray[] {k, v} : cache.append(layer, k, v);
+    }
+
+    /** The same mode with gradient checkpointing on (it takes effect in training with autograd on). */
+    public Forward checkpointed() {
+        return new Forward(training, keepAttentions, keepHiddenStates, true, cache);
+    }
+
+    /**
+     * Back-propagates {@code loss} (a scalar) through this pass: the graph above the layer stacks,
+     * then, with checkpointing, each stack's layers recomputed from last to first. Parameter
+     * gradients accumulate as in one backward pass.
+     */
+    public void backward(NDArray loss) {
+        Layers.backward(this, loss);
     }
 
     private static final ThreadLocal<Forward> CURRENT = new ThreadLocal<>();

@@ -33,7 +33,9 @@ public class Linear extends Module implements Adaptable {
     }
 
     public NDArray forward(NDArray x) { // [.., in] -> [.., out]
-        NDArray y = Ops.linear(x, weight.data(), bias == null ? null : bias.data());
+        NDArray y = weight.quantized() // int8 [out, in]: dequantized for this call
+                ? weight.int8().linear(x, bias == null ? null : bias.data())
+                : Ops.linear(x, weight.data(), bias == null ? null : bias.data());
         return lora == null ? y : lora.addTo(y, x);
     }
 

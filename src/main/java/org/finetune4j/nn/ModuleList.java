@@ -19,6 +19,11 @@ public final class ModuleList<M extends Module> extends Module implements Iterab
         return items.get(i);
     }
 
+    /** The layers in order, read-only. */
+    public List<M> list() {
+        return java.util.Collections.unmodifiableList(items);
+    }
+
     public int size() {
         return items.size();
     }

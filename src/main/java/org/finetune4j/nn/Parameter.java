@@ -13,6 +13,7 @@ public final class Parameter {
     private final long[] shape;
     private final Init init;
     private NDArray data;
+    private Int8Weight int8;
     private boolean trainable = true;
 
     public Parameter(Init init, long... shape) {
@@ -29,6 +30,9 @@ public final class Parameter {
     }
 
     public NDArray data() {
+        if (int8 != null) {
+            throw new IllegalStateException("parameter of shape " + Arrays.toString(shape) + " is held in 8 bits; use int8()");
+        }
         if (data == null) {
             throw new IllegalStateException("parameter of shape " + Arrays.toString(shape) + " has no data yet");
         }
@@ -36,11 +40,48 @@ public final class Parameter {
     }
 
     public boolean hasData() {
-        return data != null;
+        return data != null || int8 != null;
+    }
+
+    /** Whether this is a frozen weight held as int8 ({@link #int8()}) instead of float32 data. */
+    public boolean quantized() {
+        return int8 != null;
+    }
+
+    /** The int8 form of a quantized weight. */
+    public Int8Weight int8() {
+        if (int8 == null) {
+            throw new IllegalStateException("parameter of shape " + Arrays.toString(shape) + " is not quantized");
+        }
+        return int8;
+    }
+
+    /**
+     * Holds this weight as {@code w} from now on (the float data is closed) and freezes it; {@code w}'s
+     * shape is [out, in] (a Conv1D weight, stored [in, out], is quantized transposed).
+     */
+    public void quantize(Int8Weight w) {
+        if (data != null) {
+            data.close();
+            data = null;
+        }
+        if (int8 != null) {
+            int8.close();
+        }
+        int8 = w;
+        trainable = false;
+    }
+
+    /** The value as float32 in this parameter's shape: the data itself, or the int8 form dequantized into {@code scope}. */
+    public NDArray value(ai.djl.ndarray.NDManager scope) {
+        return int8 != null ? int8.dequantize(scope) : data();
     }
 
     /** Replaces the data (closing the old array); the caller has checked the shape. */
     public void set(NDArray value) {
+        if (int8 != null) {
+            throw new IllegalStateException("parameter of shape " + Arrays.toString(shape) + " is held in 8 bits");
+        }
         if (!value.getShape().equals(shape())) {
             throw new IllegalArgumentException("shape " + value.getShape() + " != " + shape());
         }
@@ -71,6 +112,9 @@ public final class Parameter {
 
     /** Freezes or unfreezes; a frozen parameter gets no gradient buffer at all. */
     public void setTrainable(boolean on) {
+        if (on && int8 != null) {
+            throw new org.finetune4j.Finetune4jException("an 8-bit weight cannot train (load_in_8bit freezes the base; train adapters on it)");
+        }
         trainable = on;
         if (data != null) {
             data.setRequiresGradient(on);

@@ -158,13 +158,19 @@ public final class Jobs {
         if (r.model().random()) {
             model = TransformerModel.create(config, head);
             Initializer.initialiseMissing(model, manager, seed);
+            if (r.model().loadIn8bit()) {
+                org.finetune4j.model.Int8.quantize(model, manager);
+            }
             console.println("model: " + model.className() + " initialised at random (seed " + seed + ")");
         } else {
-            Pretrained.Loaded loaded = Pretrained.load(dir, config, head, manager, seed);
+            Pretrained.Loaded loaded = Pretrained.load(dir, config, head, manager, seed, r.model().loadIn8bit());
             model = loaded.model();
             LoadReport report = loaded.report();
             console.println("model: " + model.className() + " from " + dir);
             report.lines().forEach(console::println);
+        }
+        if (r.model().loadIn8bit()) {
+            reportInt8(model, r.training().gradientCheckpointing(), console);
         }
         int frozen = r.freeze().apply(model);
         if (frozen > 0) {
@@ -180,6 +186,18 @@ public final class Jobs {
         long trainable = model.namedParameters().values().stream().filter(Parameter::trainable).mapToLong(Parameter::numel).sum();
         console.printf("trainable params: %,d || all params: %,d || trainable%%: %.4f%n", trainable, all, 100.0 * trainable / all);
         return model;
+    }
+
+    /** What load_in_8bit did, and the note Transformers' users get from prepare_model_for_kbit_training. */
+    private static void reportInt8(TransformerModel model, boolean checkpointing, PrintStream console) {
+        List<Parameter> q = model.namedParameters().values().stream().filter(Parameter::quantized).toList();
+        long floatBytes = 4 * q.stream().mapToLong(Parameter::numel).sum();
+        console.printf("load_in_8bit: %d linear weights held as int8 (%.1f MiB instead of %.1f MiB in float32), frozen%n",
+                q.size(), org.finetune4j.model.Int8.bytes(q) / 1048576.0, floatBytes / 1048576.0);
+        if (!checkpointing) {
+            console.println("note: without training.gradient_checkpointing autograd keeps each layer's dequantized weight"
+                    + " until the backward pass; turn it on for the memory saving (as prepare_model_for_kbit_training does)");
+        }
     }
 
     /** The pad id; models without one pad with EOS, as Transformers users set it, and say so once. */

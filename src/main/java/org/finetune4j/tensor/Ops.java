@@ -52,6 +52,50 @@ public final class Ops {
         return g;
     }
 
+    /** Back-propagates from {@code y} with upstream gradient {@code grad} (null: ones, for a scalar loss). */
+    public static void backward(NDArray y, NDArray grad) {
+        NDArray g = grad != null ? grad : y.onesLike();
+        JniUtils.backward(pt(y), pt(g), false, false);
+        if (grad == null) {
+            g.close();
+        }
+    }
+
+    /**
+     * Whether the leaf {@code x} requires a gradient. Only leaves: through DJL 0.36 a computed tensor
+     * reports false even when autograd tracks it (and asking for its grad_fn crashes when it has none).
+     */
+    public static boolean requiresGrad(NDArray x) {
+        return JniUtils.requiresGrad(pt(x));
+    }
+
+    /**
+     * Back-propagates {@code grad} from {@code y} when autograd tracks {@code y}; does nothing when it
+     * does not (DJL cannot tell beforehand, see {@link #requiresGrad}: libtorch's refusal is the answer).
+     */
+    public static void backwardIfTracked(NDArray y, NDArray grad) {
+        try {
+            backward(y, grad);
+        } catch (ai.djl.engine.EngineException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("does not require grad")) {
+                throw e;
+            }
+        }
+    }
+
+    /** Seeds libtorch's generator (dropout masks). */
+    public static void seed(long seed) {
+        JniUtils.setSeed(seed);
+    }
+
+    /** A seed drawn from libtorch's generator, in [0, 2^31); the draw advances the generator. */
+    public static long randomSeed(NDManager m) {
+        try (NDArray r = JniUtils.randint((ai.djl.pytorch.engine.PtNDManager) m, 0, Integer.MAX_VALUE, new Shape(1),
+                ai.djl.ndarray.types.DataType.INT64, m.getDevice())) {
+            return r.getLong();
+        }
+    }
+
     /** Whether autograd records operations on this thread. */
     public static boolean gradMode() {
         return JniUtils.isGradMode();

@@ -64,20 +64,69 @@ public final class Benchmark {
             if (c.lora() != null) {
                 LoraModel.apply(model, c.lora(), manager, 0, c.name());
             }
-            return time(c, model, warmup, steps, forwardOnly, matmulGflops, manager);
+            return time(c, model, warmup, steps, forwardOnly, matmulGflops, manager, false);
+        }
+    }
+
+    /**
+     * How a model folder is trained: {@code loadIn8bit} holds the backbone's linear weights in 8 bits
+     * (frozen), {@code gradientCheckpointing} recomputes layers in the backward pass, {@code freezeBase}
+     * trains only what lies outside the backbone (the head) plus {@code trainPatterns} (name globs).
+     */
+    public record Options(boolean loadIn8bit, boolean gradientCheckpointing, boolean freezeBase, List<String> trainPatterns,
+            LoraConfig lora) {
+        public static final Options PLAIN = new Options(false, false, false, List.of(), null);
+
+        /** The seeds' adapter: LoRA r 16, alpha 32, dropout 0.05 on PEFT's default targets (q_proj, v_proj for OPT and Llama). */
+        public static LoraConfig seedsLora() {
+            return new LoraConfig(16, 32, 0.05, null, null, false, "none", List.of(), false, false, "true", null, null, null);
         }
     }
 
     /** Times a model folder (its own head) on random batches of {@code batch} x {@code seq} tokens. */
     public static ObjectNode run(Path dir, int batch, int seq, int warmup, int steps, boolean forwardOnly, double matmulGflops) {
+        return run(dir, batch, seq, warmup, steps, forwardOnly, matmulGflops, Options.PLAIN);
+    }
+
+    /** As above, trained as {@code o} says. */
+    public static ObjectNode run(Path dir, int batch, int seq, int warmup, int steps, boolean forwardOnly, double matmulGflops,
+            Options o) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(dir, null, manager, 0).model();
+            long t0 = System.nanoTime();
+            TransformerModel model = Pretrained.load(dir, org.finetune4j.model.ModelConfig.read(dir), null, manager, 0,
+                    o.loadIn8bit()).model();
+            double loadSeconds = (System.nanoTime() - t0) / 1e9;
+            long loadPeak = Memory.peakRssBytes();
+            if (o.lora() != null) {
+                LoraModel.apply(model, o.lora(), manager, 0, dir.toString());
+            }
+            if (o.freezeBase()) {
+                List<java.util.regex.Pattern> keep = o.trainPatterns().stream()
+                        .map(g -> java.util.regex.Pattern.compile(java.util.Arrays.stream(g.split("\\*", -1))
+                                .map(java.util.regex.Pattern::quote).collect(java.util.stream.Collectors.joining(".*")))).toList();
+                model.namedParameters().forEach((name, p) -> {
+                    if (name.startsWith(model.basePrefix()) && keep.stream().noneMatch(k -> k.matcher(name).matches())) {
+                        p.setTrainable(false);
+                    }
+                });
+            }
             if (!forwardOnly && !TRAINABLE.contains(model.head)) {
                 throw new Finetune4jException(dir + ": bench trains " + TRAINABLE + " heads only; add --forward-only");
             }
             Case c = new Case(dir.getFileName() + "-" + batch + "x" + seq, model.config.common().modelType(), model.head,
                     batch, seq, null);
-            return time(c, model, warmup, steps, forwardOnly, matmulGflops, manager);
+            ObjectNode r = time(c, model, warmup, steps, forwardOnly, matmulGflops, manager, o.gradientCheckpointing());
+            r.put("load_in_8bit", o.loadIn8bit());
+            r.put("gradient_checkpointing", o.gradientCheckpointing());
+            r.put("lora", o.lora() != null);
+            long all = model.namedParameters().values().stream().mapToLong(Parameter::numel).sum();
+            long trainable = model.namedParameters().values().stream().filter(Parameter::trainable).mapToLong(Parameter::numel).sum();
+            r.put("trainable_params", trainable);
+            r.put("all_params", all);
+            r.put("weights_mb", round(org.finetune4j.model.Int8.bytes(model.namedParameters().values()) / 1048576.0, 1));
+            r.put("load_s", round(loadSeconds, 2));
+            r.put("peak_rss_after_load_mb", round(loadPeak / 1048576.0, 1));
+            return r;
         }
     }
 
@@ -85,7 +134,7 @@ public final class Benchmark {
             Head.CAUSAL_LM, Head.MASKED_LM, Head.TOKEN_CLASSIFICATION);
 
     private static ObjectNode time(Case c, TransformerModel model, int warmup, int steps, boolean forwardOnly,
-            double matmulGflops, NDManager manager) {
+            double matmulGflops, NDManager manager, boolean checkpointing) {
         ModelConfig config = model.config;
         List<Parameter> params = model.namedParameters().values().stream().filter(Parameter::trainable).toList();
         Random rng = new Random(1);
@@ -102,7 +151,7 @@ public final class Benchmark {
                     if (forwardOnly) {
                         forward(model, in);
                     } else {
-                        trainStep(model, params, opt, in, step);
+                        trainStep(model, params, opt, in, step, checkpointing);
                     }
                 }
                 if (i >= warmup) {
@@ -141,10 +190,12 @@ public final class Benchmark {
         }
     }
 
-    private static void trainStep(TransformerModel model, List<Parameter> params, AdamW opt, Inputs in, NDManager step) {
+    private static void trainStep(TransformerModel model, List<Parameter> params, AdamW opt, Inputs in, NDManager step,
+            boolean checkpointing) {
         opt.zeroGrad();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            gc.backward(model.forward(in, Forward.train()).loss());
+            Forward f = checkpointing ? Forward.train().checkpointed() : Forward.train();
+            f.backward(model.forward(in, f).loss());
         }
         Gradients.clip(params, 1.0, step);
         opt.step(2e-5);

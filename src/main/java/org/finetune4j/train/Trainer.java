@@ -218,7 +218,8 @@ public final class Trainer {
             try (NDManager scope = manager.newSubManager();
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 var in = Batches.inputs(b, job.model().config.tokenTypes(), scope);
-                Output out = job.model().forward(in, Forward.train());
+                Forward f = args.gradientCheckpointing() ? Forward.train().checkpointed() : Forward.train();
+                Output out = job.model().forward(in, f);
                 NDArray loss = args.labelSmoothingFactor() > 0
                         ? Losses.labelSmoothed(out.logits(), in.labels(), args.labelSmoothingFactor(),
                                 job.model().head == org.finetune4j.model.Head.CAUSAL_LM)
@@ -236,7 +237,7 @@ public final class Trainer {
                     return 0;
                 }
                 double share = (double) b.lossItems() / items;
-                gc.backward(Ops.mul(loss, share));
+                f.backward(Ops.mul(loss, share)); // with checkpointing, recomputes the layers (under gc's grad mode)
                 return value * share;
             }
         }

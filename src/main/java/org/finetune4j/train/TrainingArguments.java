@@ -42,7 +42,8 @@ public record TrainingArguments(
         double labelSmoothingFactor,
         boolean bf16,
         String resumeFromCheckpoint,
-        boolean skipNonfiniteLoss) {
+        boolean skipNonfiniteLoss,
+        boolean gradientCheckpointing) {
 
     public static final List<String> SCHEDULES = List.of("linear", "cosine", "constant", "constant_with_warmup", "polynomial");
     static final List<String> STRATEGIES = List.of("no", "steps", "epoch");
@@ -88,7 +89,8 @@ public record TrainingArguments(
                 n.number("label_smoothing_factor", 0.0),
                 n.bool("bf16", false),
                 resume(n, base),
-                n.bool("skip_nonfinite_loss", false));
+                n.bool("skip_nonfinite_loss", false),
+                n.bool("gradient_checkpointing", false));
         a.validate(n);
         n.finish();
         return a;

@@ -181,6 +181,38 @@ class TrainerTest {
     }
 
     @Test
+    void gradientCheckpointingRepeatsThePlainLosses() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 16, 12);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 3", "save_strategy: 'no'");
+        List<Double> plain = new ArrayList<>();
+        run(recipe, plain, (s, l) -> {}, "training.output_dir=" + dir.resolve("plain"));
+        List<Double> ck = new ArrayList<>();
+        run(recipe, ck, (s, l) -> {}, "training.output_dir=" + dir.resolve("ck"), "training.gradient_checkpointing=true");
+        assertThat(ck).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(ck.get(i)).isCloseTo(plain.get(i), org.assertj.core.api.Assertions.within(1e-6));
+        }
+    }
+
+    @Test
+    void anEightBitBaseStaysPutWhileTheRestTrains() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 16, 13);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 3", "save_strategy: 'no'", "gradient_checkpointing: true");
+        List<Double> losses = new ArrayList<>();
+        run(recipe, losses, (s, l) -> {}, "model.load_in_8bit=true");
+        assertThat(losses).hasSize(3).allMatch(l -> Double.isFinite(l));
+        try (NDManager m = NDManager.newBaseManager(); NDManager scope = m.newSubManager()) {
+            Path fixture = org.finetune4j.Fixtures.dir("bert-seqcls");
+            var q = Pretrained.load(fixture, org.finetune4j.model.ModelConfig.read(fixture), null, m, 0, true).model().namedParameters();
+            var after = Pretrained.load(dir.resolve("out"), null, m, 0).model().namedParameters(); // saved dequantized
+            String frozen = "bert.encoder.layer.0.output.dense.weight";
+            assertThat(after.get(frozen).data().toFloatArray()).as(frozen).containsExactly(q.get(frozen).value(scope).toFloatArray());
+            String moved = "bert.encoder.layer.0.output.dense.bias";
+            assertThat(after.get(moved).data().toFloatArray()).as(moved).isNotEqualTo(q.get(moved).data().toFloatArray());
+        }
+    }
+
+    @Test
     void labelSmoothingMatchesItsDefinition() {
         try (NDManager m = NDManager.newBaseManager()) {
             var logits = m.create(new float[] {2f, 0f, -1f, 0.5f, 0.5f, 3f}, new ai.djl.ndarray.types.Shape(2, 3));

@@ -1,0 +1,130 @@
+package org.finetune4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.finetune4j.io.DType;
+import org.finetune4j.io.TensorInfo;
+import org.finetune4j.io.WeightFiles;
+import org.finetune4j.nn.Conv1D;
+import org.finetune4j.nn.Int8Weight;
+import org.finetune4j.nn.Linear;
+import org.finetune4j.nn.Module;
+import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Tensors;
+
+/**
+ * {@code load_in_8bit}: which weights are held as int8 ({@link Int8Weight}) and how they get there.
+ * The targets are the weights of the backbone's Linear and Conv1D layers, as Transformers' bitsandbytes
+ * integration converts them; embeddings, norms, biases and the head stay float32. Loading reads
+ * each target tensor into one reused buffer and quantizes it there, so the float32 model never
+ * exists in memory at once.
+ */
+public final class Int8 {
+
+    private Int8() {}
+
+    /** The weights to hold in 8 bits, each with whether it is stored [in, out] (Conv1D). */
+    public static Map<Parameter, Boolean> targets(TransformerModel model) {
+        Map<Parameter, Boolean> out = new IdentityHashMap<>();
+        Map<Parameter, Integer> names = new IdentityHashMap<>();
+        model.allNamedParameters().values().forEach(p -> names.merge(p, 1, Integer::sum));
+        model.namedModules().forEach((path, m) -> {
+            if (!(path + ".").startsWith(model.basePrefix())) {
+                return; // the head stays float32
+            }
+            Parameter w = weight(m);
+            if (w != null && names.get(w) == 1) { // tied weights stay float32
+                out.put(w, m instanceof Conv1D);
+            }
+        });
+        return out;
+    }
+
+    private static Parameter weight(Module m) {
+        if (m instanceof Linear l) {
+            return l.weight;
+        }
+        return m instanceof Conv1D c ? c.weight : null;
+    }
+
+    /** Quantizes the targets that still hold float data (a model initialised in memory); returns how many. */
+    public static int quantize(TransformerModel model, NDManager manager) {
+        int n = 0;
+        for (Map.Entry<Parameter, Boolean> e : targets(model).entrySet()) {
+            Parameter p = e.getKey();
+            if (!p.quantized() && p.hasData()) {
+                p.quantize(Int8Weight.quantize(p.data(), e.getValue(), manager));
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Bytes the parameters take as held: 1 per int8 element plus 4 per scale, 4 per float32 element. */
+    public static long bytes(Iterable<Parameter> params) {
+        long b = 0;
+        for (Parameter p : params) {
+            b += p.quantized() ? p.numel() + 4 * p.int8().scale().getShape().size() : 4 * p.numel();
+        }
+        return b;
+    }
+
+    /**
+     * Reads float32 tensors of a weight file through one reused direct buffer (positional reads, no
+     * mapping: the file's pages stay in the page cache instead of this process's resident set, where
+     * mapped pages would sit until the garbage collector unmaps them) and copies or quantizes them.
+     */
+    static final class Loader {
+        private final NDManager manager;
+        private ByteBuffer staging;
+
+        Loader(NDManager manager) {
+            this.manager = manager;
+        }
+
+        /** Reads tensor {@code key} (shape already checked) and holds it in {@code p} as int8. */
+        void load(WeightFiles files, String key, Parameter p, boolean transposed) {
+            TensorInfo info = files.info(key);
+            try (NDManager tmp = manager.newSubManager()) {
+                NDArray w;
+                if (info.dtype() == DType.F32 && info.numel() > 0) {
+                    w = tmp.create(read(files, key, info), new Shape(info.shape()), DataType.FLOAT32); // aliases staging
+                } else {
+                    w = Tensors.toNDArray(tmp, info, files.data(key)).toType(DataType.FLOAT32, false);
+                }
+                p.quantize(Int8Weight.quantize(w, transposed, manager));
+            } finally {
+                java.lang.ref.Reference.reachabilityFence(staging); // libtorch read it without a Java reference
+            }
+        }
+
+        /** Tensor {@code key} (shape already checked) as a new array in {@code into}, as {@link Tensors#toNDArray} gives it. */
+        NDArray copy(WeightFiles files, String key, NDManager into) {
+            TensorInfo info = files.info(key);
+            if (info.dtype() != DType.F32 || info.numel() == 0 || info.byteCount() > Integer.MAX_VALUE) {
+                return Tensors.toNDArray(into, info, files.data(key));
+            }
+            try (NDArray alias = into.create(read(files, key, info), new Shape(info.shape()), DataType.FLOAT32)) {
+                return alias.duplicate();
+            } finally {
+                java.lang.ref.Reference.reachabilityFence(staging);
+            }
+        }
+
+        private ByteBuffer read(WeightFiles files, String key, TensorInfo info) {
+            long bytes = info.byteCount();
+            if (staging == null || staging.capacity() < bytes) {
+                staging = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            staging.clear();
+            files.read(key, staging);
+            return staging.flip().slice().order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package org.finetune4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.finetune4j.tensor.Ops;
+
+/**
+ * A frozen linear weight held as int8 with one absmax scale per output channel (LLM.int8()'s
+ * weight format, as bitsandbytes' Linear8bitLt stores it): w[o, i] ~ q[o, i] * scale[o], where
+ * q = round(127 w / absmax(w[o, :])) and scale = absmax / 127 (a zero row keeps scale 0). The
+ * forward pass converts q to float32 in the activations' scope for that one call and computes in
+ * float32, so only the layer at hand exists in float. Unlike bitsandbytes, activations are not
+ * quantized (no int8 matmul, no outlier decomposition): the only error is the weights' rounding.
+ *
+ * @param q          INT8 [out, in]
+ * @param scale      FLOAT32 [out]
+ * @param transposed whether the parameter is stored [in, out] (GPT-2's Conv1D), so q holds its transpose
+ */
+public record Int8Weight(NDArray q, NDArray scale, boolean transposed) {
+
+    /** Quantizes w ([out, in], or [in, out] when {@code transposed}); q and scale are created in {@code into}. */
+    public static Int8Weight quantize(NDArray w, boolean transposed, NDManager into) {
+        try (NDManager tmp = w.getManager().newSubManager()) {
+            NDArray v = w.stopGradient(); // a view owned by tmp, so every temporary below lands there
+            v.attach(tmp);
+            if (transposed) {
+                v = v.transpose(); // [out, in]
+            }
+            NDArray abs = v.abs();
+            NDArray absmax = abs.max(new int[] {1}, true); // [out, 1]
+            abs.close();
+            NDArray factor = Ops.maximum(absmax, Float.MIN_NORMAL).pow(-1).mul(127f); // [out, 1]
+            NDArray scaled = v.mul(factor); // [out, in]
+            NDArray rounded = scaled.round();
+            scaled.close();
+            NDArray q = rounded.clip(-127, 127).toType(DataType.INT8, false); // [out, in]
+            rounded.close();
+            NDArray scale = absmax.reshape(-1).div(127f); // [out]
+            q.attach(into);
+            scale.attach(into);
+            return new Int8Weight(q, scale, transposed);
+        }
+    }
+
+    public long numel() {
+        return q.getShape().size();
+    }
+
+    /** The float32 weight in its parameter's layout, owned by {@code scope}. */
+    public NDArray dequantize(NDManager scope) {
+        NDArray f = q.toType(DataType.FLOAT32, false);
+        f.attach(scope);
+        NDArray s = scale.reshape(-1, 1);
+        s.attach(scope);
+        NDArray w = f.mul(s); // [out, in]
+        f.close();
+        return transposed ? w.transpose() : w;
+    }
+
+    /**
+     * x [.., in] -> x W^T + b [.., out], W = q * scale: q converted to float32 for this call only
+     * and the scale applied to the output (smaller than the weight at these batch sizes).
+     */
+    public NDArray linear(NDArray x, NDArray bias) {
+        NDArray w = Ops.inScopeOf(x, q.toType(DataType.FLOAT32, false)); // [out, in]
+        NDArray y = Ops.linear(x, w, null).mul(scale); // [.., out]
+        w.close(); // freed now, or when the backward pass that saved it is done
+        return bias == null ? y : y.add(bias);
+    }
+
+    public void close() {
+        q.close();
+        scale.close();
+    }
+}
