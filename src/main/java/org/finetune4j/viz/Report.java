@@ -88,8 +88,10 @@ public final class Report {
                 break;
             }
         }
-        long[] row = data.batch(new int[] {pick}, 0, 0).inputIds()[0];
-        return java.util.Arrays.copyOf(row, Math.min(lengths[pick], SAMPLE_MAX_TOKENS));
+        org.finetune4j.data.Batch b = data.batch(new int[] {pick}, 0, 0);
+        long[] row = b.inputIds()[0];
+        int real = (int) java.util.Arrays.stream(b.attentionMask()[0]).sum();
+        return java.util.Arrays.copyOf(row, Math.min(real, SAMPLE_MAX_TOKENS));
     }
 
     /** Builds {@code out/report.html} from what the folder holds; returns its path. */

@@ -62,7 +62,8 @@ class GenerateCommandTest {
         CliRun temp = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--temperature", "-1");
         assertThat(temp.code()).isEqualTo(2);
         CliRun adapter = CliRun.of("generate", "--model", GPT2, "--adapter", GPT2);
-        assertThat(adapter.code()).isEqualTo(2);
+        assertThat(adapter.code()).isEqualTo(1);
+        assertThat(adapter.err()).contains("adapter_config.json");
         CliRun tooLong = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--max-new-tokens", "100000");
         assertThat(tooLong.err()).contains("positions");
     }
