@@ -61,23 +61,12 @@ public record Examples(long[][] ids, long[][] typeIds, int[] labels) implements 
 
     /** The examples at {@code indices} as one batch padded with {@code padId} to its longest row. */
     public Batch batch(int[] indices, long padId) {
-        int longest = 0;
-        for (int i : indices) {
-            longest = Math.max(longest, ids[i].length);
-        }
-        long[][] inputIds = new long[indices.length][longest];
-        long[][] mask = new long[indices.length][longest];
-        long[][] types = new long[indices.length][longest];
+        int longest = Padding.longest(ids, indices);
         long[] y = new long[indices.length];
         for (int r = 0; r < indices.length; r++) {
-            int i = indices[r];
-            int t = ids[i].length;
-            System.arraycopy(ids[i], 0, inputIds[r], 0, t);
-            Arrays.fill(inputIds[r], t, longest, padId);
-            Arrays.fill(mask[r], 0, t, 1L);
-            System.arraycopy(typeIds[i], 0, types[r], 0, t);
-            y[r] = labels[i];
+            y[r] = labels[indices[r]];
         }
-        return Batch.classification(inputIds, mask, types, y, indices.clone());
+        return Batch.classification(Padding.gather(ids, indices, longest, padId), Padding.mask(ids, indices, longest),
+                Padding.gather(typeIds, indices, longest, 0), y, indices.clone());
     }
 }

@@ -140,24 +140,12 @@ public record InstructionData(Path file, long[][] ids, long[][] labels, int[] li
     /** The examples at {@code indices} padded with {@code padId} (labels -100 there); loss items = labels after the shift. */
     @Override
     public Batch batch(int[] indices, long padId, long seed) {
-        int longest = 0;
-        for (int i : indices) {
-            longest = Math.max(longest, ids[i].length);
-        }
-        long[][] in = new long[indices.length][longest];
-        long[][] mask = new long[indices.length][longest];
-        long[][] y = new long[indices.length][longest];
+        int longest = Padding.longest(ids, indices);
         long items = 0;
-        for (int r = 0; r < indices.length; r++) {
-            int i = indices[r];
-            int t = ids[i].length;
-            System.arraycopy(ids[i], 0, in[r], 0, t);
-            Arrays.fill(in[r], t, longest, padId);
-            Arrays.fill(mask[r], 0, t, 1L);
-            System.arraycopy(labels[i], 0, y[r], 0, t);
-            Arrays.fill(y[r], t, longest, -100L);
+        for (int i : indices) {
             items += new Labelled(ids[i], labels[i]).trained();
         }
-        return Batch.tokenLabelled(in, mask, new long[indices.length][longest], y, indices.clone(), items);
+        return Batch.tokenLabelled(Padding.gather(ids, indices, longest, padId), Padding.mask(ids, indices, longest),
+                new long[indices.length][longest], Padding.gather(labels, indices, longest, -100L), indices.clone(), items);
     }
 }

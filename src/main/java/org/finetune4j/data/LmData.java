@@ -329,23 +329,16 @@ public final class LmData implements Dataset {
      */
     @Override
     public Batch batch(int[] indices, long padId, long seed) {
-        int longest = 0;
-        for (int i : indices) {
-            longest = Math.max(longest, ids[i].length);
-        }
+        int longest = Padding.longest(ids, indices);
         int n = indices.length;
-        long[][] in = new long[n][longest];
-        long[][] mask = new long[n][longest];
-        long[][] ty = new long[n][longest];
+        long[][] in = Padding.gather(ids, indices, longest, padId);
+        long[][] mask = Padding.mask(ids, indices, longest);
+        long[][] ty = Padding.gather(types, indices, longest, 0);
         boolean[][] cand = new boolean[n][longest];
         int[][] w = words == null ? null : new int[n][longest];
         for (int r = 0; r < n; r++) {
             int i = indices[r];
             int t = ids[i].length;
-            System.arraycopy(ids[i], 0, in[r], 0, t);
-            Arrays.fill(in[r], t, longest, padId);
-            Arrays.fill(mask[r], 0, t, 1L);
-            System.arraycopy(types[i], 0, ty[r], 0, t);
             for (int k = 0; k < t; k++) {
                 cand[r][k] = !special[i][k];
             }

@@ -167,22 +167,9 @@ public record QaFeatures(QaExamples examples, long[][] ids, long[][] typeIds, in
 
     /** The features at {@code indices} padded to the longest, with their answer spans when these are training features. */
     public Batch batch(int[] indices, long padId) {
-        int longest = 0;
-        for (int i : indices) {
-            longest = Math.max(longest, ids[i].length);
-        }
-        long[][] inputIds = new long[indices.length][longest];
-        long[][] mask = new long[indices.length][longest];
-        long[][] types = new long[indices.length][longest];
-        for (int r = 0; r < indices.length; r++) {
-            int i = indices[r];
-            int t = ids[i].length;
-            System.arraycopy(ids[i], 0, inputIds[r], 0, t);
-            Arrays.fill(inputIds[r], t, longest, padId);
-            Arrays.fill(mask[r], 0, t, 1L);
-            System.arraycopy(typeIds[i], 0, types[r], 0, t);
-        }
-        Batch b = Batch.classification(inputIds, mask, types, null, indices.clone());
+        int longest = Padding.longest(ids, indices);
+        Batch b = Batch.classification(Padding.gather(ids, indices, longest, padId), Padding.mask(ids, indices, longest),
+                Padding.gather(typeIds, indices, longest, 0), null, indices.clone());
         if (startPositions == null) {
             return b;
         }

@@ -112,24 +112,9 @@ public record TokenClassificationData(long[][] ids, long[][] typeIds, long[][] l
 
     /** The sentences at {@code indices} padded to the longest; pads get label -100; loss items are the labelled tokens. */
     public Batch batch(int[] indices, long padId) {
-        int longest = 0;
-        for (int i : indices) {
-            longest = Math.max(longest, ids[i].length);
-        }
-        long[][] inputIds = new long[indices.length][longest];
-        long[][] mask = new long[indices.length][longest];
-        long[][] types = new long[indices.length][longest];
-        long[][] y = new long[indices.length][longest];
-        for (int r = 0; r < indices.length; r++) {
-            int i = indices[r];
-            int t = ids[i].length;
-            System.arraycopy(ids[i], 0, inputIds[r], 0, t);
-            Arrays.fill(inputIds[r], t, longest, padId);
-            Arrays.fill(mask[r], 0, t, 1L);
-            System.arraycopy(typeIds[i], 0, types[r], 0, t);
-            System.arraycopy(labels[i], 0, y[r], 0, t);
-            Arrays.fill(y[r], t, longest, -100L);
-        }
-        return Batch.tokenLabelled(inputIds, mask, types, y, indices.clone(), Batch.labelled(y));
+        int longest = Padding.longest(ids, indices);
+        long[][] y = Padding.gather(labels, indices, longest, -100L);
+        return Batch.tokenLabelled(Padding.gather(ids, indices, longest, padId), Padding.mask(ids, indices, longest),
+                Padding.gather(typeIds, indices, longest, 0), y, indices.clone(), Batch.labelled(y));
     }
 }
