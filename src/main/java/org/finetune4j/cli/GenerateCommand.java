@@ -20,6 +20,7 @@ import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.peft.Adapters;
+import org.finetune4j.tokenize.ChatTemplate;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,8 +54,22 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Prompt text; repeat for a batch (default: one empty prompt, which starts from BOS).")
     List<String> prompts = new ArrayList<>();
 
-    @Option(names = "--chat", description = "Wrap the prompt in the tokenizer's chat template as a user message.")
+    @Option(names = "--chat", description = "Render each prompt as a user message with the model's chat template "
+            + "(chat_template.jinja or tokenizer_config.json), generation prompt added, as apply_chat_template does.")
     boolean chat;
+
+    @Option(names = "--chat-template", paramLabel = "NAME",
+            description = "Like --chat with a built-in template instead: ${COMPLETION-CANDIDATES}.",
+            completionCandidates = BuiltInTemplates.class)
+    String chatTemplate;
+
+    /** The names of the built-in chat templates, for --help. */
+    static final class BuiltInTemplates implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ChatTemplate.BUILT_IN.keySet().iterator();
+        }
+    }
 
     @Option(names = "--max-new-tokens", defaultValue = "50", paramLabel = "N", description = "Tokens to generate (default 50).")
     int maxNewTokens;
@@ -100,10 +115,8 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         ModelConfig config = ModelConfig.read(model);
         try (Tokenizer tok = Tokenizer.load(model); NDManager manager = NDManager.newBaseManager()) {
-            if (chat) {
-                throw new Finetune4jException(model + ": --chat needs a chat template, and Finetune4j cannot render one yet"
-                        + (hasChatTemplate() ? " (tokenizer_config.json's chat_template is Jinja)" : " (the tokenizer has none)"));
-            }
+            ChatTemplate template = chatTemplate != null ? ChatTemplate.builtIn(chatTemplate, tok)
+                    : chat ? ChatTemplate.ofModel(tok) : null;
             long bos = firstKnown(tok.special().bos(), config.common().bosTokenId(), config.common().eosTokenId());
             long[] eos = eosIds(tok, config);
             List<long[]> ids = new ArrayList<>();
@@ -111,7 +124,11 @@ public final class GenerateCommand implements Callable<Integer> {
                 if (p.isEmpty() && bos < 0) {
                     throw new Finetune4jException(model + ": an empty prompt needs a BOS token, and the model has none");
                 }
-                ids.add(p.isEmpty() ? new long[] {bos} : tok.encode(p, null, 0, false).ids());
+                if (template != null) { // the rendered text carries its own special tokens, as apply_chat_template(tokenize=True)
+                    ids.add(tok.encodeWithSpans(render(template, p), false).ids());
+                } else {
+                    ids.add(p.isEmpty() ? new long[] {bos} : tok.encode(p, null, 0, false).ids());
+                }
             }
             int longest = ids.stream().mapToInt(a -> a.length).max().orElse(0);
             if (longest + (long) maxNewTokens > config.maxPositions()) {
@@ -257,10 +274,13 @@ public final class GenerateCommand implements Callable<Integer> {
         return Math.max(pad, 0);
     }
 
-    private boolean hasChatTemplate() {
-        Path f = model.resolve("tokenizer_config.json");
-        return Files.isRegularFile(f) && Json.read(f).has("chat_template")
-                || Files.isRegularFile(model.resolve("chat_template.jinja"));
+    /** {@code prompt} as one user message with the generation prompt; a template error names the template. */
+    private static String render(ChatTemplate template, String prompt) {
+        try {
+            return template.render(List.of(new ChatTemplate.Message("user", prompt)), true);
+        } catch (ChatTemplate.RenderException e) {
+            throw new Finetune4jException("cannot render the prompt with " + e.getMessage());
+        }
     }
 
     private static long firstKnown(Number... ids) {

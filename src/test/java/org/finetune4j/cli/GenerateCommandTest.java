@@ -43,6 +43,17 @@ class GenerateCommandTest {
     }
 
     @Test
+    void aChatTemplateRendersThePromptAsAUserTurnWithTheGenerationPrompt() throws IOException {
+        JsonNode chat = json("generate", "--model", GPT2, "--prompt", "hello world", "--max-new-tokens", "3", "--json",
+                "--chat-template", "chatml");
+        try (org.finetune4j.tokenize.Tokenizer tok = org.finetune4j.tokenize.Tokenizer.load(GPT2)) {
+            long[] expected = tok.encodeWithSpans("<|im_start|>user\nhello world<|im_end|>\n<|im_start|>assistant\n", false).ids();
+            assertThat(new ObjectMapper().convertValue(chat.get("prompt_ids"), long[].class)).containsExactly(expected);
+        }
+        assertThat(chat.get("generated_ids")).hasSize(3);
+    }
+
+    @Test
     void severalPromptsDecodeAsOneBatch() throws IOException {
         JsonNode both = json("generate", "--model", GPT2, "--prompt", "hello world", "--prompt", "hi", "--max-new-tokens", "5", "--json");
         JsonNode alone = json("generate", "--model", GPT2, "--prompt", "hi", "--max-new-tokens", "5", "--json");
@@ -55,7 +66,10 @@ class GenerateCommandTest {
     void refusals() {
         CliRun chat = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--chat");
         assertThat(chat.code()).isEqualTo(1);
-        assertThat(chat.err()).contains("--chat", "chat template");
+        assertThat(chat.err()).contains("has no chat template");
+        CliRun unknown = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--chat-template", "nope");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("unknown chat template 'nope'", "chatml");
         CliRun topP = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--top-p", "1.5");
         assertThat(topP.code()).isEqualTo(2);
         assertThat(topP.err()).contains("top-p");
