@@ -1,35 +1,57 @@
 package org.finetune4j.nn;
 
+import ai.djl.ndarray.NDArray;
+
 /**
- * A layer that computes {@code x W^T + b} and can carry a {@link Lora} branch: its output becomes
- * {@code base(x) + lora.delta(x)}. Implemented by {@link Linear} and {@link Conv1D}; a layer that
- * holds its frozen weight in another format (int8 with scales) implements it too, and LoRA
- * injection, adapter I/O and merging work on it unchanged as long as {@link #weight} is the
- * float weight (merging writes into it).
+ * A layer that computes {@code x W^T + b} ({@link Linear}, {@link Conv1D}) and can carry a
+ * {@link Lora} branch: its output becomes {@code base(x) + lora.delta(x)}. LoRA injection, adapter
+ * I/O and merging work on any such layer through this class; merging writes into {@link #weight}.
  */
-public interface Adaptable {
+public abstract class Adaptable extends Module {
+
+    private Lora lora;
 
     /** Input features. */
-    long inFeatures();
+    public abstract long inFeatures();
 
     /** Output features. */
-    long outFeatures();
+    public abstract long outFeatures();
 
     /** The base weight: [out, in], or [in, out] when {@link #fanInFanOut}. */
-    Parameter weight();
+    public abstract Parameter weight();
 
     /** The base bias [out], or null. */
-    Parameter bias();
+    public abstract Parameter bias();
 
     /** Whether the weight is stored [in, out] (GPT-2's Conv1D; PEFT's fan_in_fan_out). */
-    boolean fanInFanOut();
+    public abstract boolean fanInFanOut();
 
     /** The attached branch, or null. */
-    Lora lora();
+    public Lora lora() {
+        return lora;
+    }
 
     /** Attaches a branch (registered as the children lora_A and lora_B); one at a time. */
-    void attach(Lora lora);
+    public void attach(Lora l) {
+        if (lora != null) {
+            throw new IllegalStateException("a LoRA branch is already attached");
+        }
+        l.register(this);
+        lora = l;
+    }
 
     /** Removes the branch (its parameters leave the module tree); returns it, or null. */
-    Lora detach();
+    public Lora detach() {
+        Lora l = lora;
+        if (l != null) {
+            l.unregister(this);
+            lora = null;
+        }
+        return l;
+    }
+
+    /** The base output {@code y} of input {@code x}, with the branch's delta added when one is attached. */
+    protected NDArray withLora(NDArray y, NDArray x) {
+        return lora == null ? y : lora.addTo(y, x);
+    }
 }

@@ -3,13 +3,12 @@ package org.finetune4j.nn;
 import ai.djl.ndarray.NDArray;
 
 /** GPT-2's Conv1D: a linear layer whose weight is stored [in, out]; y = x W + b (+ a LoRA branch). */
-public class Conv1D extends Module implements Adaptable {
+public class Conv1D extends Adaptable {
 
     public final long in;
     public final long out;
     public final Parameter weight;
     public final Parameter bias;
-    private Lora lora;
 
     public Conv1D(long in, long out, double std) {
         this.in = in;
@@ -22,7 +21,7 @@ public class Conv1D extends Module implements Adaptable {
         NDArray y = weight.quantized() // int8 [out, in]: dequantized for this call
                 ? weight.int8().linear(x, bias.data())
                 : x.matMul(weight.data()).add(bias.data());
-        return lora == null ? y : lora.addTo(y, x);
+        return withLora(y, x);
     }
 
     @Override
@@ -48,29 +47,5 @@ public class Conv1D extends Module implements Adaptable {
     @Override
     public boolean fanInFanOut() {
         return true;
-    }
-
-    @Override
-    public Lora lora() {
-        return lora;
-    }
-
-    @Override
-    public void attach(Lora l) {
-        if (lora != null) {
-            throw new IllegalStateException("a LoRA branch is already attached");
-        }
-        l.register(this);
-        lora = l;
-    }
-
-    @Override
-    public Lora detach() {
-        Lora l = lora;
-        if (l != null) {
-            l.unregister(this);
-            lora = null;
-        }
-        return l;
     }
 }

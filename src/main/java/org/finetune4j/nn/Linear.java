@@ -4,13 +4,12 @@ import ai.djl.ndarray.NDArray;
 import org.finetune4j.tensor.Ops;
 
 /** y = x W^T + b, with W [out, in] as torch.nn.Linear stores it; plus a LoRA branch when one is attached. */
-public class Linear extends Module implements Adaptable {
+public class Linear extends Adaptable {
 
     public final long in;
     public final long out;
     public final Parameter weight;
     public final Parameter bias;
-    private Lora lora;
 
     public Linear(long in, long out, boolean bias, double std) {
         this(in, out, bias, Init.normal(std));
@@ -36,7 +35,7 @@ public class Linear extends Module implements Adaptable {
         NDArray y = weight.quantized() // int8 [out, in]: dequantized for this call
                 ? weight.int8().linear(x, bias == null ? null : bias.data())
                 : Ops.linear(x, weight.data(), bias == null ? null : bias.data());
-        return lora == null ? y : lora.addTo(y, x);
+        return withLora(y, x);
     }
 
     @Override
@@ -62,29 +61,5 @@ public class Linear extends Module implements Adaptable {
     @Override
     public boolean fanInFanOut() {
         return false;
-    }
-
-    @Override
-    public Lora lora() {
-        return lora;
-    }
-
-    @Override
-    public void attach(Lora l) {
-        if (lora != null) {
-            throw new IllegalStateException("a LoRA branch is already attached");
-        }
-        l.register(this);
-        lora = l;
-    }
-
-    @Override
-    public Lora detach() {
-        Lora l = lora;
-        if (l != null) {
-            l.unregister(this);
-            lora = null;
-        }
-        return l;
     }
 }
