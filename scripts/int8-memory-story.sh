@@ -11,9 +11,6 @@ dir="$1"
 seq="${2:-128}"
 steps="${3:-2}"
 cd "$root"
-# glibc otherwise serves the loader's 16-64 MiB temporaries from a heap that it does not give back, which
-# measured 4.7 GiB peak for the 8-bit load instead of 2.3 GiB (inspect --load-in-8bit with this setting)
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-65536}"
 if [ ! -f "$dir/model.safetensors" ]; then
     ./finetune4j init --config examples/configs/opt-1.3b.json --out "$dir" --seed 0
 fi

@@ -1,6 +1,7 @@
 package org.finetune4j.nn;
 
 import ai.djl.ndarray.NDArray;
+import org.finetune4j.tensor.Ops;
 
 /** GPT-2's Conv1D: a linear layer whose weight is stored [in, out]; y = x W + b (+ a LoRA branch). */
 public class Conv1D extends Adaptable {
@@ -20,7 +21,7 @@ public class Conv1D extends Adaptable {
     public NDArray forward(NDArray x) { // [.., in] -> [.., out]
         NDArray y = weight.quantized() // int8 [out, in]: dequantized for this call
                 ? weight.int8().linear(x, bias.data())
-                : x.matMul(weight.data()).add(bias.data());
+                : Ops.linear(x, Ops.inScopeOf(x, weight.data().transpose()), bias.data()); // a [out, in] view, no copy
         return withLora(y, x);
     }
 

@@ -16,6 +16,7 @@ public class RmsNorm extends Module {
 
     public NDArray forward(NDArray x) { // [.., C]
         NDArray variance = x.square().mean(new int[] {-1}, true); // [.., 1]
-        return x.mul(Ops.pow(Ops.add(variance, eps), -0.5)).mul(weight.data());
+        NDArray root = Ops.add(variance, eps).sqrt();
+        return x.mul(Ops.scalar(root, 1).div(root)).mul(weight.data()); // 1 / sqrt as torch.rsqrt: exact in every kernel, unlike pow
     }
 }
