@@ -2,6 +2,7 @@ package org.finetune4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import org.finetune4j.tensor.Ops;
 
 /** The losses of Transformers' heads; label -100 is ignored everywhere. */
@@ -49,17 +50,24 @@ public final class Losses {
         if (!shift) {
             return labelSmoothed(logits, labels, eps);
         }
-        return labelSmoothed(logits.get(":, :-1, :"), labels.get(":, 1:"), eps);
+        return labelSmoothed(logits, nextLabels(labels), eps);
     }
 
-    /** Causal LM loss: logits at t predict the label at t+1; mean over all kept labels of the batch. */
+    /**
+     * Causal LM loss: logits at t predict the label at t+1; mean over all kept labels of the batch.
+     * As Transformers, the labels shift, not the logits: slicing [B, T, V] would copy it, and its
+     * backward would fill and copy another array of that size.
+     */
     public static NDArray causalLm(NDArray logits, NDArray labels) { // [B, T, V], [B, T]
-        long b = logits.getShape().get(0);
-        long t = logits.getShape().get(1);
         long v = logits.getShape().get(2);
-        NDArray shifted = logits.get(":, :-1, :").reshape(b * (t - 1), v);
-        NDArray next = labels.get(":, 1:").reshape(b * (t - 1));
-        return crossEntropy(shifted, next);
+        return crossEntropy(logits.reshape(-1, v), nextLabels(labels).reshape(-1));
+    }
+
+    /** labels [B, T] shifted left by one, -100 in the last column: the target of position t is the label at t+1. */
+    static NDArray nextLabels(NDArray labels) {
+        long b = labels.getShape().get(0);
+        NDArray end = labels.getManager().full(new Shape(b, 1), IGNORE_INDEX, labels.getDataType());
+        return labels.get(":, 1:").concat(end, 1);
     }
 
     /**
