@@ -132,11 +132,6 @@ public final class Ops {
         return x.add(scalar(x, v));
     }
 
-    /** x ^ v, safe under autograd. */
-    public static NDArray pow(NDArray x, double v) {
-        return x.pow(scalar(x, v));
-    }
-
     /** max(x, v) element-wise, safe under autograd. */
     public static NDArray maximum(NDArray x, double v) {
         return x.maximum(scalar(x, v));
