@@ -1,6 +1,5 @@
 package org.finetune4j.data;
 
-import java.util.Arrays;
 import java.util.List;
 import org.finetune4j.tokenize.Encoding;
 import org.finetune4j.tokenize.Tokenizer;
@@ -9,7 +8,7 @@ import org.finetune4j.tokenize.Tokenizer;
  * Tokenized examples, unpadded: {@code ids[i]} and {@code typeIds[i]} (same length, special tokens
  * included, truncated to the max length) and class id {@code labels[i]}. Arrays are shared: do not modify.
  */
-public record Examples(long[][] ids, long[][] typeIds, int[] labels) implements Dataset {
+public record Examples(long[][] ids, long[][] typeIds, int[] labels) implements TokenRows {
 
     public Examples {
         if (ids.length != typeIds.length || ids.length != labels.length) {
@@ -42,16 +41,6 @@ public record Examples(long[][] ids, long[][] typeIds, int[] labels) implements 
             types[i] = e.typeIds();
         }
         return new Examples(ids, types, labels);
-    }
-
-    @Override
-    public int size() {
-        return ids.length;
-    }
-
-    @Override
-    public int[] lengths() {
-        return Arrays.stream(ids).mapToInt(row -> row.length).toArray();
     }
 
     @Override

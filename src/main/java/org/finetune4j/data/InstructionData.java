@@ -17,7 +17,7 @@ import org.finetune4j.tokenize.Tokenizer;
  * tokens to max_length; {@code skipped} lost every response token and were left out.
  */
 public record InstructionData(Path file, long[][] ids, long[][] labels, int[] lines, int truncated, int skipped,
-        String firstSkipped) implements Dataset {
+        String firstSkipped) implements TokenRows {
 
     /** One example's ids and labels, before any dataset is built. */
     public record Labelled(long[] ids, long[] labels) {
@@ -111,16 +111,6 @@ public record InstructionData(Path file, long[][] ids, long[][] labels, int[] li
             }
         }
         return -1;
-    }
-
-    @Override
-    public int size() {
-        return ids.length;
-    }
-
-    @Override
-    public int[] lengths() {
-        return Arrays.stream(ids).mapToInt(row -> row.length).toArray();
     }
 
     /** Tokens over all examples. */

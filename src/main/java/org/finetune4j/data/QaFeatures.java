@@ -17,7 +17,7 @@ import org.finetune4j.tokenize.Tokenizer;
  */
 public record QaFeatures(QaExamples examples, long[][] ids, long[][] typeIds, int[][] offsetStart, int[][] offsetEnd,
         int[] example, long[] startPositions, long[] endPositions, int skipped,
-        String firstSkipped) implements Dataset {
+        String firstSkipped) implements TokenRows {
 
     /** Features of every question; with {@code training} the answer spans (the first answer of each). */
     public static QaFeatures build(QaExamples data, Tokenizer tok, int maxLength, int stride, boolean training,
@@ -148,16 +148,6 @@ public record QaFeatures(QaExamples examples, long[][] ids, long[][] typeIds, in
         }
         return new QaFeatures(data, ids, types, os, oe, example.stream().mapToInt(Integer::intValue).toArray(), start, end,
                 skipped, firstSkipped);
-    }
-
-    @Override
-    public int size() {
-        return ids.length;
-    }
-
-    @Override
-    public int[] lengths() {
-        return Arrays.stream(ids).mapToInt(row -> row.length).toArray();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.finetune4j.data;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.finetune4j.tokenize.Pieces;
 import org.finetune4j.tokenize.Tokenizer;
@@ -14,7 +13,7 @@ import org.finetune4j.tokenize.Tokenizer;
  * max_length, or tokenized to nothing): they take no part in training or evaluation, as in run_ner.
  */
 public record TokenClassificationData(long[][] ids, long[][] typeIds, long[][] labels, LabelMap labelMap,
-        int lostWords) implements Dataset {
+        int lostWords) implements TokenRows {
 
     /** Tokenizes {@code data} (every tag must be in {@code labels}) truncated to {@code maxLength} (0 = none). */
     public static TokenClassificationData tokenize(TaggedSentences data, LabelMap labels, Tokenizer tokenizer,
@@ -93,16 +92,6 @@ public record TokenClassificationData(long[][] ids, long[][] typeIds, long[][] l
         List<String> all = new ArrayList<>();
         data.tags().forEach(all::addAll);
         return LabelMap.sorted(all);
-    }
-
-    @Override
-    public int size() {
-        return ids.length;
-    }
-
-    @Override
-    public int[] lengths() {
-        return Arrays.stream(ids).mapToInt(row -> row.length).toArray();
     }
 
     @Override
