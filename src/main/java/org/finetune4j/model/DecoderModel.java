@@ -44,7 +44,9 @@ abstract class DecoderModel extends TransformerModel {
     protected final Output compute(Inputs in, Forward f) {
         NDArray h = hidden(in, f); // [B, T, C]
         return switch (head) {
-            case CAUSAL_LM -> Heads.causalLm(out.forward(h), in);
+            case CAUSAL_LM -> f.lossOnly && in.labels() != null
+                    ? new Output(null, null, Losses.causalLm(h, out::forward, out.outFeatures(), in.labels()))
+                    : Heads.causalLm(out.forward(h), in);
             case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(
                     out.forward(Heads.lastToken(h, in, config.common().padTokenId())), in, config.common());
             default -> new Output(h, null, null);

@@ -3,6 +3,7 @@ package org.finetune4j.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.UnaryOperator;
 import org.finetune4j.tensor.Ops;
 
 /** The losses of Transformers' heads; label -100 is ignored everywhere. */
@@ -61,6 +62,33 @@ public final class Losses {
     public static NDArray causalLm(NDArray logits, NDArray labels) { // [B, T, V], [B, T]
         long v = logits.getShape().get(2);
         return crossEntropy(logits.reshape(-1, v), nextLabels(labels).reshape(-1));
+    }
+
+    /** The most bytes of logits {@link #causalLm(NDArray, UnaryOperator, long, NDArray)} holds in one array. */
+    static final long CHUNK_BYTES = 24L << 20;
+
+    /**
+     * {@link #causalLm(NDArray, NDArray)} of {@code head(hidden)}, computed over row chunks of at most
+     * {@link #CHUNK_BYTES} of logits, without a [B, T, V] array. Each array it makes stays under glibc's
+     * largest mmap threshold, so training steps reuse the heap's pages instead of faulting fresh ones in
+     * for the logits, their log-softmax and the gradients of both.
+     */
+    public static NDArray causalLm(NDArray hidden, UnaryOperator<NDArray> head, long vocab, NDArray labels) { // [B, T, C]
+        return causalLm(hidden, head, vocab, labels, CHUNK_BYTES);
+    }
+
+    static NDArray causalLm(NDArray hidden, UnaryOperator<NDArray> head, long vocab, NDArray labels, long chunkBytes) {
+        NDArray rows = hidden.reshape(-1, hidden.getShape().get(2));
+        NDArray y = nextLabels(labels).reshape(-1);
+        long n = rows.getShape().get(0);
+        long chunk = Math.max(1, chunkBytes / (Float.BYTES * vocab));
+        NDArray sum = null;
+        for (long s = 0; s < n; s += chunk) {
+            String range = s + ":" + Math.min(n, s + chunk);
+            NDArray part = crossEntropySum(head.apply(rows.get(range)), y.get(range));
+            sum = sum == null ? part : sum.add(part);
+        }
+        return sum.div(y.neq(IGNORE_INDEX).toType(DataType.FLOAT32, false).sum());
     }
 
     /** labels [B, T] shifted left by one, -100 in the last column: the target of position t is the label at t+1. */

@@ -19,23 +19,30 @@ public final class Forward {
     public final List<NDArray> hiddenStates = new ArrayList<>();
     /** Past keys and values for incremental decoding, or null (training and plain forwards). */
     public final KvCache cache;
+    /**
+     * The caller reads only the loss: a head may then compute it without materialising all its
+     * logits (the causal LM head works in row chunks) and return null logits.
+     */
+    public final boolean lossOnly;
     final List<Layers.Stack> stacks = new ArrayList<>();
 
     public Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates) {
-        this(training, keepAttentions, keepHiddenStates, false, null);
+        this(training, keepAttentions, keepHiddenStates, false, null, false);
     }
 
-    private Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates, boolean checkpointing, KvCache cache) {
+    private Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates, boolean checkpointing, KvCache cache,
+            boolean lossOnly) {
         this.training = training;
         this.keepAttentions = keepAttentions;
         this.keepHiddenStates = keepHiddenStates;
         this.checkpointing = checkpointing;
         this.cache = cache;
+        this.lossOnly = lossOnly;
     }
 
     /** An eval forward that reads and extends {@code cache}. */
     public static Forward cached(KvCache cache) {
-        return new Forward(false, false, false, false, cache);
+        return new Forward(false, false, false, false, cache, false);
     }
 
     /** Positions the cache already holds (0 without a cache). */
@@ -50,7 +57,12 @@ public final class Forward {
 
     /** The same mode with gradient checkpointing on (it takes effect in training with autograd on). */
     public Forward checkpointed() {
-        return new Forward(training, keepAttentions, keepHiddenStates, true, cache);
+        return new Forward(training, keepAttentions, keepHiddenStates, true, cache, lossOnly);
+    }
+
+    /** The same mode for a caller that reads only the loss (see {@link #lossOnly}). */
+    public Forward lossOnly() {
+        return new Forward(training, keepAttentions, keepHiddenStates, checkpointing, cache, true);
     }
 
     /**

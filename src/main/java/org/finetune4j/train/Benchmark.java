@@ -194,7 +194,7 @@ public final class Benchmark {
             boolean checkpointing) {
         opt.zeroGrad();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            Forward f = checkpointing ? Forward.train().checkpointed() : Forward.train();
+            Forward f = (checkpointing ? Forward.train().checkpointed() : Forward.train()).lossOnly();
             f.backward(model.forward(in, f).loss());
         }
         Gradients.clip(params, 1.0, step);

@@ -219,6 +219,9 @@ public final class Trainer {
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 var in = Batches.inputs(b, job.model().config.tokenTypes(), scope);
                 Forward f = args.gradientCheckpointing() ? Forward.train().checkpointed() : Forward.train();
+                if (args.labelSmoothingFactor() == 0) {
+                    f = f.lossOnly();
+                }
                 Output out = job.model().forward(in, f);
                 NDArray loss = args.labelSmoothingFactor() > 0
                         ? Losses.labelSmoothed(out.logits(), in.labels(), args.labelSmoothingFactor(),
