@@ -160,13 +160,15 @@ public final class Pretrained {
                 }
             });
             org.finetune4j.io.SafeTensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
-            writeConfig(model, dir.resolve("config.json"));
+            saveConfig(model, dir);
         } catch (java.io.IOException e) {
             throw new Finetune4jException(dir + ": cannot write the model (" + e.getMessage() + ")");
         }
     }
 
-    private static void writeConfig(TransformerModel model, Path file) throws java.io.IOException {
+    /** Writes the model's config.json into {@code dir} (to a temporary name, then renamed). */
+    public static void saveConfig(TransformerModel model, Path dir) throws java.io.IOException {
+        Path file = dir.resolve("config.json");
         com.fasterxml.jackson.databind.node.ObjectNode json = model.config.common().raw().deepCopy();
         json.putArray("architectures").add(model.className());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -130,26 +130,47 @@ public final class Adapters {
         };
     }
 
-    /** The config with num_labels of the adapter's saved classifier/score (labels LABEL_i) when the counts differ. */
+    /**
+     * The config with the labels of the adapter's saved classifier/score when its count differs from
+     * the base's: the names of the config.json saved beside the adapter when it has that many, else
+     * LABEL_i.
+     */
     private static ModelConfig withLabelsOf(ModelConfig config, Path adapter, Path base) {
         Path file = adapter.resolve(WEIGHTS);
         if (!Files.isRegularFile(file)) {
             return config;
         }
+        long labels = config.common().numLabels();
         try (SafeTensors st = SafeTensors.open(file)) {
             for (TensorInfo t : st.tensors()) {
                 String n = t.name();
                 boolean head = n.endsWith("classifier.weight") || n.endsWith("score.weight") || n.endsWith("out_proj.weight");
-                if (head && t.shape().length == 2 && t.shape()[0] != config.common().numLabels()) {
-                    com.fasterxml.jackson.databind.node.ObjectNode raw = config.common().raw().deepCopy();
-                    raw.remove("id2label");
-                    raw.remove("label2id");
-                    raw.put("num_labels", t.shape()[0]);
-                    return ModelConfig.parse(raw, base.resolve("config.json").toString());
+                if (head && t.shape().length == 2) {
+                    labels = t.shape()[0];
                 }
             }
         }
-        return config;
+        com.fasterxml.jackson.databind.node.ObjectNode raw = config.common().raw().deepCopy();
+        Path saved = adapter.resolve("config.json");
+        if (Files.isRegularFile(saved)) {
+            ModelConfig own = ModelConfig.read(adapter);
+            if (own.common().numLabels() == labels) {
+                for (String key : List.of("id2label", "label2id", "problem_type")) {
+                    if (own.common().raw().has(key)) {
+                        raw.set(key, own.common().raw().get(key));
+                    }
+                }
+                raw.remove("num_labels");
+                return ModelConfig.parse(raw, saved.toString());
+            }
+        }
+        if (labels == config.common().numLabels()) {
+            return config;
+        }
+        raw.remove("id2label");
+        raw.remove("label2id");
+        raw.put("num_labels", labels);
+        return ModelConfig.parse(raw, base.resolve("config.json").toString());
     }
 
     /** Replaces the adapter's tensors of a model that already carries it (a checkpoint on resume). */
@@ -166,13 +187,20 @@ public final class Adapters {
         }
     }
 
-    /** Writes adapter_config.json and adapter_model.safetensors into {@code dir} (each to a temporary file, then renamed). */
+    /**
+     * Writes adapter_config.json and adapter_model.safetensors into {@code dir}, and for a classification
+     * head the model's config.json with its labels (PEFT ignores it; {@link #loadWithBase} reads the
+     * names back). Each file goes to a temporary name, then is renamed.
+     */
     public static void save(TransformerModel model, LoraConfig c, Path dir) throws IOException {
         Files.createDirectories(dir);
         Map<String, Parameter> places = LoraModel.trained(model, c, LoraModel.adapted(model), dir.toString());
         List<TensorData> tensors = new ArrayList<>();
         places.forEach((name, p) -> tensors.add(Tensors.fromNDArray(name, p.data())));
         SafeTensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
+        if (model.head == Head.SEQUENCE_CLASSIFICATION || model.head == Head.TOKEN_CLASSIFICATION) {
+            Pretrained.saveConfig(model, dir); // the label names (id2label), which PEFT's own files do not keep
+        }
         Path tmp = dir.resolve(CONFIG + ".tmp");
         JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), c.toJson());
         Files.move(tmp, dir.resolve(CONFIG), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

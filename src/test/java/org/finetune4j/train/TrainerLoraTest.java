@@ -120,6 +120,7 @@ class TrainerLoraTest {
         assertThat(a.resolve("model.safetensors")).doesNotExist();
         assertThat(a.resolve("checkpoint-4/model.safetensors")).doesNotExist();
         assertThat(a.resolve("checkpoint-4").resolve(Adapters.WEIGHTS)).exists();
+        assertThat(a.resolve("config.json")).as("the labels beside the adapter").exists();
         JsonNode config = new ObjectMapper().readTree(a.resolve(Adapters.CONFIG).toFile());
         assertThat(config.get("task_type").asText()).isEqualTo("SEQ_CLS");
         assertThat(config.get("modules_to_save").toString()).isEqualTo("[\"classifier\",\"score\"]");
@@ -139,6 +140,8 @@ class TrainerLoraTest {
             TransformerModel model = Adapters.loadWithBase(Fixtures.dir("bert-seqcls"), a, null, m, 0, false);
             assertThat(LoraModel.adapted(model)).hasSize(4);
             assertThat(model.config.common().numLabels()).isEqualTo(2);
+            assertThat(model.config.common().labels()).as("the names saved beside the adapter")
+                    .containsExactlyInAnyOrder("negative", "positive");
         }
     }
 
