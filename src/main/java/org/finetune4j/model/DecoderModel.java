@@ -44,7 +44,8 @@ abstract class DecoderModel extends TransformerModel {
     protected final Output compute(Inputs in, Forward f) {
         NDArray h = hidden(in, f); // [B, T, C]
         return switch (head) {
-            case CAUSAL_LM -> f.lossOnly && in.labels() != null
+            // in row chunks only under a frozen head: a trained one would get its weight's gradient made once per chunk
+            case CAUSAL_LM -> f.lossOnly && in.labels() != null && !out.weight().trainable()
                     ? new Output(null, null, Losses.causalLm(h, out::forward, out.outFeatures(), in.labels()))
                     : Heads.causalLm(out.forward(h), in);
             case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(

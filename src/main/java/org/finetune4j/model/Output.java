@@ -6,6 +6,6 @@ import ai.djl.ndarray.NDArray;
  * What a head returns: {@code logits} (seq-cls [B, labels], token-cls [B, T, labels], LM [B, T, V],
  * QA start [B, T]); {@code aux} is QA's end logits [B, T] or pretraining's NSP logits [B, 2];
  * {@code loss} a scalar when labels were given. Logits are null when the pass was
- * {@link org.finetune4j.nn.Forward#lossOnly} and the head could do without them (causal LM with labels).
+ * {@link org.finetune4j.nn.Forward#lossOnly} and the head could do without them (a frozen causal LM head, with labels).
  */
 public record Output(NDArray logits, NDArray aux, NDArray loss) {}

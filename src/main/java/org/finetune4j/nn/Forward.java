@@ -21,7 +21,7 @@ public final class Forward {
     public final KvCache cache;
     /**
      * The caller reads only the loss: a head may then compute it without materialising all its
-     * logits (the causal LM head works in row chunks) and return null logits.
+     * logits (a frozen causal LM head works in row chunks) and return null logits.
      */
     public final boolean lossOnly;
     final List<Layers.Stack> stacks = new ArrayList<>();
