@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +22,12 @@ import java.util.Map;
 import java.util.Set;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Dataset;
+import org.finetune4j.hub.HubSettings;
+import org.finetune4j.hub.Locator;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.peft.Adapters;
 import org.finetune4j.tokenize.Tokenizer;
 
 /**
@@ -192,20 +197,47 @@ public final class Report {
         }
         h.section("Attention before and after training");
         AttentionMaps before = AttentionMaps.read(beforeFile);
-        if (!Files.isRegularFile(out.resolve("config.json"))) {
-            h.p("The run has not saved its model yet; the attention before training:");
+        String missing = null;
+        Path base = null; // a LoRA run: the adapter goes on its base
+        if (Adapters.isAdapter(out)) {
+            base = adapterBase(out);
+            if (!Files.isRegularFile(out.resolve(Adapters.WEIGHTS))) {
+                missing = "The run has not saved its adapter yet";
+            } else if (base == null) {
+                missing = "The adapter's base model is not on disk here";
+            }
+        } else if (!Files.isRegularFile(out.resolve("config.json"))) {
+            missing = "The run has not saved its model yet";
+        }
+        if (missing != null) {
+            h.p(missing + "; the attention before training:");
             h.image(before.allHeads("before training, last layer", -1).png(), "attention before training");
             return;
         }
         AttentionMaps after;
         try (NDManager scope = manager.newSubManager()) {
-            TransformerModel model = Pretrained.load(out, null, scope, 0).model();
+            TransformerModel model = base != null ? Adapters.loadWithBase(base, out, null, scope, 0, false)
+                    : Pretrained.load(out, null, scope, 0).model();
             after = AttentionMaps.compute(model, before.ids(), before.tokens(), scope);
         }
         h.p("Sample: <code>" + Html.esc(String.join(" ", before.tokens())) + "</code>. Largest change of any attention "
                 + "probability (all layers and heads): " + String.format("%.4f", before.maxDifference(after)) + ".");
         h.image(before.compare(after, "before training", "after training", -1, 0).png(), "attention before and after");
         h.image(after.allHeads("after training: every head of the last layer", -1).png(), "attention after, all heads");
+    }
+
+    /** The adapter's base_model_name_or_path as a local folder or a cached Hub snapshot (offline), or null. */
+    private static Path adapterBase(Path out) {
+        String base = Adapters.readConfig(out).baseModel();
+        if (base == null || base.isBlank()) {
+            return null;
+        }
+        try {
+            Path dir = Locator.model(base, HubSettings.current().offline(), new PrintStream(OutputStream.nullOutputStream()));
+            return Files.isRegularFile(dir.resolve("config.json")) ? dir : null;
+        } catch (Finetune4jException e) {
+            return null;
+        }
     }
 
     private static void forgetting(Html h, Path out) {

@@ -41,6 +41,8 @@ class LoraCommandsTest {
         Path out = dir.resolve("out");
         assertThat(out.resolve("adapter_model.safetensors")).exists();
         assertThat(out.resolve("model.safetensors")).doesNotExist();
+        assertThat(Files.readString(out.resolve("report.html"))).as("attention after training, the adapter on its base")
+                .contains("Largest change of any attention probability");
 
         Path merged = dir.resolve("merged");
         CliRun merge = CliRun.of("merge", "--base", Fixtures.dir("bert-seqcls"), "--adapter", out, "--out", merged);
