@@ -131,9 +131,9 @@ public final class Adapters {
     }
 
     /**
-     * The config with the labels of the adapter's saved classifier/score when its count differs from
-     * the base's: the names of the config.json saved beside the adapter when it has that many, else
-     * LABEL_i.
+     * The config with the adapter's labels: as many as its saved classifier/score has rows, named as
+     * in the config.json saved beside the adapter when that has as many, else LABEL_i when the count
+     * differs from the base's.
      */
     private static ModelConfig withLabelsOf(ModelConfig config, Path adapter, Path base) {
         Path file = adapter.resolve(WEIGHTS);
