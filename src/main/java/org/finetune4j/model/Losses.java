@@ -54,42 +54,39 @@ public final class Losses {
         return labelSmoothed(logits, nextLabels(labels), eps);
     }
 
-    /** The most bytes of logits the causal LM losses hold in one array: under glibc's largest mmap threshold. */
-    static final long CHUNK_BYTES = 24L << 20;
-
     /**
      * Causal LM loss: logits at t predict the label at t+1; mean over all kept labels of the batch.
      * As Transformers, the labels shift, not the logits: slicing [B, T, V] would copy it, and its
-     * backward would fill and copy another array of that size. The log-softmax runs over row chunks
-     * of at most {@link #CHUNK_BYTES}, so of the [B, T, V] arrays a training step only makes the
-     * logits and their gradient; the log-softmax, the pick's zero-filled gradient and the
-     * log-softmax's gradient reuse the heap's pages instead of faulting fresh ones in.
+     * backward would fill and copy another array of that size.
      */
     public static NDArray causalLm(NDArray logits, NDArray labels) { // [B, T, V], [B, T]
-        return causalLm(logits, UnaryOperator.identity(), logits.getShape().get(2), labels, CHUNK_BYTES);
+        long v = logits.getShape().get(2);
+        return crossEntropy(logits.reshape(-1, v), nextLabels(labels).reshape(-1));
     }
 
+    /** The most bytes of logits {@link #causalLm(NDArray, UnaryOperator, long, NDArray)} holds in one array. */
+    static final long CHUNK_BYTES = 24L << 20;
+
     /**
-     * {@link #causalLm(NDArray, NDArray)} of {@code head(hidden)}, the head applied chunk by chunk, so
-     * no [B, T, V] array exists at all. For a frozen head: a trained one would get its weight's
-     * gradient made once per chunk.
+     * {@link #causalLm(NDArray, NDArray)} of {@code head(hidden)}, computed over row chunks of at most
+     * {@link #CHUNK_BYTES} of logits, without a [B, T, V] array. Each array it makes stays under glibc's
+     * largest mmap threshold, so training steps reuse the heap's pages instead of faulting fresh ones in
+     * for the logits, their log-softmax and the gradients of both.
      */
     public static NDArray causalLm(NDArray hidden, UnaryOperator<NDArray> head, long vocab, NDArray labels) { // [B, T, C]
         return causalLm(hidden, head, vocab, labels, CHUNK_BYTES);
     }
 
-    /** The mean over kept labels of the cross-entropies of {@code head} over row chunks of {@code x} [B, T, ..]. */
-    static NDArray causalLm(NDArray x, UnaryOperator<NDArray> head, long vocab, NDArray labels, long chunkBytes) {
-        NDArray rows = x.reshape(-1, x.getShape().get(2));
+    static NDArray causalLm(NDArray hidden, UnaryOperator<NDArray> head, long vocab, NDArray labels, long chunkBytes) {
+        NDArray rows = hidden.reshape(-1, hidden.getShape().get(2));
         NDArray y = nextLabels(labels).reshape(-1);
+        long n = rows.getShape().get(0);
         long chunk = Math.max(1, chunkBytes / (Float.BYTES * vocab));
         NDArray sum = null;
-        long from = 0;
-        for (NDArray part : Ops.split(rows, chunk)) { // its backward is one concatenation
-            long to = from + part.getShape().get(0);
-            NDArray ce = crossEntropySum(head.apply(part), y.get(from + ":" + to));
-            sum = sum == null ? ce : sum.add(ce);
-            from = to;
+        for (long s = 0; s < n; s += chunk) {
+            String range = s + ":" + Math.min(n, s + chunk);
+            NDArray part = crossEntropySum(head.apply(rows.get(range)), y.get(range));
+            sum = sum == null ? part : sum.add(part);
         }
         return sum.div(y.neq(IGNORE_INDEX).toType(DataType.FLOAT32, false).sum());
     }

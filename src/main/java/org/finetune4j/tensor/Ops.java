@@ -25,11 +25,6 @@ public final class Ops {
         return inScopeOf(ids, out);
     }
 
-    /** x split along dimension 0 into blocks of {@code size} rows (the last may be shorter): views, whose backward is one concatenation. */
-    public static ai.djl.ndarray.NDList split(NDArray x, long size) {
-        return JniUtils.split(pt(x), size, 0);
-    }
-
     /** LayerNorm over the last dimension with affine weight and bias (either may be null). */
     public static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
         long c = x.getShape().get(x.getShape().dimension() - 1);
