@@ -64,17 +64,14 @@ public final class Losses {
         return crossEntropy(logits.reshape(-1, v), nextLabels(labels).reshape(-1));
     }
 
-    /** The most bytes of logits {@link #causalLm(NDArray, UnaryOperator, long, NDArray)} holds in one array. */
-    static final long CHUNK_BYTES = 24L << 20;
-
     /**
      * {@link #causalLm(NDArray, NDArray)} of {@code head(hidden)}, computed over row chunks of at most
-     * {@link #CHUNK_BYTES} of logits, without a [B, T, V] array. Each array it makes stays under glibc's
-     * largest mmap threshold, so training steps reuse the heap's pages instead of faulting fresh ones in
-     * for the logits, their log-softmax and the gradients of both.
+     * {@link Ops#HEAP_BLOCK_BYTES} of logits, without a [B, T, V] array, so training steps reuse the
+     * heap's pages instead of faulting fresh ones in for the logits, their log-softmax and the
+     * gradients of both.
      */
     public static NDArray causalLm(NDArray hidden, UnaryOperator<NDArray> head, long vocab, NDArray labels) { // [B, T, C]
-        return causalLm(hidden, head, vocab, labels, CHUNK_BYTES);
+        return causalLm(hidden, head, vocab, labels, Ops.HEAP_BLOCK_BYTES);
     }
 
     static NDArray causalLm(NDArray hidden, UnaryOperator<NDArray> head, long vocab, NDArray labels, long chunkBytes) {

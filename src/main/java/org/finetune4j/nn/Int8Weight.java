@@ -77,24 +77,19 @@ public record Int8Weight(NDArray q, NDArray scale, boolean transposed) {
     }
 
     /**
-     * The most floats of a weight {@link #linear} converts at once (24 MiB): below glibc's largest mmap
-     * threshold, so each pass reuses heap pages instead of mapping and faulting in a fresh 64 MiB
-     * array for every MLP weight of a 1.3B model.
-     */
-    static final long LINEAR_CHUNK = 6L << 20;
-
-    /**
      * x [.., in] -> x W^T + b [.., out], W = q * scale: q converted to float32 for this call only, in
-     * blocks of output rows, and the scale applied to the output (smaller than the weight at these
-     * batch sizes).
+     * blocks of output rows of at most {@link Ops#HEAP_BLOCK_BYTES} (not a fresh 64 MiB array mapped
+     * and faulted in for every MLP weight of a 1.3B model on every pass), and the scale applied to the
+     * output (smaller than the weight at these batch sizes).
      */
     public NDArray linear(NDArray x, NDArray bias) {
-        return linear(x, bias, LINEAR_CHUNK);
+        return linear(x, bias, Ops.HEAP_BLOCK_BYTES / Float.BYTES);
     }
 
-    NDArray linear(NDArray x, NDArray bias, long chunk) {
+    /** {@link #linear} converting at most {@code floats} of the weight at a time. */
+    NDArray linear(NDArray x, NDArray bias, long floats) {
         long out = q.getShape().get(0);
-        long rows = Math.max(1, chunk / q.getShape().get(1));
+        long rows = Math.max(1, floats / q.getShape().get(1));
         NDList parts = new NDList();
         for (long from = 0; from < out; from += rows) {
             NDArray block = rows >= out ? q : Ops.inScopeOf(x, q.get(from + ":" + Math.min(out, from + rows)));

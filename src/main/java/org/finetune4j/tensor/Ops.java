@@ -25,6 +25,13 @@ public final class Ops {
         return inScopeOf(ids, out);
     }
 
+    /**
+     * The most bytes one temporary array should hold in a training step: under glibc's largest mmap
+     * threshold (32 MiB, as the launcher sets it), so it comes from the heap and reuses its pages
+     * instead of being mapped and faulted in afresh every step.
+     */
+    public static final long HEAP_BLOCK_BYTES = 24L << 20;
+
     /** LayerNorm over the last dimension with affine weight and bias (either may be null). */
     public static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
         long c = x.getShape().get(x.getShape().dimension() - 1);
