@@ -1,11 +1,11 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 import org.finetune4j.viz.AttentionMaps;
 import org.finetune4j.viz.Picture;
@@ -50,7 +50,7 @@ public final class AttentionCommand implements Callable<Integer> {
     int maxTokens;
 
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
@@ -62,11 +62,11 @@ public final class AttentionCommand implements Callable<Integer> {
         if (maxTokens < 2) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-tokens must be at least 2");
         }
-        try (NDManager manager = NDManager.newBaseManager()) {
-            AttentionMaps a = maps(model, manager);
+        try (Scope scope = Scope.open()) {
+            AttentionMaps a = maps(model);
             Picture picture;
             if (compare != null) {
-                AttentionMaps b = maps(compare, manager);
+                AttentionMaps b = maps(compare);
                 picture = allHeads ? differences(a, b) : a.compare(b, model.toString(), compare.toString(), layer, head);
             } else {
                 picture = allHeads ? a.allHeads(model.toString(), layer) : a.single(model.toString(), layer, head);
@@ -101,11 +101,11 @@ public final class AttentionCommand implements Callable<Integer> {
         return new org.finetune4j.viz.Heatmap("layer " + l + ": " + compare + " minus " + model, panels, Math.min(4, d.length));
     }
 
-    private AttentionMaps maps(Path dir, NDManager manager) {
+    private AttentionMaps maps(Path dir) {
         try (Tokenizer tok = Tokenizer.load(dir)) {
-            TransformerModel m = Pretrained.load(dir, null, manager, 0).model();
+            TransformerModel m = Pretrained.load(dir, null, 0).model();
             long[] ids = AttentionMaps.encode(tok, text, Math.min(maxTokens, m.config.maxPositions()));
-            AttentionMaps a = AttentionMaps.compute(m, ids, AttentionMaps.labels(tok, ids), manager);
+            AttentionMaps a = AttentionMaps.compute(m, ids, AttentionMaps.labels(tok, ids));
             a.layer(layer);
             a.head(head);
             return a;

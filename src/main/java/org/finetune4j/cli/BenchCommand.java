@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.tensor.DType;
 import org.finetune4j.train.Benchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,8 +67,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--train", paramLabel = "GLOB", description = "With --freeze-base: backbone parameters that still train (repeatable).")
     List<String> train;
 
+    @Option(names = "--bf16", description = "Run the forward passes under CPU autocast to bfloat16 (float32 master weights), as Transformers' bf16=True.")
+    boolean bf16;
+
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Option(names = "--json", description = "Print a JSON list of results.")
     boolean json;
@@ -89,13 +93,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (model != null) {
             Benchmark.Options o = new Benchmark.Options(loadIn8bit, gradientCheckpointing, freezeBase, train == null ? List.of() : train,
                     lora ? Benchmark.Options.seedsLora() : null);
-            print(out, Benchmark.run(model, batch, seq, warmup, steps, forwardOnly, gflops, o), results);
+            print(out, Benchmark.run(model, batch, seq, warmup, steps, forwardOnly, gflops, o, autocast()), results);
         } else if (loadIn8bit || gradientCheckpointing || freezeBase || train != null || lora) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--load-in-8bit, --gradient-checkpointing, --lora, --freeze-base and --train need --model");
         }
         for (Benchmark.Case c : cases) {
-            print(out, Benchmark.run(c, warmup, steps, forwardOnly, gflops), results);
+            print(out, Benchmark.run(c, warmup, steps, forwardOnly, gflops, autocast()), results);
         }
         if (json) {
             out.println(Json.pretty(results));
@@ -104,11 +108,15 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private DType autocast() {
+        return bf16 ? DType.BF16 : null;
+    }
+
     private void print(PrintWriter out, ObjectNode r, ArrayNode results) {
         results.add(r);
         if (!json) {
-            out.printf("%-18s %-7s %8.4f s/step %9.1f tokens/s  peak RSS %7.1f MB  %7.2f GFLOP/step  MFU %.3f (matmul %.1f GFLOP/s)%n",
-                    r.get("case").asText(), r.get("mode").asText(), r.get("step_time_s").asDouble(),
+            out.printf("%-21s %-7s %-8s %8.4f s/step %9.1f tokens/s  peak RSS %7.1f MB  %7.2f GFLOP/step  MFU %.3f (matmul %.1f GFLOP/s)%n",
+                    r.get("case").asText(), r.get("mode").asText(), r.get("dtype").asText(), r.get("step_time_s").asDouble(),
                     r.get("tokens_per_s").asDouble(), r.get("peak_rss_mb").asDouble(),
                     r.get("model_gflop_per_step").asDouble(), r.get("mfu").asDouble(), r.get("matmul_gflops").asDouble());
             out.flush();

@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,14 +10,15 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.finetune4j.hub.HubSettings;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.hub.HubSettings;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.Initializer;
 import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.recipe.Recipe;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 import org.finetune4j.viz.AttentionMaps;
 import picocli.CommandLine.Command;
@@ -55,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
     long seed;
 
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
@@ -199,9 +199,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Files.writeString(dir.resolve("tokenizer_config.json"), Json.pretty(tc) + "\n");
         Tokenizer.load(dir).close(); // the vocabulary and config load
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (Scope scope = Scope.open()) {
             TransformerModel model = TransformerModel.create(ModelConfig.read(dir), Head.MASKED_LM);
-            Initializer.initialiseMissing(model, manager, seed);
+            Initializer.initialiseMissing(model, seed);
             Pretrained.save(model, dir);
         }
         return dir;
@@ -241,11 +241,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Before | after | difference of the last layer's head 0, and every head after; returns the largest change. */
     private static double heatmaps(Path before, Path after, Path compare, Path grid) throws IOException {
-        try (NDManager manager = NDManager.newBaseManager(); Tokenizer tok = Tokenizer.load(after)) {
+        try (Scope manager = Scope.open(); Tokenizer tok = Tokenizer.load(after)) {
             long[] ids = AttentionMaps.encode(tok, SAMPLE, 64);
             List<String> labels = AttentionMaps.labels(tok, ids);
-            AttentionMaps a = AttentionMaps.compute(Pretrained.load(before, null, manager, 0).model(), ids, labels, manager);
-            AttentionMaps b = AttentionMaps.compute(Pretrained.load(after, null, manager, 0).model(), ids, labels, manager);
+            AttentionMaps a = AttentionMaps.compute(Pretrained.load(before, null, 0).model(), ids, labels);
+            AttentionMaps b = AttentionMaps.compute(Pretrained.load(after, null, 0).model(), ids, labels);
             a.compare(b, "before fine-tuning", "after fine-tuning", -1, 0).write(compare);
             b.allHeads("after fine-tuning: every head of the last layer", -1).write(grid);
             return a.maxDifference(b);

@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -13,6 +12,7 @@ import org.finetune4j.data.TextClassificationData;
 import org.finetune4j.data.TextColumns;
 import org.finetune4j.eval.Classifier;
 import org.finetune4j.eval.Evaluator;
+import org.finetune4j.tensor.Scope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,7 +81,7 @@ public final class EvalCommand implements Callable<Integer> {
     Path predictionsOut;
 
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Override
     public Integer call() {
@@ -100,11 +100,11 @@ public final class EvalCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        try (NDManager manager = NDManager.newBaseManager(); Classifier c = Classifier.load(model, manager)) {
+        try (Scope manager = Scope.open(); Classifier c = Classifier.load(model)) {
             TextClassificationData d = TextClassificationData.read(data, new TextColumns(textColumn, pairColumn, labelColumn),
                     new LabelMap(c.labels()), false);
             Examples ex = Examples.tokenize(d, c.tokenizer(), c.maxLength(maxLength));
-            Evaluator.Result r = Evaluator.run(c.model(), ex, c.labels(), batchSize, c.padId(), manager);
+            Evaluator.Result r = Evaluator.run(c.model(), ex, c.labels(), batchSize, c.padId());
             if (json) {
                 ObjectNode o = JsonNodeFactory.instance.objectNode();
                 r.metrics().forEach(o::put);

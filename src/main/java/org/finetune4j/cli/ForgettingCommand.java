@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.eval.Forgetting;
+import org.finetune4j.tensor.Scope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,7 +62,7 @@ public final class ForgettingCommand implements Callable<Integer> {
     boolean json;
 
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Override
     public Integer call() {
@@ -71,9 +71,9 @@ public final class ForgettingCommand implements Callable<Integer> {
             throw new Finetune4jException("--block-size must be at least 2, --max-blocks 0 or more, --batch-size at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (Scope scope = Scope.open()) {
             Forgetting.Report r = Forgetting.run(before, after, general, tasks, new Forgetting.Options(blockSize, maxBlocks,
-                    textColumn, taskTextColumn, taskLabelColumn, batchSize, seed), manager);
+                    textColumn, taskTextColumn, taskLabelColumn, batchSize, seed));
             out.print(json ? Json.pretty(r.toJson()) + "\n" : r.table());
         }
         out.flush();

@@ -1,8 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.engine.EngineException;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -13,6 +10,8 @@ import org.finetune4j.eval.InputsJson;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.peft.Adapters;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,7 +57,7 @@ public final class ForwardCommand implements Callable<Integer> {
     boolean noDecayBiasNorm;
 
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed for heads absent from the weights (default 0).")
     long seed;
@@ -71,15 +70,17 @@ public final class ForwardCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--train-steps must be 0 or more");
         }
         var batch = Json.read(inputs);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = adapter == null ? Pretrained.load(modelDir, null, manager, seed).model()
-                    : Adapters.loadWithBase(modelDir, adapter, null, manager, seed, true);
-            checkInputs(batch, model.config, manager);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = adapter == null ? Pretrained.load(modelDir, null, seed).model()
+                    : Adapters.loadWithBase(modelDir, adapter, null, seed, true);
+            checkInputs(batch, model.config);
             ForwardProbe.TrainSettings train = new ForwardProbe.TrainSettings(trainSteps, lr, weightDecay, noDecayBiasNorm);
             ObjectNode res;
             try {
-                res = ForwardProbe.run(model, batch, train, manager);
-            } catch (EngineException e) { // shapes libtorch refuses: a mask of another length, labels out of range ...
+                res = ForwardProbe.run(model, batch, train);
+            } catch (Finetune4jException e) {
+                throw e;
+            } catch (RuntimeException e) { // shapes libtorch refuses: a mask of another length, labels out of range ...
                 throw new Finetune4jException(inputs + ": the model cannot run on these inputs: "
                         + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
             }
@@ -90,25 +91,25 @@ public final class ForwardCommand implements Callable<Integer> {
     }
 
     /** Reads the batch so that its errors name the file; ids below vocab_size, rows within the model's positions. */
-    private void checkInputs(JsonNode batch, org.finetune4j.model.ModelConfig config, NDManager manager) {
+    private void checkInputs(JsonNode batch, org.finetune4j.model.ModelConfig config) {
         int vocab = config.vocabSize();
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray ids;
+        try (Scope scope = Scope.open()) {
+            Tensor ids;
             try {
-                ids = InputsJson.read(batch, scope).inputIds(); // [B, T]
+                ids = InputsJson.read(batch).inputIds(); // [B, T]
             } catch (Finetune4jException e) {
                 throw new Finetune4jException(inputs + ": " + e.getMessage(), e);
             }
-            if (ids.size() == 0) {
+            if (ids.numel() == 0) {
                 return;
             }
-            long length = ids.getShape().get(1);
+            long length = ids.size(1);
             if (length > config.maxPositions()) {
                 throw new Finetune4jException(inputs + ": rows of " + length + " tokens exceed the model's "
                         + config.maxPositions() + " positions");
             }
-            long lo = ids.min().getLong();
-            long hi = ids.max().getLong();
+            long lo = ids.min().longItem();
+            long hi = ids.max().longItem();
             if (lo < 0 || hi >= vocab) {
                 throw new Finetune4jException(inputs + ": input_ids hold " + (lo < 0 ? lo : hi)
                         + ", outside 0.." + (vocab - 1) + " (the model's vocab_size " + vocab + ")");

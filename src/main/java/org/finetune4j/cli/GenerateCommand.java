@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -20,6 +19,7 @@ import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.peft.Adapters;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.ChatTemplate;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
@@ -103,7 +103,7 @@ public final class GenerateCommand implements Callable<Integer> {
     boolean timing;
 
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Override
     public Integer call() {
@@ -114,7 +114,7 @@ public final class GenerateCommand implements Callable<Integer> {
             prompts.add("");
         }
         ModelConfig config = ModelConfig.read(model);
-        try (Tokenizer tok = Tokenizer.load(model); NDManager manager = NDManager.newBaseManager()) {
+        try (Tokenizer tok = Tokenizer.load(model); Scope scope = Scope.open()) {
             ChatTemplate template = chatTemplate != null ? ChatTemplate.builtIn(chatTemplate, tok)
                     : chat ? ChatTemplate.ofModel(tok) : null;
             long bos = firstKnown(tok.special().bos(), config.common().bosTokenId(), config.common().eosTokenId());
@@ -136,14 +136,14 @@ public final class GenerateCommand implements Callable<Integer> {
                         + " new ones exceed the model's " + config.maxPositions() + " positions");
             }
             long pad = padId(tok, config, eos, ids);
-            TransformerModel m = adapter == null ? Pretrained.load(model, Head.CAUSAL_LM, manager, 0).model()
-                    : Adapters.loadWithBase(model, adapter, Head.CAUSAL_LM, manager, 0, false);
+            TransformerModel m = adapter == null ? Pretrained.load(model, Head.CAUSAL_LM, 0).model()
+                    : Adapters.loadWithBase(model, adapter, Head.CAUSAL_LM, 0, false);
             Generator.Settings s = new Generator.Settings(maxNewTokens, sampling, seed, eos, stops, !noCache);
             boolean stream = ids.size() == 1 && !json;
             Stream out = stream ? new Stream(tok, ids.get(0), spec.commandLine().getOut()) : null;
             long t0 = System.nanoTime();
             List<long[]> generated = Generator.generate(m, ids, pad, s, g -> tok.decode(g, true),
-                    out == null ? null : (step, logits, next) -> out.add(next[0]), manager);
+                    out == null ? null : (step, logits, next) -> out.add(next[0]));
             double seconds = (System.nanoTime() - t0) / 1e9;
             long count = generated.stream().mapToLong(g -> g.length).sum();
             double rate = Math.round(count / Math.max(seconds, 1e-9) * 100) / 100.0;

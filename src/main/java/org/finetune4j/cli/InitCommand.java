@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import org.finetune4j.model.Initializer;
 import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,8 +52,8 @@ public final class InitCommand implements Callable<Integer> {
             Tokenizer.load(tokenizer).close();
         }
         Path tmp = Files.createTempDirectory(out.toAbsolutePath().getParent(), ".init-");
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Initializer.initialiseMissing(model, manager, seed);
+        try (Scope scope = Scope.open()) {
+            Initializer.initialiseMissing(model, seed);
             Pretrained.save(model, tmp);
             copyTokenizer(tmp);
             Files.deleteIfExists(out);

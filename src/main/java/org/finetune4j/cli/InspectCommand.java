@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -13,6 +12,7 @@ import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.SpecialTokens;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
@@ -49,8 +49,8 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         dir = hub.model(dir);
         ObjectNode o = JsonNodeFactory.instance.objectNode();
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Pretrained.Loaded loaded = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0, loadIn8bit);
+        try (Scope scope = Scope.open()) {
+            Pretrained.Loaded loaded = Pretrained.load(dir, ModelConfig.read(dir), null, 0, loadIn8bit);
             describeModel(loaded, o);
             describeStorage(loaded.model(), o);
             o.set("dtypes", JsonNodeFactory.instance.pojoNode(dtypes()));

@@ -77,10 +77,11 @@ public final class Main {
         return false;
     }
 
+    /** The message on one line; libtorch's errors keep their first line (the rest is its C++ stack). */
     private static String oneLine(Throwable ex) {
         String m = ex.getMessage();
         if (!(ex instanceof Finetune4jException)) {
-            m = ex.getClass().getSimpleName() + ": " + m;
+            m = ex.getClass().getSimpleName() + ": " + m.lines().findFirst().orElse("");
         }
         return m.replace('\n', ' ');
     }

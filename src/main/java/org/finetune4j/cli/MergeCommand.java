@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.peft.Adapters;
 import org.finetune4j.peft.LoraModel;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +37,7 @@ public final class MergeCommand implements Callable<Integer> {
     Path out;
 
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
@@ -48,8 +48,8 @@ public final class MergeCommand implements Callable<Integer> {
         if (out.toAbsolutePath().normalize().equals(base.toAbsolutePath().normalize())) {
             throw new Finetune4jException(out + ": is the base folder; merging writes a new folder");
         }
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = Adapters.loadWithBase(base, adapter, null, manager, 0, false);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Adapters.loadWithBase(base, adapter, null, 0, false);
             int layers = LoraModel.adapted(model).size();
             LoraModel.mergeAndUnload(model);
             Path tmp = out.resolveSibling(out.getFileName() + ".tmp-merge");

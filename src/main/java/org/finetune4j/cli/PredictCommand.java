@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Examples;
 import org.finetune4j.eval.Classifier;
+import org.finetune4j.tensor.Scope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,7 +72,7 @@ public final class PredictCommand implements Callable<Integer> {
     int maxAnswerLength;
 
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
@@ -95,8 +95,8 @@ public final class PredictCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        try (NDManager manager = NDManager.newBaseManager(); Classifier c = Classifier.load(model, manager)) {
-            float[][] probs = c.probabilities(Examples.tokenize(texts, c.tokenizer(), c.maxLength(maxLength)), batchSize, manager);
+        try (Scope manager = Scope.open(); Classifier c = Classifier.load(model)) {
+            float[][] probs = c.probabilities(Examples.tokenize(texts, c.tokenizer(), c.maxLength(maxLength)), batchSize);
             for (int i = 0; i < texts.size(); i++) {
                 out.println(Json.compact(line(texts.get(i), probs[i], c.labels())));
             }

@@ -1,9 +1,9 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.viz.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,13 +25,13 @@ public final class ReportCommand implements Callable<Integer> {
     Path run;
 
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
         threads.apply();
-        try (NDManager manager = NDManager.newBaseManager()) {
-            spec.commandLine().getOut().println("wrote " + Report.write(run, manager));
+        try (Scope scope = Scope.open()) {
+            spec.commandLine().getOut().println("wrote " + Report.write(run));
         }
         spec.commandLine().getOut().flush();
         return 0;

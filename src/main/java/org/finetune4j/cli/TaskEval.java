@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -22,6 +21,7 @@ import org.finetune4j.eval.QaPostprocess;
 import org.finetune4j.eval.SquadMetric;
 import org.finetune4j.eval.TaskModel;
 import org.finetune4j.eval.TokenEvaluator;
+import org.finetune4j.tensor.Scope;
 
 /** What eval does for token-classification and question-answering folders. */
 final class TaskEval {
@@ -37,13 +37,13 @@ final class TaskEval {
         } catch (IllegalArgumentException e) {
             throw new Finetune4jException("--scheme: " + e.getMessage());
         }
-        try (NDManager manager = NDManager.newBaseManager(); TaskModel m = TaskModel.load(dir, manager)) {
+        try (Scope manager = Scope.open(); TaskModel m = TaskModel.load(dir)) {
             TaggedSentences sentences = TaggedSentences.read(data,
                     new TaggedSentences.Layout(null, tagColumn, "tokens", "ner_tags", null, s));
             LabelMap labels = new LabelMap(m.labels());
             TokenClassificationData d = TokenClassificationData.tokenize(sentences, labels, m.tokenizer(),
                     m.maxLength(maxLength), false);
-            Map<String, Double> out = TokenEvaluator.evaluate(m.model(), d, m.labels(), strict, s, batchSize, m.padId(), manager);
+            Map<String, Double> out = TokenEvaluator.evaluate(m.model(), d, m.labels(), strict, s, batchSize, m.padId());
             if (d.lostWords() > 0) {
                 out.put("eval_lost_words", (double) d.lostWords());
             }
@@ -55,14 +55,14 @@ final class TaskEval {
     static Map<String, Double> qa(Path dir, Path data, int maxLength, int docStride, int nBest, int maxAnswerLength,
             int batchSize, Path predictionsOut) {
         QaExamples ex = QaExamples.read(data);
-        try (NDManager manager = NDManager.newBaseManager(); TaskModel m = TaskModel.load(dir, manager)) {
+        try (Scope manager = Scope.open(); TaskModel m = TaskModel.load(dir)) {
             int length = m.maxLength(maxLength > 0 ? maxLength : 384);
             if (docStride >= length) {
                 throw new Finetune4jException("--doc-stride " + docStride + " must be below the max length " + length);
             }
             QaFeatures f = QaFeatures.build(ex, m.tokenizer(), length, docStride, false, false);
             long t0 = System.nanoTime();
-            QaEvaluator.Logits l = QaEvaluator.logits(m.model(), f, batchSize, m.padId(), manager);
+            QaEvaluator.Logits l = QaEvaluator.logits(m.model(), f, batchSize, m.padId());
             Map<String, QaPostprocess.Answer> best = QaPostprocess.best(f, l.start(), l.end(), nBest, maxAnswerLength);
             Map<String, String> texts = new LinkedHashMap<>();
             best.forEach((id, a) -> texts.put(id, a.text()));

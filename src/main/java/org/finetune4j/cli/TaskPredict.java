@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -13,6 +12,7 @@ import org.finetune4j.eval.QaEvaluator;
 import org.finetune4j.eval.QaPostprocess;
 import org.finetune4j.eval.Tagger;
 import org.finetune4j.eval.TaskModel;
+import org.finetune4j.tensor.Scope;
 
 /** What predict prints for token-classification and question-answering folders. */
 final class TaskPredict {
@@ -21,12 +21,12 @@ final class TaskPredict {
 
     /** One JSON line per text: {"text", "entities": [{"entity", "word", "start", "end", "score"}]}. */
     static void entities(Path dir, List<String> texts, int maxLength, PrintWriter out) {
-        try (NDManager manager = NDManager.newBaseManager(); TaskModel m = TaskModel.load(dir, manager)) {
+        try (Scope manager = Scope.open(); TaskModel m = TaskModel.load(dir)) {
             for (String text : texts) {
                 ObjectNode o = JsonNodeFactory.instance.objectNode();
                 o.put("text", text);
                 var list = o.putArray("entities");
-                for (Tagger.Entity e : Tagger.entities(m, text, m.maxLength(maxLength), manager)) {
+                for (Tagger.Entity e : Tagger.entities(m, text, m.maxLength(maxLength))) {
                     ObjectNode j = list.addObject();
                     j.put("entity", e.type());
                     j.put("word", e.text());
@@ -48,13 +48,13 @@ final class TaskPredict {
             ex.add(new QaExamples.Example(Integer.toString(i), qc[0], qc[1], List.of(), new int[0], "question " + (i + 1)));
         }
         QaExamples data = new QaExamples(Path.of("--question"), ex);
-        try (NDManager manager = NDManager.newBaseManager(); TaskModel m = TaskModel.load(dir, manager)) {
+        try (Scope manager = Scope.open(); TaskModel m = TaskModel.load(dir)) {
             int length = m.maxLength(maxLength > 0 ? maxLength : 384);
             if (docStride >= length) {
                 throw new org.finetune4j.Finetune4jException("--doc-stride " + docStride + " must be below the max length " + length);
             }
             QaFeatures f = QaFeatures.build(data, m.tokenizer(), length, docStride, false, false, true);
-            QaEvaluator.Logits l = QaEvaluator.logits(m.model(), f, batchSize, m.padId(), manager);
+            QaEvaluator.Logits l = QaEvaluator.logits(m.model(), f, batchSize, m.padId());
             Map<String, QaPostprocess.Answer> best = QaPostprocess.best(f, l.start(), l.end(), nBest, maxAnswerLength);
             for (QaExamples.Example e : ex) {
                 QaPostprocess.Answer a = best.get(e.id());

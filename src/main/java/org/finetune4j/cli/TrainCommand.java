@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.finetune4j.hub.HubSettings;
 import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.train.Runs;
 import org.finetune4j.train.Trainer;
 import org.finetune4j.viz.Report;
@@ -38,7 +38,7 @@ public final class TrainCommand implements Callable<Integer> {
     List<String> overrides = new ArrayList<>();
 
     @Mixin
-    Threads threads;
+    ThreadsOption threads;
 
     @Mixin
     HubOptions hub;
@@ -54,19 +54,19 @@ public final class TrainCommand implements Callable<Integer> {
     /** Trains as the recipe says, then writes report.html; returns the final metrics. */
     static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, java.io.PrintStream console)
             throws IOException {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Trainer.Job job = Jobs.create(r, manager, console, hub);
+        try (Scope scope = Scope.open()) {
+            Trainer.Job job = Jobs.create(r, console, hub);
             Runs.prepare(r.training());
             Path out = r.training().outputDir();
             Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
-                    r.training().resumeFromCheckpoint() != null, manager);
-            Map<String, Double> results = new Trainer(job, manager, console).train();
+                    r.training().resumeFromCheckpoint() != null);
+            Map<String, Double> results = new Trainer(job, console).train();
             console.println("final metrics (" + out.resolve("eval_results.json") + "):");
             results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));
             if (r.forgetting() != null) {
-                forgetting(r, manager, console);
+                forgetting(r, console);
             }
-            console.println("report: " + Report.write(out, manager));
+            console.println("report: " + Report.write(out));
             return results;
         }
     }
@@ -78,11 +78,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The recipe's forgetting block: the final model against the one before, into output_dir/forgetting.json. */
-    private static void forgetting(Recipe r, NDManager manager, java.io.PrintStream console) throws IOException {
+    private static void forgetting(Recipe r, java.io.PrintStream console) throws IOException {
         org.finetune4j.recipe.ForgettingSpec f = r.forgetting();
         Path out = r.training().outputDir();
         org.finetune4j.eval.Forgetting.Report rep = org.finetune4j.eval.Forgetting.run(f.before(), out, f.general(),
-                f.tasks(), f.options(), manager);
+                f.tasks(), f.options());
         console.print("forgetting (" + out.resolve("forgetting.json") + "):\n" + rep.table());
         Path tmp = out.resolve("forgetting.json.tmp");
         java.nio.file.Files.writeString(tmp, Json.pretty(rep.toJson()) + "\n");

@@ -1,7 +1,5 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.List;
 import org.finetune4j.Finetune4jException;
@@ -11,17 +9,19 @@ import org.finetune4j.model.Head;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tokenize.Tokenizer;
 
 /** A fine-tuned sequence classifier folder, ready to evaluate or predict: model, tokenizer, labels, pad id. */
 public record Classifier(TransformerModel model, Tokenizer tokenizer, List<String> labels, long padId) implements AutoCloseable {
 
     /** Loads {@code dir}, which must hold a sequence-classification model and its tokenizer. */
-    public static Classifier load(Path dir, NDManager manager) {
+    public static Classifier load(Path dir) {
         Tokenizer tok = Tokenizer.load(dir);
         try {
-            TransformerModel model = Pretrained.load(dir, Head.SEQUENCE_CLASSIFICATION, manager, 0).model();
+            TransformerModel model = Pretrained.load(dir, Head.SEQUENCE_CLASSIFICATION, 0).model();
             List<String> labels = model.config.common().labels();
             long pad = tok.special().pad() >= 0 ? tok.special().pad()
                     : model.config.common().padTokenId() != null ? model.config.common().padTokenId() : tok.special().eos();
@@ -45,15 +45,13 @@ public record Classifier(TransformerModel model, Tokenizer tokenizer, List<Strin
     }
 
     /** Class probabilities [n][labels] of the examples, computed in batches. */
-    public float[][] probabilities(Examples examples, int batchSize, NDManager manager) {
+    public float[][] probabilities(Examples examples, int batchSize) {
         float[][] out = new float[examples.size()][];
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try {
+        try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int[] indices : org.finetune4j.data.Sampler.sequential(examples.size(), batchSize).batches(0)) {
                 Batch b = examples.batch(indices, padId);
-                try (NDManager step = manager.newSubManager()) {
-                    NDArray logits = model.forward(Batches.inputs(b, model.config.tokenTypes(), step), Forward.eval()).logits();
+                try (Scope step = Scope.open()) {
+                    Tensor logits = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval()).logits();
                     float[] p = logits.softmax(-1).toFloatArray();
                     int k = labels.size();
                     for (int r = 0; r < indices.length; r++) {
@@ -61,8 +59,6 @@ public record Classifier(TransformerModel model, Tokenizer tokenizer, List<Strin
                     }
                 }
             }
-        } finally {
-            Ops.setGradMode(gradMode);
         }
         return out;
     }

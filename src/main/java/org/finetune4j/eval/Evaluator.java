@@ -1,6 +1,5 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDManager;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +9,8 @@ import org.finetune4j.data.Sampler;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
 
 /**
  * Sequence-classification evaluation as batches stream: the sample-weighted mean loss and the
@@ -25,30 +25,26 @@ public final class Evaluator {
 
     /** Metrics named {@code eval_loss}, {@code eval_accuracy}, ... plus runtime and throughput. */
     public static Map<String, Double> evaluate(TransformerModel model, Examples data, List<String> labels,
-            int batchSize, long padId, NDManager manager) {
-        return run(model, data, labels, batchSize, padId, manager).metrics();
+            int batchSize, long padId) {
+        return run(model, data, labels, batchSize, padId).metrics();
     }
 
     /** Evaluates as {@link #evaluate} and keeps the confusion matrix. */
     public static Result run(TransformerModel model, Examples data, List<String> labels,
-            int batchSize, long padId, NDManager manager) {
+            int batchSize, long padId) {
         long t0 = System.nanoTime();
         ClassificationMetrics metrics = new ClassificationMetrics(labels);
         double lossSum = 0;
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
         Sampler sampler = Sampler.sequential(data.size(), batchSize);
-        try {
+        try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int[] indices : sampler.batches(0)) {
                 Batch b = data.batch(indices, padId);
-                try (NDManager step = manager.newSubManager()) {
-                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes(), step), Forward.eval());
-                    lossSum += out.loss().getFloat() * b.size();
+                try (Scope step = Scope.open()) {
+                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
+                    lossSum += out.loss().item() * b.size();
                     metrics.addLogits(out.logits().toFloatArray(), b.labels());
                 }
             }
-        } finally {
-            Ops.setGradMode(gradMode);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,6 +22,7 @@ import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 
 /**
@@ -102,7 +102,7 @@ public final class Forgetting {
     }
 
     /** Measures both folders. */
-    public static Report run(Path before, Path after, Path general, List<Path> tasks, Options o, NDManager manager) {
+    public static Report run(Path before, Path after, Path general, List<Path> tasks, Options o) {
         for (Path p : List.of(before, after)) {
             if (!Files.isDirectory(p)) {
                 throw new Finetune4jException(p + ": not a model folder");
@@ -121,7 +121,7 @@ public final class Forgetting {
         List<Row> rows = new ArrayList<>();
         Map<String, Double> gb;
         Map<String, Double> ga;
-        try (Tokenizer tok = Tokenizer.load(before); NDManager scope = manager.newSubManager()) {
+        try (Tokenizer tok = Tokenizer.load(before); Scope scope = Scope.open()) {
             int block = Math.min(o.blockSize(), cb.maxPositions());
             if (o.blockSize() > cb.maxPositions()) {
                 throw new Finetune4jException("block size " + o.blockSize() + " exceeds the " + cb.maxPositions()
@@ -138,20 +138,20 @@ public final class Forgetting {
                 notes.add("general text: " + text.size() + " blocks of " + block + " tokens");
             }
             long pad = pad(tok, cb);
-            Pretrained.Loaded lb = Pretrained.load(before, cb, head, scope, 0);
+            Pretrained.Loaded lb = Pretrained.load(before, cb, head, 0);
             if (!lb.report().newlyInitialised().isEmpty()) {
                 notes.add(before + " has no " + objective.name().toLowerCase(java.util.Locale.ROOT) + " head ("
                         + String.join(", ", lb.report().newlyInitialised()) + " initialised at random): its general-domain "
                         + "numbers are not meaningful");
             }
-            gb = lmMetrics(lb.model(), text, o, pad, scope);
-            Pretrained.Loaded la = Pretrained.load(after, ca, head, scope, 0);
+            gb = lmMetrics(lb.model(), text, o, pad);
+            Pretrained.Loaded la = Pretrained.load(after, ca, head, 0);
             List<String> borrowed = borrow(la, lb.model());
             if (!borrowed.isEmpty()) {
                 notes.add(after + " has no " + objective.name().toLowerCase(java.util.Locale.ROOT) + " head: borrowed "
                         + String.join(", ", borrowed) + " from " + before + " (the change measures the shared body)");
             }
-            ga = lmMetrics(la.model(), text, o, pad, scope);
+            ga = lmMetrics(la.model(), text, o, pad);
         }
         String prefix = "general_" + objective.name().toLowerCase(java.util.Locale.ROOT) + "_";
         for (String k : gb.keySet()) {
@@ -160,7 +160,7 @@ public final class Forgetting {
             }
         }
         for (Path task : tasks) {
-            taskRows(before, after, task, o, manager, rows, notes);
+            taskRows(before, after, task, o, rows, notes);
         }
         return new Report(before, after, general, objective.name().toLowerCase(java.util.Locale.ROOT), rows, notes);
     }
@@ -169,11 +169,11 @@ public final class Forgetting {
         return new Row(metric, b, a, b == null || a == null ? null : a - b);
     }
 
-    private static Map<String, Double> lmMetrics(TransformerModel model, LmData text, Options o, long pad, NDManager m) {
+    private static Map<String, Double> lmMetrics(TransformerModel model, LmData text, Options o, long pad) {
         if (model instanceof Bert b) {
             b.decodeLabelledOnly(true);
         }
-        return LmEvaluator.evaluate(model, text, o.batchSize(), pad, o.seed(), m, "eval_");
+        return LmEvaluator.evaluate(model, text, o.batchSize(), pad, o.seed(), "eval_");
     }
 
     /** Copies the parameters {@code after} lacks from the same names of {@code before}; returns their names. */
@@ -189,21 +189,21 @@ public final class Forgetting {
             Parameter src = from.get(name);
             Parameter dst = to.get(name);
             if (src != null && dst != null) {
-                dst.set(src.data().duplicate());
+                dst.set(src.data().clone());
                 done.add(name);
             }
         }
         return done;
     }
 
-    private static void taskRows(Path before, Path after, Path task, Options o, NDManager manager, List<Row> rows,
+    private static void taskRows(Path before, Path after, Path task, Options o, List<Row> rows,
             List<String> notes) {
         Map<String, Map<String, Double>> byModel = new LinkedHashMap<>();
         List<String> labels = null;
         for (Path dir : List.of(after, before)) {
-            try (NDManager scope = manager.newSubManager(); Tokenizer tok = Tokenizer.load(dir)) {
+            try (Scope scope = Scope.open(); Tokenizer tok = Tokenizer.load(dir)) {
                 ModelConfig c = ModelConfig.read(dir);
-                Pretrained.Loaded l = Pretrained.load(dir, c, Head.SEQUENCE_CLASSIFICATION, scope, 0);
+                Pretrained.Loaded l = Pretrained.load(dir, c, Head.SEQUENCE_CLASSIFICATION, 0);
                 if (!l.report().newlyInitialised().isEmpty()) {
                     notes.add(task.getFileName() + ": " + dir + " has no classifier; no task numbers for it");
                     continue;
@@ -219,7 +219,7 @@ public final class Forgetting {
                 int maxLength = Math.min(512, c.maxPositions());
                 long pad = pad(tok, c);
                 Examples ex = Examples.tokenize(d, tok, maxLength);
-                byModel.put(dir.toString(), Evaluator.evaluate(l.model(), ex, names, o.batchSize(), pad, scope));
+                byModel.put(dir.toString(), Evaluator.evaluate(l.model(), ex, names, o.batchSize(), pad));
             }
         }
         Map<String, Double> b = byModel.get(before.toString());

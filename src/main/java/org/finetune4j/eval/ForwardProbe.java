@@ -1,9 +1,5 @@
 package org.finetune4j.eval;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,7 +10,9 @@ import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
 import org.finetune4j.train.AdamW;
 
 /**
@@ -32,42 +30,43 @@ public final class ForwardProbe {
     private ForwardProbe() {}
 
     /** Runs the probe; {@code batch} holds input_ids etc. (or has them under "inputs"). */
-    public static ObjectNode run(TransformerModel model, JsonNode batch, TrainSettings train, NDManager manager) {
+    public static ObjectNode run(TransformerModel model, JsonNode batch, TrainSettings train) {
         ObjectNode res = JSON.objectNode();
         res.put("model_class", model.className());
         Map<String, Parameter> params = model.namedParameters();
         res.put("num_parameters", params.values().stream().mapToLong(Parameter::numel).sum());
         res.put("num_trainable_parameters", params.values().stream().filter(Parameter::trainable).mapToLong(Parameter::numel).sum());
-        try (NDManager scope = manager.newSubManager()) {
-            Inputs in = InputsJson.read(batch, scope);
-            forwardBackward(model, in, res, scope);
+        try (Scope scope = Scope.open()) {
+            Inputs in = InputsJson.read(batch);
+            forwardBackward(model, in, res);
             if (train != null && train.steps() > 0) {
-                res.set("train", train(model, in, train, scope));
+                res.set("train", train(model, in, train));
             }
         }
         return res;
     }
 
-    private static void forwardBackward(TransformerModel model, Inputs in, ObjectNode res, NDManager scope) {
+    private static void forwardBackward(TransformerModel model, Inputs in, ObjectNode res) {
         Forward f = new Forward(false, true, true);
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (Autograd.Guard grad = Autograd.enableGrad()) {
             zeroGrads(model);
             Output out = model.forward(in, f);
-            res.set("logits_shape", Summary.longs(out.logits().getShape().getShape()));
+            res.set("logits_shape", Summary.longs(out.logits().shape()));
             res.set("logits", Summary.nested(out.logits()));
             res.set("hidden_states", JSON.arrayNode().addAll(f.hiddenStates.stream().map(Summary::hidden).toList()));
             res.set("attentions", JSON.arrayNode().addAll(f.attentions.stream().map(Summary::attention).toList()));
             if (out.loss() == null) {
                 return;
             }
-            res.put("loss", out.loss().getFloat());
-            gc.backward(out.loss());
+            res.put("loss", out.loss().item());
+            out.loss().backward();
         }
         ObjectNode norms = res.putObject("grad_norms");
         double total = 0;
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
             if (e.getValue().trainable()) {
-                double n = norm(Ops.gradient(e.getValue().data(), scope));
+                Tensor g = e.getValue().data().grad();
+                double n = g == null ? 0 : norm(g);
                 norms.put(e.getKey(), (float) n);
                 total += n * n;
             }
@@ -75,26 +74,26 @@ public final class ForwardProbe {
         res.put("grad_global_norm", (float) Math.sqrt(total));
     }
 
-    private static ObjectNode train(TransformerModel model, Inputs in, TrainSettings s, NDManager scope) {
+    private static ObjectNode train(TransformerModel model, Inputs in, TrainSettings s) {
         ObjectNode t = JSON.objectNode();
         List<Float> before = new java.util.ArrayList<>();
         try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), s.weightDecay(), s.noDecayBiasNorm()),
-                0.9, 0.999, 1e-8, scope)) {
+                0.9, 0.999, 1e-8)) {
             for (int i = 0; i < s.steps(); i++) {
-                try (NDManager step = scope.newSubManager()) {
+                try (Scope step = Scope.open()) {
                     opt.zeroGrad();
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = model.forward(in, Forward.eval()).loss();
-                        before.add(loss.getFloat());
-                        gc.backward(loss);
+                    try (Autograd.Guard grad = Autograd.enableGrad()) {
+                        Tensor loss = model.forward(in, Forward.eval()).loss();
+                        before.add((float) loss.item());
+                        loss.backward();
                     }
                     opt.step(s.lr());
                 }
             }
         }
         float last;
-        try (NDManager step = scope.newSubManager()) {
-            last = model.forward(in, Forward.eval()).loss().getFloat();
+        try (Scope step = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
+            last = (float) model.forward(in, Forward.eval()).loss().item();
         }
         t.put("lr", s.lr());
         t.put("weight_decay", s.weightDecay());
@@ -121,7 +120,7 @@ public final class ForwardProbe {
         }
     }
 
-    private static double norm(NDArray a) {
+    private static double norm(Tensor a) {
         double s = 0;
         for (float v : a.toFloatArray()) {
             s += (double) v * v;

@@ -1,42 +1,42 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.model.Inputs;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /** Reads the oracle's inputs JSON ({@code input_ids} required; masks, type ids, labels optional). */
 public final class InputsJson {
 
     private InputsJson() {}
 
-    public static Inputs read(JsonNode json, NDManager m) {
+    public static Inputs read(JsonNode json) {
         JsonNode o = json.has("inputs") && json.get("inputs").isObject() ? json.get("inputs") : json;
-        NDArray ids = tensor(o, "input_ids", m);
+        Tensor ids = tensor(o, "input_ids");
         if (ids == null) {
             throw new Finetune4jException("inputs: 'input_ids' is required");
         }
-        if (ids.getShape().dimension() != 2) {
+        if (ids.dim() != 2) {
             throw new Finetune4jException("inputs: 'input_ids' must be a list of rows");
         }
-        Inputs in = new Inputs(ids, tensor(o, "attention_mask", m), tensor(o, "token_type_ids", m),
-                tensor(o, "position_ids", m), tensor(o, "labels", m), tensor(o, "next_sentence_label", m),
-                tensor(o, "start_positions", m), tensor(o, "end_positions", m));
+        Inputs in = new Inputs(ids, tensor(o, "attention_mask"), tensor(o, "token_type_ids"),
+                tensor(o, "position_ids"), tensor(o, "labels"), tensor(o, "next_sentence_label"),
+                tensor(o, "start_positions"), tensor(o, "end_positions"));
         sameShape("attention_mask", in.attentionMask(), ids);
         sameShape("token_type_ids", in.tokenTypeIds(), ids);
         sameShape("position_ids", in.positionIds(), ids);
         return in;
     }
 
-    private static void sameShape(String key, NDArray a, NDArray ids) {
-        if (a != null && !a.getShape().equals(ids.getShape())) {
-            throw new Finetune4jException("inputs: '" + key + "' has shape " + a.getShape() + " but 'input_ids' has "
-                    + ids.getShape());
+    private static void sameShape(String key, Tensor a, Tensor ids) {
+        if (a != null && !java.util.Arrays.equals(a.shape(), ids.shape())) {
+            throw new Finetune4jException("inputs: '" + key + "' has shape " + java.util.Arrays.toString(a.shape())
+                    + " but 'input_ids' has " + java.util.Arrays.toString(ids.shape()));
         }
     }
 
-    private static NDArray tensor(JsonNode o, String key, NDManager m) {
+    private static Tensor tensor(JsonNode o, String key) {
         JsonNode n = o.get(key);
         if (n == null || n.isNull()) {
             return null;
@@ -57,13 +57,13 @@ public final class InputsJson {
                     flat[r * cols + c] = longAt(n.get(r).get(c), key);
                 }
             }
-            return m.create(flat, new ai.djl.ndarray.types.Shape(rows, cols));
+            return Torch.tensor(flat, rows, cols);
         }
         long[] flat = new long[n.size()];
         for (int i = 0; i < flat.length; i++) {
             flat[i] = longAt(n.get(i), key);
         }
-        return m.create(flat);
+        return Torch.tensor(flat);
     }
 
     private static long longAt(JsonNode v, String key) {

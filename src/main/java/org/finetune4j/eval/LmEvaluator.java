@@ -1,8 +1,5 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.finetune4j.data.Batch;
@@ -11,7 +8,11 @@ import org.finetune4j.data.Sampler;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * Language-model evaluation as batches stream: the mean loss over every labelled token of the set
@@ -29,33 +30,30 @@ public final class LmEvaluator {
     private LmEvaluator() {}
 
     /** Metrics named {@code <prefix>loss}, {@code <prefix>perplexity}, {@code <prefix>accuracy}, ... */
-    public static Map<String, Double> evaluate(TransformerModel model, LmData data, int batchSize, long padId, long seed,
-            NDManager manager, String prefix) {
+    public static Map<String, Double> evaluate(TransformerModel model, LmData data, int batchSize, long padId, long seed, String prefix) {
         long t0 = System.nanoTime();
         double lossSum = 0;
         long items = 0;
         long correct = 0;
         long nspCorrect = 0;
         long rows = 0;
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        Sampler sampler = Sampler.sequential(data.size(), batchSize);
+                Sampler sampler = Sampler.sequential(data.size(), batchSize);
         int k = 0;
-        try {
+        try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int[] indices : sampler.batches(0)) {
                 Batch b = data.batch(indices, padId, seed * 1_000_003L + k++);
                 if (b.lossItems() == 0) {
                     continue;
                 }
-                try (NDManager step = manager.newSubManager()) {
-                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes(), step), Forward.eval());
-                    lossSum += mlmLoss(out, b, data.objective(), step) * b.lossItems();
+                try (Scope step = Scope.open()) {
+                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
+                    lossSum += mlmLoss(out, b, data.objective()) * b.lossItems();
                     items += b.lossItems();
                     if (data.objective().masked()) {
                         correct += correct(out.logits(), b.tokenLabels());
                     }
                     if (b.nextSentenceLabels() != null) {
-                        long[] pred = out.aux().argMax(1).toType(DataType.INT64, false).toLongArray();
+                        long[] pred = out.aux().argmax(1).to(DType.I64).toLongArray();
                         for (int i = 0; i < pred.length; i++) {
                             nspCorrect += pred[i] == b.nextSentenceLabels()[i] ? 1 : 0;
                         }
@@ -63,8 +61,6 @@ public final class LmEvaluator {
                     }
                 }
             }
-        } finally {
-            Ops.setGradMode(gradMode);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();
@@ -84,20 +80,20 @@ public final class LmEvaluator {
     }
 
     /** The loss of the language-model part: for pretraining the NSP loss is taken off, so loss and perplexity are the MLM's. */
-    private static double mlmLoss(Output out, Batch b, LmData.Objective objective, NDManager step) {
+    private static double mlmLoss(Output out, Batch b, LmData.Objective objective) {
         if (objective != LmData.Objective.PRETRAINING || b.nextSentenceLabels() == null) {
-            return out.loss().getFloat();
+            return out.loss().item();
         }
-        NDArray nsp = org.finetune4j.model.Losses.crossEntropy(out.aux(), step.create(b.nextSentenceLabels()));
-        return out.loss().getFloat() - nsp.getFloat();
+        Tensor nsp = org.finetune4j.model.Losses.crossEntropy(out.aux(), Torch.tensor(b.nextSentenceLabels()));
+        return out.loss().item() - nsp.item();
     }
 
     /** Correct predictions at labelled positions; logits are [N, V] (labelled rows only) or [B, T, V]. */
-    static long correct(NDArray logits, long[][] labels) {
-        long[] pred = logits.argMax(-1).toType(DataType.INT64, false).toLongArray();
+    static long correct(Tensor logits, long[][] labels) {
+        long[] pred = logits.argmax(-1).to(DType.I64).toLongArray();
         long c = 0;
         int j = 0;
-        boolean gathered = logits.getShape().dimension() == 2;
+        boolean gathered = logits.dim() == 2;
         int t = labels.length == 0 ? 0 : labels[0].length;
         for (int r = 0; r < labels.length; r++) {
             for (int i = 0; i < t; i++) {

@@ -1,6 +1,5 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +9,8 @@ import org.finetune4j.data.Sampler;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
 
 /**
  * Extractive-QA evaluation as run_qa's: start and end logits of every window, post-processed into
@@ -26,9 +26,9 @@ public final class QaEvaluator {
 
     /** Metrics plus runtime; samples are questions. */
     public static Map<String, Double> evaluate(TransformerModel model, QaFeatures features, int nBest, int maxAnswerLength,
-            int batchSize, long padId, NDManager manager) {
+            int batchSize, long padId) {
         long t0 = System.nanoTime();
-        Logits l = logits(model, features, batchSize, padId, manager);
+        Logits l = logits(model, features, batchSize, padId);
         Map<String, QaPostprocess.Answer> answers = QaPostprocess.best(features, l.start(), l.end(), nBest, maxAnswerLength);
         Map<String, String> texts = new LinkedHashMap<>();
         answers.forEach((id, a) -> texts.put(id, a.text()));
@@ -42,18 +42,16 @@ public final class QaEvaluator {
     }
 
     /** Runs the model without gradients over every feature. */
-    public static Logits logits(TransformerModel model, QaFeatures features, int batchSize, long padId, NDManager manager) {
+    public static Logits logits(TransformerModel model, QaFeatures features, int batchSize, long padId) {
         float[][] start = new float[features.size()][];
         float[][] end = new float[features.size()][];
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try {
+        try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int[] indices : Sampler.sequential(features.size(), batchSize).batches(0)) {
                 Batch b = features.batch(indices, padId);
-                try (NDManager step = manager.newSubManager()) {
+                try (Scope step = Scope.open()) {
                     Batch unlabelled = new Batch(b.inputIds(), b.attentionMask(), b.tokenTypeIds(), null, null, null, null,
                             null, b.exampleIndices(), b.lossItems());
-                    Output out = model.forward(Batches.inputs(unlabelled, model.config.tokenTypes(), step), Forward.eval());
+                    Output out = model.forward(Batches.inputs(unlabelled, model.config.tokenTypes()), Forward.eval());
                     float[] s = out.logits().toFloatArray(); // [B * T]
                     float[] e = out.aux().toFloatArray();
                     int t = b.length();
@@ -64,8 +62,6 @@ public final class QaEvaluator {
                     }
                 }
             }
-        } finally {
-            Ops.setGradMode(gradMode);
         }
         return new Logits(start, end);
     }

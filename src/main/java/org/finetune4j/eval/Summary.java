@@ -1,8 +1,8 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.finetune4j.tensor.Tensor;
 
 /** The oracle's numeric summaries of a tensor (computed in float64, printed as float32). */
 final class Summary {
@@ -12,7 +12,7 @@ final class Summary {
     private Summary() {}
 
     /** shape, mean, std (population), min, max, abs_mean, l2. */
-    static ObjectNode stats(NDArray t) {
+    static ObjectNode stats(Tensor t) {
         float[] x = t.toFloatArray();
         double sum = 0;
         double abs = 0;
@@ -32,7 +32,7 @@ final class Summary {
             var += (v - mean) * (v - mean);
         }
         ObjectNode o = JSON.objectNode();
-        o.set("shape", longs(t.getShape().getShape()));
+        o.set("shape", longs(t.shape()));
         o.put("mean", (float) mean);
         o.put("std", (float) Math.sqrt(var / x.length));
         o.put("min", (float) min);
@@ -43,18 +43,18 @@ final class Summary {
     }
 
     /** Hidden state [B, T, C]: stats plus h[0, 0, :8] and h[-1, -1, :8]. */
-    static ObjectNode hidden(NDArray h) {
+    static ObjectNode hidden(Tensor h) {
         ObjectNode o = stats(h);
-        o.set("sample_first_token", floats(h.get("0, 0, :8")));
-        o.set("sample_last_token", floats(h.get("-1, -1, :8")));
+        o.set("sample_first_token", floats(h.select(0, 0).select(0, 0).slice(0, 0, 8)));
+        o.set("sample_last_token", floats(h.select(0, -1).select(0, -1).slice(0, 0, 8)));
         return o;
     }
 
     /** Attention [B, H, Q, K]: stats, sum, sum of p * (k + 1), two rows of batch 0 head 0. */
-    static ObjectNode attention(NDArray a) {
+    static ObjectNode attention(Tensor a) {
         ObjectNode o = stats(a);
         float[] x = a.toFloatArray();
-        long k = a.getShape().get(3);
+        long k = a.size(3);
         double sum = 0;
         double weighted = 0;
         for (int i = 0; i < x.length; i++) {
@@ -63,8 +63,8 @@ final class Summary {
         }
         o.put("sum", (float) sum);
         o.put("weighted_checksum", (float) weighted);
-        o.set("row_b0_h0_q0", floats(a.get("0, 0, 0, :")));
-        o.set("row_b0_h0_qlast", floats(a.get("0, 0, -1, :")));
+        o.set("row_b0_h0_q0", floats(a.select(0, 0).select(0, 0).select(0, 0)));
+        o.set("row_b0_h0_qlast", floats(a.select(0, 0).select(0, 0).select(0, -1)));
         return o;
     }
 
@@ -82,7 +82,7 @@ final class Summary {
         return arr;
     }
 
-    static com.fasterxml.jackson.databind.node.ArrayNode floats(NDArray t) {
+    static com.fasterxml.jackson.databind.node.ArrayNode floats(Tensor t) {
         com.fasterxml.jackson.databind.node.ArrayNode arr = JSON.arrayNode();
         for (float v : t.toFloatArray()) {
             arr.add(v);
@@ -91,9 +91,9 @@ final class Summary {
     }
 
     /** Nested lists in the tensor's shape. */
-    static com.fasterxml.jackson.databind.JsonNode nested(NDArray t) {
+    static com.fasterxml.jackson.databind.JsonNode nested(Tensor t) {
         float[] x = t.toFloatArray();
-        long[] shape = t.getShape().getShape();
+        long[] shape = t.shape();
         return nest(x, shape, 0, 0);
     }
 

@@ -1,13 +1,14 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import org.finetune4j.model.Inputs;
 import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 import org.finetune4j.tokenize.Pieces;
 
 /**
@@ -27,21 +28,17 @@ public final class Tagger {
     public record Word(String text, String tag, int start, int end, double score) {}
 
     /** The tagged words of {@code text}, truncated to {@code maxLength} tokens. */
-    public static List<Word> words(TaskModel m, String text, int maxLength, NDManager manager) {
+    public static List<Word> words(TaskModel m, String text, int maxLength) {
         Pieces p = m.tokenizer().encodeWithOffsets(text, maxLength);
         int n = p.length();
         float[] probs;
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try (NDManager step = manager.newSubManager()) {
-            NDArray ids = step.create(p.ids(), new Shape(1, n));
-            Inputs in = Inputs.of(ids, step.ones(new Shape(1, n), ai.djl.ndarray.types.DataType.INT64));
+        try (Scope step = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
+            Tensor ids = Torch.tensor(p.ids(), 1, n);
+            Inputs in = Inputs.of(ids, Torch.ones(DType.I64, 1, n));
             if (m.model().config.tokenTypes()) {
-                in = in.withTokenTypeIds(step.create(p.typeIds(), new Shape(1, n)));
+                in = in.withTokenTypeIds(Torch.tensor(p.typeIds(), 1, n));
             }
             probs = m.model().forward(in, Forward.eval()).logits().softmax(-1).toFloatArray(); // [1, T, labels]
-        } finally {
-            Ops.setGradMode(gradMode);
         }
         int k = m.labels().size();
         List<Word> words = new ArrayList<>();
@@ -69,8 +66,8 @@ public final class Tagger {
     }
 
     /** The entities of {@code text}. */
-    public static List<Entity> entities(TaskModel m, String text, int maxLength, NDManager manager) {
-        List<Word> words = words(m, text, maxLength, manager);
+    public static List<Entity> entities(TaskModel m, String text, int maxLength) {
+        List<Word> words = words(m, text, maxLength);
         List<Entity> out = new ArrayList<>();
         for (Seqeval.Entity e : Seqeval.lenient(0, words.stream().map(Word::tag).toList())) {
             double score = 0;

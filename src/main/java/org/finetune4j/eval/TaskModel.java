@@ -1,6 +1,5 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.List;
 import org.finetune4j.Finetune4jException;
@@ -17,10 +16,10 @@ public record TaskModel(TransformerModel model, Tokenizer tokenizer, Head head, 
         implements AutoCloseable {
 
     /** Loads {@code dir}; its config must name an architecture. */
-    public static TaskModel load(Path dir, NDManager manager) {
+    public static TaskModel load(Path dir) {
         Tokenizer tok = Tokenizer.load(dir);
         try {
-            TransformerModel model = Pretrained.load(dir, null, manager, 0).model();
+            TransformerModel model = Pretrained.load(dir, null, 0).model();
             Head head = Head.of(model.config);
             if (head == Head.BASE) {
                 throw new Finetune4jException(dir + "/config.json: no task head in 'architectures'");

@@ -1,6 +1,5 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +11,8 @@ import org.finetune4j.data.TokenClassificationData;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
 
 /**
  * Token-classification evaluation as run_ner computes it: the loss, then seqeval over the tags of
@@ -28,9 +28,9 @@ public final class TokenEvaluator {
 
     /** Metrics with {@code prefix} (eval), plus runtime and throughput. */
     public static Map<String, Double> evaluate(TransformerModel model, TokenClassificationData data, List<String> labels,
-            boolean strict, TagScheme scheme, int batchSize, long padId, NDManager manager) {
+            boolean strict, TagScheme scheme, int batchSize, long padId) {
         long t0 = System.nanoTime();
-        Tags tags = predict(model, data, labels, batchSize, padId, manager);
+        Tags tags = predict(model, data, labels, batchSize, padId);
         Seqeval.Report report = Seqeval.evaluate(tags.gold(), tags.predicted(), strict, scheme);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();
@@ -44,7 +44,7 @@ public final class TokenEvaluator {
 
     /** Runs the model without gradients and reads the argmax tag of every labelled token. */
     public static Tags predict(TransformerModel model, TokenClassificationData data, List<String> labels, int batchSize,
-            long padId, NDManager manager) {
+            long padId) {
         List<List<String>> gold = new ArrayList<>();
         List<List<String>> predicted = new ArrayList<>();
         for (int i = 0; i < data.size(); i++) {
@@ -52,16 +52,14 @@ public final class TokenEvaluator {
             predicted.add(null);
         }
         double lossSum = 0;
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try {
+        try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int[] indices : Sampler.sequential(data.size(), batchSize).batches(0)) {
                 Batch b = data.batch(indices, padId);
-                try (NDManager step = manager.newSubManager()) {
-                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes(), step), Forward.eval());
-                    float loss = out.loss().getFloat();
+                try (Scope step = Scope.open()) {
+                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
+                    float loss = (float) out.loss().item();
                     lossSum += Float.isNaN(loss) ? 0 : loss * b.size();
-                    long[] argmax = out.logits().argMax(-1).toLongArray(); // [B * T]
+                    long[] argmax = out.logits().argmax(-1).toLongArray(); // [B * T]
                     int t = b.length();
                     for (int r = 0; r < indices.length; r++) {
                         List<String> g = new ArrayList<>();
@@ -78,8 +76,6 @@ public final class TokenEvaluator {
                     }
                 }
             }
-        } finally {
-            Ops.setGradMode(gradMode);
         }
         return new Tags(gold, predicted, lossSum / data.size());
     }

@@ -1,6 +1,5 @@
 package org.finetune4j.eval;
 
-import ai.djl.ndarray.NDManager;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.finetune4j.data.Batch;
@@ -9,7 +8,8 @@ import org.finetune4j.data.Sampler;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
 
 /**
  * The mean loss over the labelled tokens of a token-labelled dataset (for instruction data: the
@@ -29,29 +29,25 @@ public final class TokenLoss {
     }
 
     /** {@code eval_loss}, {@code eval_perplexity}, {@code eval_tokens} (labels scored), runtime and throughput. */
-    public static Map<String, Double> evaluate(TransformerModel model, Dataset data, int batchSize, long padId, NDManager manager) {
+    public static Map<String, Double> evaluate(TransformerModel model, Dataset data, int batchSize, long padId) {
         long t0 = System.nanoTime();
         double lossSum = 0;
         long items = 0;
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        Sampler sampler = Sampler.sequential(data.size(), batchSize);
+                Sampler sampler = Sampler.sequential(data.size(), batchSize);
         int[] byLength = byLength(data.lengths());
-        try {
+        try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int[] batch : sampler.batches(0)) {
                 int[] indices = java.util.Arrays.stream(batch).map(i -> byLength[i]).toArray();
                 Batch b = data.batch(indices, padId, 0);
                 if (b.lossItems() == 0) {
                     continue;
                 }
-                try (NDManager step = manager.newSubManager()) {
-                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes(), step), Forward.eval());
-                    lossSum += out.loss().getFloat() * (double) b.lossItems();
+                try (Scope step = Scope.open()) {
+                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
+                    lossSum += out.loss().item() * (double) b.lossItems();
                     items += b.lossItems();
                 }
             }
-        } finally {
-            Ops.setGradMode(gradMode);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double loss = items == 0 ? Double.NaN : lossSum / items;

@@ -1,8 +1,5 @@
 package org.finetune4j.generate;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +10,10 @@ import org.finetune4j.model.Inputs;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.KvCache;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * Autoregressive decoding of a batch of prompts, left-padded as Transformers' generate does:
@@ -48,7 +48,7 @@ public final class Generator {
      * null when there are no stop strings); {@code listener} may be null.
      */
     public static List<long[]> generate(TransformerModel model, List<long[]> prompts, long padId, Settings s,
-            Function<long[], String> decode, Listener listener, NDManager manager) {
+            Function<long[], String> decode, Listener listener) {
         if (model.head != Head.CAUSAL_LM) {
             throw new IllegalArgumentException("generation needs a causal LM head, not " + model.head);
         }
@@ -60,11 +60,9 @@ public final class Generator {
         }
         Batch b = new Batch(prompts, padId);
         Random rng = new Random(s.seed());
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try (KvCache cache = s.useCache() ? new KvCache(manager) : null) {
+        try (Autograd.Guard off = Autograd.noGrad(); KvCache cache = s.useCache() ? new KvCache() : null) {
             for (int step = 0; step < s.maxNewTokens() && !b.allDone(); step++) {
-                float[][] logits = b.lastLogits(model, cache, step, manager);
+                float[][] logits = b.lastLogits(model, cache, step);
                 long[] next = new long[b.rows];
                 for (int r = 0; r < b.rows; r++) {
                     next[r] = b.done[r] ? padId : s.sampling().next(logits[r].clone(), b.seen(r), rng);
@@ -74,8 +72,6 @@ public final class Generator {
                 }
                 b.append(next, s, decode);
             }
-        } finally {
-            Ops.setGradMode(gradMode);
         }
         return b.generated();
     }
@@ -126,7 +122,7 @@ public final class Generator {
         }
 
         /** One forward: the whole sequence (no cache, or the cache's first step), else the last token. */
-        float[][] lastLogits(TransformerModel model, KvCache cache, int step, NDManager manager) {
+        float[][] lastLogits(TransformerModel model, KvCache cache, int step) {
             int len = ids.get(0).length;
             int from = cache != null && step > 0 ? len - 1 : 0;
             int t = len - from;
@@ -144,13 +140,13 @@ public final class Generator {
                     }
                 }
             }
-            try (NDManager scope = manager.newSubManager()) {
-                Inputs inputs = new Inputs(scope.create(in, new Shape(rows, t)), scope.create(m, new Shape(rows, len)),
-                        null, scope.create(pos, new Shape(rows, t)), null, null, null, null);
+            try (Scope scope = Scope.open()) {
+                Inputs inputs = new Inputs(Torch.tensor(in, rows, t), Torch.tensor(m, rows, len),
+                        null, Torch.tensor(pos, rows, t), null, null, null, null);
                 Forward f = cache != null ? Forward.cached(cache) : Forward.eval();
-                NDArray last = model.forward(inputs, f).logits().get(":, -1, :"); // [B, V]
+                Tensor last = model.forward(inputs, f).logits().select(1, -1); // [B, V]
                 float[] flat = last.toFloatArray();
-                int v = (int) last.getShape().get(1);
+                int v = (int) last.size(1);
                 float[][] out = new float[rows][];
                 for (int r = 0; r < rows; r++) {
                     out[r] = Arrays.copyOfRange(flat, r * v, (r + 1) * v);

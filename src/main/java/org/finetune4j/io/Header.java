@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.finetune4j.tensor.DType;
 
 /**
  * A validated safetensors header: the data area starts at {@code dataStart} (8 + header length)

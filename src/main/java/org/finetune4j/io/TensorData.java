@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
+import org.finetune4j.tensor.DType;
 
 /**
  * A tensor to write: name, dtype, shape and its raw little-endian bytes (position to limit of

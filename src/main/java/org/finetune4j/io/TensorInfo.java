@@ -2,6 +2,7 @@ package org.finetune4j.io;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.finetune4j.tensor.DType;
 
 /**
  * One tensor's header entry: dtype, shape and its byte range [begin, end) in the data area

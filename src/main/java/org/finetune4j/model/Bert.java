@@ -1,7 +1,5 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import java.util.EnumSet;
 import java.util.Set;
 import org.finetune4j.nn.Activations;
@@ -16,6 +14,10 @@ import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.F;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * BERT and RoBERTa: post-norm bidirectional encoder (embeddings, N x [self-attention, FFN]),
@@ -93,7 +95,7 @@ public final class Bert extends TransformerModel {
 
     @Override
     protected Output compute(Inputs in, Forward f) {
-        NDArray h = encoder.forward(in, f); // [B, T, C]
+        Tensor h = encoder.forward(in, f); // [B, T, C]
         return switch (head) {
             case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(c.roberta()
                     ? ((RobertaClassifier) headModule).forward(h, f)
@@ -113,16 +115,16 @@ public final class Bert extends TransformerModel {
     }
 
     /** The MLM head at the labelled positions only: logits [N, V], loss over them (plus NSP when given). */
-    private Output atLabels(NDArray h, Inputs in, NDArray nsp) {
-        long ch = h.getShape().get(2);
-        NDArray flat = in.labels().reshape(-1);
-        NDArray idx = flat.neq(Losses.IGNORE_INDEX).nonzero(); // [N, 1] row-major positions
-        long n = idx.getShape().get(0);
-        NDArray rows = h.reshape(-1, ch).gather(idx.broadcast(new ai.djl.ndarray.types.Shape(n, ch)), 0); // [N, C]
-        NDArray logits = c.roberta() ? ((RobertaLmHead) headModule).forward(rows)
+    private Output atLabels(Tensor h, Inputs in, Tensor nsp) {
+        long ch = h.size(2);
+        Tensor flat = in.labels().reshape(-1);
+        Tensor idx = flat.ne(Losses.IGNORE_INDEX).nonzero().squeeze(1); // [N] row-major positions
+        long n = idx.size(0);
+        Tensor rows = h.reshape(-1, ch).indexSelect(0, idx); // [N, C]
+        Tensor logits = c.roberta() ? ((RobertaLmHead) headModule).forward(rows)
                 : ((BertPreTrainingHeads) headModule).predictions(rows); // [N, V]
-        NDArray loss = n == 0 ? org.finetune4j.tensor.Ops.mul(logits.sum(), 0)
-                : Losses.crossEntropy(logits, flat.gather(idx.squeeze(1), 0));
+        Tensor loss = n == 0 ? logits.sum().mul(0)
+                : Losses.crossEntropy(logits, flat.indexSelect(0, idx));
         if (nsp != null) {
             loss = loss.add(Losses.crossEntropy(nsp, in.nextSentenceLabel().reshape(-1)));
         }
@@ -155,21 +157,21 @@ public final class Bert extends TransformerModel {
                     : null;
         }
 
-        NDArray forward(Inputs in, Forward f) {
-            NDArray mask = in.maskOrOnes();
-            NDArray bias = Attention.maskBias(mask, in.length(), false); // [B, 1, T, T]
-            NDArray h = embeddings.forward(in, f);
+        Tensor forward(Inputs in, Forward f) {
+            Tensor mask = in.maskOrOnes();
+            Tensor bias = Attention.maskBias(mask, in.length(), false); // [B, 1, T, T]
+            Tensor h = embeddings.forward(in, f);
             f.hidden(h);
             return Layers.run(layers.list(), h, f, (layer, x, fw) -> {
-                NDArray y = layer.forward(x, bias, fw);
+                Tensor y = layer.forward(x, bias, fw);
                 fw.hidden(y);
                 return y;
             });
         }
 
         /** tanh(dense(h[:, 0])) [B, C]. */
-        NDArray pool(NDArray h) {
-            return pooler.forward(h.get(":, 0, :")).tanh();
+        Tensor pool(Tensor h) {
+            return pooler.forward(h.select(1, 0)).tanh();
         }
     }
 
@@ -191,22 +193,22 @@ public final class Bert extends TransformerModel {
             this.norm = add("LayerNorm", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
         }
 
-        NDArray forward(Inputs in, Forward f) {
-            NDArray ids = in.inputIds(); // [B, T]
-            NDArray pos = in.positionIds() != null ? in.positionIds() : positions(ids);
-            NDArray types = in.tokenTypeIds() != null ? in.tokenTypeIds() : ids.zerosLike();
-            NDArray h = word.forward(ids).add(position.forward(pos)).add(tokenType.forward(types)); // [B, T, C]
+        Tensor forward(Inputs in, Forward f) {
+            Tensor ids = in.inputIds(); // [B, T]
+            Tensor pos = in.positionIds() != null ? in.positionIds() : positions(ids);
+            Tensor types = in.tokenTypeIds() != null ? in.tokenTypeIds() : Torch.zeros(DType.I64, ids.shape());
+            Tensor h = word.forward(ids).add(position.forward(pos)).add(tokenType.forward(types)); // [B, T, C]
             return f.dropout(norm.forward(h), c.hiddenDropout());
         }
 
         /** BERT: 0..T-1; RoBERTa: pad + running count of real tokens, pads at pad. */
-        private NDArray positions(NDArray ids) {
-            long t = ids.getShape().get(1);
+        private Tensor positions(Tensor ids) {
+            long t = ids.size(1);
             if (!c.roberta()) {
-                return ids.getManager().arange(0, (int) t).toType(DataType.INT64, false).expandDims(0);
+                return Torch.arange(0, t).unsqueeze(0);
             }
-            NDArray real = ids.neq(c.padTokenId()).toType(DataType.INT64, false);
-            return real.cumSum(1).mul(real).add(c.padTokenId());
+            Tensor real = ids.ne(c.padTokenId()).to(DType.I64);
+            return real.cumsum(1).mul(real).add(c.padTokenId());
         }
     }
 
@@ -242,15 +244,15 @@ public final class Bert extends TransformerModel {
             this.outNorm = output.child("LayerNorm", new LayerNorm(d, c.layerNormEps()));
         }
 
-        NDArray forward(NDArray h, NDArray bias, Forward f) { // [B, T, C]
+        Tensor forward(Tensor h, Tensor bias, Forward f) { // [B, T, C]
             int heads = c.numHeads();
-            NDArray q = Attention.splitHeads(query.forward(h), heads); // [B, H, T, D]
-            NDArray k = Attention.splitHeads(key.forward(h), heads);
-            NDArray v = Attention.splitHeads(value.forward(h), heads);
+            Tensor q = Attention.splitHeads(query.forward(h), heads); // [B, H, T, D]
+            Tensor k = Attention.splitHeads(key.forward(h), heads);
+            Tensor v = Attention.splitHeads(value.forward(h), heads);
             double scale = 1.0 / Math.sqrt(c.hiddenSize() / (double) heads);
-            NDArray ctx = Attention.mergeHeads(Attention.attend(q, k, v, bias, scale, c.attentionDropout(), f));
-            NDArray a = attnNorm.forward(f.dropout(attnOut.forward(ctx), c.hiddenDropout()).add(h));
-            NDArray i = act.apply(up.forward(a)); // [B, T, I]
+            Tensor ctx = Attention.mergeHeads(Attention.attend(q, k, v, bias, scale, c.attentionDropout(), f));
+            Tensor a = attnNorm.forward(f.dropout(attnOut.forward(ctx), c.hiddenDropout()).add(h));
+            Tensor i = act.apply(up.forward(a)); // [B, T, I]
             return outNorm.forward(f.dropout(down.forward(i), c.hiddenDropout()).add(a));
         }
     }
@@ -268,8 +270,8 @@ public final class Bert extends TransformerModel {
             this.dropout = c.classifierDropout() != null ? c.classifierDropout() : c.hiddenDropout();
         }
 
-        NDArray forward(NDArray h, Forward f) {
-            NDArray x = f.dropout(h.get(":, 0, :"), dropout); // [B, C]
+        Tensor forward(Tensor h, Forward f) {
+            Tensor x = f.dropout(h.select(1, 0), dropout); // [B, C]
             x = f.dropout(dense.forward(x).tanh(), dropout);
             return outProj.forward(x); // [B, labels]
         }
@@ -288,8 +290,8 @@ public final class Bert extends TransformerModel {
             this.decoder = add("decoder", new Linear(wordEmbeddings, bias));
         }
 
-        NDArray forward(NDArray h) {
-            return decoder.forward(norm.forward(org.finetune4j.tensor.Ops.gelu(dense.forward(h)))); // [B, T, V]
+        Tensor forward(Tensor h) {
+            return decoder.forward(norm.forward(F.gelu(dense.forward(h)))); // [B, T, V]
         }
     }
 
@@ -313,16 +315,16 @@ public final class Bert extends TransformerModel {
             this.seqRelationship = nsp ? add("seq_relationship", new Linear(c.hiddenSize(), 2, true, std)) : null;
         }
 
-        NDArray predictions(NDArray h) { // [B, T, C] -> [B, T, V]
+        Tensor predictions(Tensor h) { // [B, T, C] -> [B, T, V]
             return decoder.forward(norm.forward(act.apply(transform.forward(h))));
         }
 
-        Output forward(NDArray h, NDArray pooled, Inputs in) {
-            NDArray mlm = predictions(h);
-            NDArray nsp = seqRelationship.forward(pooled); // [B, 2]
-            NDArray loss = null;
+        Output forward(Tensor h, Tensor pooled, Inputs in) {
+            Tensor mlm = predictions(h);
+            Tensor nsp = seqRelationship.forward(pooled); // [B, 2]
+            Tensor loss = null;
             if (in.labels() != null && in.nextSentenceLabel() != null) {
-                long v = mlm.getShape().get(2);
+                long v = mlm.size(2);
                 loss = Losses.crossEntropy(mlm.reshape(-1, v), in.labels().reshape(-1))
                         .add(Losses.crossEntropy(nsp, in.nextSentenceLabel().reshape(-1)));
             }

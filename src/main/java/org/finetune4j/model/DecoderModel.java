@@ -1,11 +1,11 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
 import java.util.EnumSet;
 import java.util.Set;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Tensor;
 
 /**
  * The heads the decoder families share: {@code lm_head} (tied to the token embeddings when the
@@ -21,7 +21,7 @@ abstract class DecoderModel extends TransformerModel {
     }
 
     /** The backbone's last hidden states [B, T, C]. */
-    abstract NDArray hidden(Inputs in, Forward f);
+    abstract Tensor hidden(Inputs in, Forward f);
 
     /** Registers the head after the backbone; {@code dim} is the width of the hidden states. */
     final void addHead(Parameter tokenEmbeddings, long dim) {
@@ -42,7 +42,7 @@ abstract class DecoderModel extends TransformerModel {
 
     @Override
     protected final Output compute(Inputs in, Forward f) {
-        NDArray h = hidden(in, f); // [B, T, C]
+        Tensor h = hidden(in, f); // [B, T, C]
         return switch (head) {
             // in row chunks only under a frozen head: a trained one would get its weight's gradient made once per chunk
             case CAUSAL_LM -> f.lossOnly && in.labels() != null && !out.weight().trainable()

@@ -1,7 +1,5 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import java.util.EnumSet;
 import java.util.Set;
 import org.finetune4j.nn.Activations;
@@ -16,7 +14,9 @@ import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
 import org.finetune4j.nn.Parameter;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.F;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /** DistilBERT: BERT's post-norm encoder without token types or pooler, and its heads. */
 public final class DistilBert extends TransformerModel {
@@ -62,10 +62,10 @@ public final class DistilBert extends TransformerModel {
 
     @Override
     protected Output compute(Inputs in, Forward f) {
-        NDArray h = encoder.forward(in, f); // [B, T, C]
+        Tensor h = encoder.forward(in, f); // [B, T, C]
         return switch (head) {
             case SEQUENCE_CLASSIFICATION -> {
-                NDArray pooled = Ops.maximum(preClassifier.forward(h.get(":, 0, :")), 0); // [B, C]
+                Tensor pooled = F.relu(preClassifier.forward(h.select(1, 0))); // [B, C]
                 yield Heads.sequenceClassification(output.forward(f.dropout(pooled, c.seqClassifDropout())), in, c.common());
             }
             case TOKEN_CLASSIFICATION -> Heads.tokenClassification(output.forward(f.dropout(h, c.dropout())), in);
@@ -97,15 +97,15 @@ public final class DistilBert extends TransformerModel {
             }
         }
 
-        NDArray forward(Inputs in, Forward f) {
-            NDArray ids = in.inputIds(); // [B, T]
-            NDArray pos = in.positionIds() != null ? in.positionIds()
-                    : ids.getManager().arange(0, (int) in.length()).toType(DataType.INT64, false).expandDims(0);
-            NDArray h = f.dropout(norm.forward(word.forward(ids).add(position.forward(pos))), c.dropout());
-            NDArray bias = Attention.maskBias(in.maskOrOnes(), in.length(), false); // [B, 1, T, T]
+        Tensor forward(Inputs in, Forward f) {
+            Tensor ids = in.inputIds(); // [B, T]
+            Tensor pos = in.positionIds() != null ? in.positionIds()
+                    : Torch.arange(0, in.length()).unsqueeze(0);
+            Tensor h = f.dropout(norm.forward(word.forward(ids).add(position.forward(pos))), c.dropout());
+            Tensor bias = Attention.maskBias(in.maskOrOnes(), in.length(), false); // [B, 1, T, T]
             f.hidden(h);
             return Layers.run(layers.list(), h, f, (layer, x, fw) -> {
-                NDArray y = layer.forward(x, bias, fw);
+                Tensor y = layer.forward(x, bias, fw);
                 fw.hidden(y);
                 return y;
             });
@@ -142,14 +142,14 @@ public final class DistilBert extends TransformerModel {
             this.outNorm = add("output_layer_norm", new LayerNorm(d, LN_EPS));
         }
 
-        NDArray forward(NDArray h, NDArray bias, Forward f) { // [B, T, C]
+        Tensor forward(Tensor h, Tensor bias, Forward f) { // [B, T, C]
             int heads = c.numHeads();
             double scale = 1.0 / Math.sqrt(c.hiddenSize() / (double) heads);
-            NDArray ctx = Attention.attend(Attention.splitHeads(q.forward(h), heads),
+            Tensor ctx = Attention.attend(Attention.splitHeads(q.forward(h), heads),
                     Attention.splitHeads(k.forward(h), heads), Attention.splitHeads(v.forward(h), heads),
                     bias, scale, c.attentionDropout(), f);
-            NDArray sa = saNorm.forward(out.forward(Attention.mergeHeads(ctx)).add(h));
-            NDArray ff = f.dropout(lin2.forward(act.apply(lin1.forward(sa))), c.dropout());
+            Tensor sa = saNorm.forward(out.forward(Attention.mergeHeads(ctx)).add(h));
+            Tensor ff = f.dropout(lin2.forward(act.apply(lin1.forward(sa))), c.dropout());
             return outNorm.forward(ff.add(sa));
         }
     }
@@ -170,7 +170,7 @@ public final class DistilBert extends TransformerModel {
                     new Linear(wordEmbeddings, new Parameter(Init.ZEROS, c.vocabSize())));
         }
 
-        NDArray forward(NDArray h) {
+        Tensor forward(Tensor h) {
             return projector.forward(norm.forward(act.apply(transform.forward(h)))); // [B, T, V]
         }
     }

@@ -1,8 +1,5 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import org.finetune4j.nn.Activations;
 import org.finetune4j.nn.Attention;
 import org.finetune4j.nn.Conv1D;
@@ -14,6 +11,8 @@ import org.finetune4j.nn.Layers;
 import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * GPT-2: learned positions, N x pre-norm [causal self-attention, MLP] with Conv1D layers, ln_f;
@@ -42,7 +41,7 @@ public final class Gpt2 extends DecoderModel {
     }
 
     @Override
-    NDArray hidden(Inputs in, Forward f) {
+    Tensor hidden(Inputs in, Forward f) {
         return transformer.forward(in, f);
     }
 
@@ -67,17 +66,17 @@ public final class Gpt2 extends DecoderModel {
         }
 
         /** Hidden states as HF reports them: embeddings, each block's input, then ln_f's output. */
-        NDArray forward(Inputs in, Forward f) {
-            NDArray ids = in.inputIds(); // [B, T]
+        Tensor forward(Inputs in, Forward f) {
+            Tensor ids = in.inputIds(); // [B, T]
             long past = f.pastLength();
-            NDArray pos = in.positionIds() != null ? in.positionIds()
-                    : ids.getManager().arange(past, past + in.length()).toType(DataType.INT64, false).expandDims(0);
-            NDArray x = wte.forward(ids).add(wpe.forward(pos)); // [B, T, C]
+            Tensor pos = in.positionIds() != null ? in.positionIds()
+                    : Torch.arange(past, past + in.length()).unsqueeze(0);
+            Tensor x = wte.forward(ids).add(wpe.forward(pos)); // [B, T, C]
             if (in.tokenTypeIds() != null) {
                 x = x.add(wte.forward(in.tokenTypeIds()));
             }
             x = f.dropout(x, c.embdDropout());
-            NDArray bias = Attention.maskBias(in.maskOrOnes(past), in.length(), true); // [B, 1, T, past + T]
+            Tensor bias = Attention.maskBias(in.maskOrOnes(past), in.length(), true); // [B, 1, T, past + T]
             x = Layers.run(h.list(), x, f, (block, h, fw) -> {
                 fw.hidden(h);
                 return block.forward(h, bias, fw);
@@ -120,22 +119,22 @@ public final class Gpt2 extends DecoderModel {
             this.scale = c.scaleAttnByInverseLayerIdx() ? s / (layer + 1) : s;
         }
 
-        NDArray forward(NDArray x, NDArray bias, Forward f) { // [B, T, C]
+        Tensor forward(Tensor x, Tensor bias, Forward f) { // [B, T, C]
             x = x.add(attn(ln1.forward(x), bias, f));
             return x.add(mlp(ln2.forward(x), f));
         }
 
-        private NDArray attn(NDArray x, NDArray bias, Forward f) {
-            NDList qkv = cAttn.forward(x).split(3, 2); // 3 x [B, T, C]
+        private Tensor attn(Tensor x, Tensor bias, Forward f) {
+            Tensor[] qkv = cAttn.forward(x).chunk(3, 2); // 3 x [B, T, C]
             int heads = c.numHeads();
-            NDArray q = Attention.splitHeads(qkv.get(0), heads); // [B, H, T, D]
-            NDArray[] kv = f.keysValues(layer, Attention.splitHeads(qkv.get(1), heads),
-                    Attention.splitHeads(qkv.get(2), heads)); // 2 x [B, H, S, D]
-            NDArray ctx = Attention.attend(q, kv[0], kv[1], bias, scale, c.attnDropout(), f); // [B, H, T, D]
+            Tensor q = Attention.splitHeads(qkv[0], heads); // [B, H, T, D]
+            Tensor[] kv = f.keysValues(layer, Attention.splitHeads(qkv[1], heads),
+                    Attention.splitHeads(qkv[2], heads)); // 2 x [B, H, S, D]
+            Tensor ctx = Attention.attend(q, kv[0], kv[1], bias, scale, c.attnDropout(), f); // [B, H, T, D]
             return f.dropout(attnProj.forward(Attention.mergeHeads(ctx)), c.residDropout()); // [B, T, C]
         }
 
-        private NDArray mlp(NDArray x, Forward f) {
+        private Tensor mlp(Tensor x, Forward f) {
             return f.dropout(mlpProj.forward(act.apply(cFc.forward(x))), c.residDropout()); // [B, T, C]
         }
     }

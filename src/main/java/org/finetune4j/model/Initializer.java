@@ -1,16 +1,15 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import java.util.Random;
 import org.finetune4j.nn.Embedding;
 import org.finetune4j.nn.Init;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * Gives data to every parameter that has none, by its {@link Init} rule (Transformers'
@@ -22,46 +21,48 @@ public final class Initializer {
     private Initializer() {}
 
     /** Initialises the parameters without data, in model order, from {@code seed}. */
-    public static void initialiseMissing(Module model, NDManager manager, long seed) {
+    public static void initialiseMissing(Module model, long seed) {
         Random rng = new Random(seed);
         Map<String, Parameter> params = model.namedParameters();
         java.util.Set<Parameter> fresh = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Parameter p : params.values()) {
             if (!p.hasData()) {
-                p.set(create(manager, p.init(), p.shape(), rng));
+                p.set(create(p.init(), p.shape(), rng));
                 fresh.add(p);
             }
         }
         for (Module m : model.namedModules().values()) {
             if (m instanceof Embedding e && e.paddingIdx >= 0 && fresh.contains(e.weight)
-                    && e.paddingIdx < e.weight.shape().get(0)) {
-                e.weight.data().set(new NDIndex(e.paddingIdx), 0f);
+                    && e.paddingIdx < e.weight.shape()[0]) {
+                try (Autograd.Guard off = Autograd.noGrad()) {
+                    e.weight.data().select(0, e.paddingIdx).zero_();
+                }
             }
         }
     }
 
-    static NDArray create(NDManager m, Init init, Shape shape, Random rng) {
+    static Tensor create(Init init, long[] shape, Random rng) {
         if (init instanceof Init.Zeros) {
-            return m.zeros(shape, DataType.FLOAT32);
+            return Torch.zeros(DType.F32, shape);
         }
         if (init instanceof Init.Ones) {
-            return m.ones(shape, DataType.FLOAT32);
+            return Torch.ones(DType.F32, shape);
         }
-        float[] values = new float[Math.toIntExact(shape.size())];
+        long count = 1;
+        for (long d : shape) {
+            count = Math.multiplyExact(count, d);
+        }
+        float[] values = new float[Math.toIntExact(count)];
         if (init instanceof Init.Normal n) {
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) (rng.nextGaussian() * n.std());
             }
         } else { // kaiming-uniform with a = sqrt(5): bound 1 / sqrt(fan_in)
-            double bound = 1.0 / Math.sqrt(shape.get(shape.dimension() - 1));
+            double bound = 1.0 / Math.sqrt(shape[shape.length - 1]);
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
             }
         }
-        // DJL wraps a Java-side buffer for create(float[]); clone into libtorch-owned memory so the
-        // parameter's storage never depends on that wrapper staying reachable
-        try (NDArray wrapped = m.create(values, shape)) {
-            return wrapped.duplicate();
-        }
+        return Torch.tensor(values, shape); // a copy in libtorch memory
     }
 }

@@ -1,14 +1,9 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import org.finetune4j.io.DType;
 import org.finetune4j.io.TensorInfo;
 import org.finetune4j.io.WeightFiles;
 import org.finetune4j.nn.Conv1D;
@@ -16,6 +11,8 @@ import org.finetune4j.nn.Int8Weight;
 import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Tensors;
 
 /**
@@ -54,67 +51,49 @@ public final class Int8 {
     }
 
     /** Quantizes the targets that still hold float data (a model initialised in memory); returns how many. */
-    public static int quantize(TransformerModel model, NDManager manager) {
+    public static int quantize(TransformerModel model) {
         int n = 0;
         for (Map.Entry<Parameter, Boolean> e : targets(model).entrySet()) {
             Parameter p = e.getKey();
             if (!p.quantized() && p.hasData()) {
-                p.quantize(Int8Weight.quantize(p.data(), e.getValue(), manager));
+                p.quantize(Int8Weight.quantize(p.data(), e.getValue()));
                 n++;
             }
         }
         return n;
     }
 
-    /** Bytes the parameters take as held: 1 per int8 element plus 4 per scale, 4 per float32 element. */
+    /** Bytes the parameters take as held: 1 per int8 element plus 4 per scale, the dtype's size per float element. */
     public static long bytes(Iterable<Parameter> params) {
         long b = 0;
         for (Parameter p : params) {
-            b += p.quantized() ? p.numel() + 4 * p.int8().scale().getShape().size() : 4 * p.numel();
+            b += p.quantized() ? p.numel() + 4 * p.int8().scale().numel() : (long) p.dtype().size() * p.numel();
         }
         return b;
     }
 
     /**
-     * Reads float32 tensors of a weight file through one reused direct buffer (positional reads, no
+     * Reads the tensors of a weight file through one reused direct buffer (positional reads, no
      * mapping: the file's pages stay in the page cache instead of this process's resident set, where
      * mapped pages would sit until the garbage collector unmaps them) and copies or quantizes them.
      */
     static final class Loader {
-        private final NDManager manager;
         private ByteBuffer staging;
-
-        Loader(NDManager manager) {
-            this.manager = manager;
-        }
 
         /** Reads tensor {@code key} (shape already checked) and holds it in {@code p} as int8. */
         void load(WeightFiles files, String key, Parameter p, boolean transposed) {
-            TensorInfo info = files.info(key);
-            try (NDManager tmp = manager.newSubManager()) {
-                NDArray w;
-                if (info.dtype() == DType.F32 && info.numel() > 0) {
-                    w = tmp.create(read(files, key, info), new Shape(info.shape()), DataType.FLOAT32); // aliases staging
-                } else {
-                    w = Tensors.toNDArray(tmp, info, files.data(key)).toType(DataType.FLOAT32, false);
-                }
-                p.quantize(Int8Weight.quantize(w, transposed, manager));
-            } finally {
-                java.lang.ref.Reference.reachabilityFence(staging); // libtorch read it without a Java reference
+            try (Scope tmp = Scope.open()) {
+                p.quantize(Int8Weight.quantize(copy(files, key), transposed));
             }
         }
 
-        /** Tensor {@code key} (shape already checked) as a new array in {@code into}, as {@link Tensors#toNDArray} gives it. */
-        NDArray copy(WeightFiles files, String key, NDManager into) {
+        /** Tensor {@code key} (shape already checked) as a new tensor in its own dtype, as {@link Tensors#toTensor} gives it. */
+        Tensor copy(WeightFiles files, String key) {
             TensorInfo info = files.info(key);
-            if (info.dtype() != DType.F32 || info.numel() == 0 || info.byteCount() > Integer.MAX_VALUE) {
-                return Tensors.toNDArray(into, info, files.data(key));
+            if (info.numel() == 0 || info.byteCount() > Integer.MAX_VALUE) {
+                return Tensors.toTensor(info, files.data(key));
             }
-            try (NDArray alias = into.create(read(files, key, info), new Shape(info.shape()), DataType.FLOAT32)) {
-                return alias.duplicate();
-            } finally {
-                java.lang.ref.Reference.reachabilityFence(staging);
-            }
+            return Tensors.toTensor(info, read(files, key, info)); // copied out of the staging buffer
         }
 
         private ByteBuffer read(WeightFiles files, String key, TensorInfo info) {

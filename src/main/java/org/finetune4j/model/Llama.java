@@ -1,7 +1,5 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.finetune4j.nn.Activations;
 import org.finetune4j.nn.Attention;
@@ -14,6 +12,8 @@ import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
 import org.finetune4j.nn.RmsNorm;
 import org.finetune4j.nn.Rope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * The Llama family (Llama, Mistral, Qwen2): token embeddings, N x pre-RMSNorm [RoPE grouped-query
@@ -47,7 +47,7 @@ public final class Llama extends DecoderModel {
     }
 
     @Override
-    NDArray hidden(Inputs in, Forward f) {
+    Tensor hidden(Inputs in, Forward f) {
         return model.forward(in, f);
     }
 
@@ -83,17 +83,17 @@ public final class Llama extends DecoderModel {
         }
 
         /** Hidden states as HF reports them: embeddings, each layer's input, then the final norm's output. */
-        NDArray forward(Inputs in, Forward f) {
-            NDArray ids = in.inputIds(); // [B, T]
+        Tensor forward(Inputs in, Forward f) {
+            Tensor ids = in.inputIds(); // [B, T]
             long past = f.pastLength();
-            NDArray pos = in.positionIds() != null ? in.positionIds()
-                    : ids.getManager().arange(past, past + in.length()).toType(DataType.INT64, false).expandDims(0);
+            Tensor pos = in.positionIds() != null ? in.positionIds()
+                    : Torch.arange(past, past + in.length()).unsqueeze(0);
             Rope.Angles angles = rope.angles(pos); // [B or 1, 1, T, D]
-            NDArray mask = in.maskOrOnes(past); // [B, past + T]
-            NDArray full = Attention.maskBias(mask, in.length(), true); // [B, 1, T, past + T]
+            Tensor mask = in.maskOrOnes(past); // [B, past + T]
+            Tensor full = Attention.maskBias(mask, in.length(), true); // [B, 1, T, past + T]
             int window = layers.list().stream().mapToInt(l -> l.window).max().orElse(0);
-            NDArray sliding = window > 0 ? Attention.maskBias(mask, in.length(), true, window) : null;
-            NDArray x = embedTokens.forward(ids); // [B, T, C]
+            Tensor sliding = window > 0 ? Attention.maskBias(mask, in.length(), true, window) : null;
+            Tensor x = embedTokens.forward(ids); // [B, T, C]
             x = Layers.run(layers.list(), x, f, (layer, h, fw) -> {
                 fw.hidden(h);
                 return layer.forward(h, layer.window > 0 ? sliding : full, angles, fw);
@@ -157,22 +157,22 @@ public final class Llama extends DecoderModel {
             this.ln2 = add("post_attention_layernorm", new RmsNorm(d, c.rmsNormEps()));
         }
 
-        NDArray forward(NDArray x, NDArray bias, Rope.Angles angles, Forward f) { // [B, T, C]
+        Tensor forward(Tensor x, Tensor bias, Rope.Angles angles, Forward f) { // [B, T, C]
             x = x.add(attn(ln1.forward(x), bias, angles, f));
             return x.add(mlp(ln2.forward(x)));
         }
 
-        private NDArray attn(NDArray x, NDArray bias, Rope.Angles angles, Forward f) {
-            NDArray qh = Rope.apply(Attention.splitHeads(q.forward(x), c.numHeads()), angles); // [B, H, T, D]
-            NDArray kh = Rope.apply(Attention.splitHeads(k.forward(x), c.numKvHeads()), angles); // [B, Hkv, T, D]
-            NDArray[] kv = f.keysValues(index, kh, Attention.splitHeads(v.forward(x), c.numKvHeads())); // [B, Hkv, S, D]
+        private Tensor attn(Tensor x, Tensor bias, Rope.Angles angles, Forward f) {
+            Tensor qh = Rope.apply(Attention.splitHeads(q.forward(x), c.numHeads()), angles); // [B, H, T, D]
+            Tensor kh = Rope.apply(Attention.splitHeads(k.forward(x), c.numKvHeads()), angles); // [B, Hkv, T, D]
+            Tensor[] kv = f.keysValues(index, kh, Attention.splitHeads(v.forward(x), c.numKvHeads())); // [B, Hkv, S, D]
             double scale = Math.pow(c.headDim(), -0.5);
-            NDArray ctx = Attention.attend(qh, kv[0], kv[1], bias, scale, c.attentionDropout(), f); // [B, H, T, D]
+            Tensor ctx = Attention.attend(qh, kv[0], kv[1], bias, scale, c.attentionDropout(), f); // [B, H, T, D]
             return o.forward(Attention.mergeHeads(ctx)); // [B, T, C]
         }
 
         /** SwiGLU: down(act(gate(x)) * up(x)). */
-        private NDArray mlp(NDArray x) {
+        private Tensor mlp(Tensor x) {
             return down.forward(act.apply(gate.forward(x)).mul(up.forward(x))); // [B, T, I] -> [B, T, C]
         }
     }

@@ -1,7 +1,5 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import org.finetune4j.nn.Activations;
 import org.finetune4j.nn.Attention;
 import org.finetune4j.nn.Embedding;
@@ -12,7 +10,8 @@ import org.finetune4j.nn.Layers;
 import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.ModuleList;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Tensor;
 
 /**
  * OPT: token embeddings (optionally projected in and out), learned positions offset by 2,
@@ -44,7 +43,7 @@ public final class Opt extends DecoderModel {
     }
 
     @Override
-    NDArray hidden(Inputs in, Forward f) {
+    Tensor hidden(Inputs in, Forward f) {
         return decoder.forward(in, f);
     }
 
@@ -77,17 +76,17 @@ public final class Opt extends DecoderModel {
         }
 
         /** Hidden states as HF reports them: embeddings, each layer's input, then the final (normed, projected) output. */
-        NDArray forward(Inputs in, Forward f) {
+        Tensor forward(Inputs in, Forward f) {
             long past = f.pastLength();
-            NDArray mask = in.maskOrOnes(past); // [B, past + T]
-            NDArray x = embedTokens.forward(in.inputIds()); // [B, T, P]
+            Tensor mask = in.maskOrOnes(past); // [B, past + T]
+            Tensor x = embedTokens.forward(in.inputIds()); // [B, T, P]
             if (projectIn != null) {
                 x = projectIn.forward(x); // [B, T, C]
             }
-            NDArray pos = in.positionIds() != null ? in.positionIds()
-                    : past == 0 ? positions(mask) : positions(mask).get(":, " + past + ":"); // [B, T]
+            Tensor pos = in.positionIds() != null ? in.positionIds()
+                    : past == 0 ? positions(mask) : positions(mask).slice(1, past, past + in.length()); // [B, T]
             x = x.add(embedPositions.forward(pos.add(OptConfig.POSITION_OFFSET))); // [B, T, C]
-            NDArray bias = Attention.maskBias(mask, in.length(), true); // [B, 1, T, past + T]
+            Tensor bias = Attention.maskBias(mask, in.length(), true); // [B, 1, T, past + T]
             x = Layers.run(layers.list(), x, f, (layer, h, fw) -> {
                 fw.hidden(h);
                 return layer.forward(h, bias, fw);
@@ -103,9 +102,9 @@ public final class Opt extends DecoderModel {
         }
 
         /** cumsum(mask) * mask - 1: real tokens count from 0, pads get -1 (row 1 after the offset). */
-        private static NDArray positions(NDArray mask) {
-            NDArray m = mask.toType(DataType.INT64, false); // [B, T]
-            return m.cumSum(1).mul(m).sub(1);
+        private static Tensor positions(Tensor mask) {
+            Tensor m = mask.to(DType.I64); // [B, T]
+            return m.cumsum(1).mul(m).sub(1);
         }
     }
 
@@ -141,7 +140,7 @@ public final class Opt extends DecoderModel {
             this.ffnNorm = add("final_layer_norm", new LayerNorm(d, LN_EPS, c.layerNormElementwiseAffine()));
         }
 
-        NDArray forward(NDArray x, NDArray bias, Forward f) { // [B, T, C]
+        Tensor forward(Tensor x, Tensor bias, Forward f) { // [B, T, C]
             boolean pre = c.doLayerNormBefore();
             x = x.add(f.dropout(attn(pre ? attnNorm.forward(x) : x, bias, f), c.dropout()));
             if (!pre) {
@@ -152,18 +151,18 @@ public final class Opt extends DecoderModel {
         }
 
         /** OPT scales q by 1/sqrt(d) before q k^T (so the scores are not scaled again). */
-        private NDArray attn(NDArray x, NDArray bias, Forward f) {
+        private Tensor attn(Tensor x, Tensor bias, Forward f) {
             int heads = c.numHeads();
             float scaling = (float) Math.pow(c.hiddenSize() / (double) heads, -0.5);
-            NDArray qh = Attention.splitHeads(Ops.mul(q.forward(x), scaling), heads); // [B, H, T, D]
-            NDArray[] kv = f.keysValues(index, Attention.splitHeads(k.forward(x), heads),
+            Tensor qh = Attention.splitHeads(q.forward(x).mul(scaling), heads); // [B, H, T, D]
+            Tensor[] kv = f.keysValues(index, Attention.splitHeads(k.forward(x), heads),
                     Attention.splitHeads(v.forward(x), heads)); // 2 x [B, H, S, D]
-            NDArray ctx = Attention.attend(qh, kv[0], kv[1], bias, 1.0, c.attentionDropout(), f); // [B, H, T, D]
+            Tensor ctx = Attention.attend(qh, kv[0], kv[1], bias, 1.0, c.attentionDropout(), f); // [B, H, T, D]
             return outProj.forward(Attention.mergeHeads(ctx)); // [B, T, C]
         }
 
         /** fc2(act(fc1(x))); HF's OPT layer does not apply activation_dropout, so neither do we. */
-        private NDArray mlp(NDArray x) {
+        private Tensor mlp(Tensor x) {
             return fc2.forward(act.apply(fc1.forward(x))); // [B, T, F] -> [B, T, C]
         }
     }

@@ -1,6 +1,6 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
+import org.finetune4j.tensor.Tensor;
 
 /**
  * What a head returns: {@code logits} (seq-cls [B, labels], token-cls [B, T, labels], LM [B, T, V],
@@ -8,4 +8,4 @@ import ai.djl.ndarray.NDArray;
  * {@code loss} a scalar when labels were given. Logits are null when the pass was
  * {@link org.finetune4j.nn.Forward#lossOnly} and the head could do without them (a frozen causal LM head, with labels).
  */
-public record Output(NDArray logits, NDArray aux, NDArray loss) {}
+public record Output(Tensor logits, Tensor aux, Tensor loss) {}

@@ -1,8 +1,5 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +8,10 @@ import org.finetune4j.Finetune4jException;
 import org.finetune4j.io.TensorInfo;
 import org.finetune4j.io.WeightFiles;
 import org.finetune4j.nn.Parameter;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Tensors;
 
 /**
@@ -27,35 +27,35 @@ public final class Pretrained {
     private Pretrained() {}
 
     /** Loads {@code dir} with the head its config names (or {@code head} when not null). */
-    public static Loaded load(Path dir, Head head, NDManager manager, long seed) {
-        return load(dir, ModelConfig.read(dir), head, manager, seed);
+    public static Loaded load(Path dir, Head head, long seed) {
+        return load(dir, ModelConfig.read(dir), head, seed);
     }
 
     /** Loads the weights of {@code dir} into a model built from {@code config} (e.g. with new labels). */
-    public static Loaded load(Path dir, ModelConfig config, Head head, NDManager manager, long seed) {
-        return load(dir, config, head, manager, seed, false);
+    public static Loaded load(Path dir, ModelConfig config, Head head, long seed) {
+        return load(dir, config, head, seed, false);
     }
 
     /**
-     * As {@link #load(Path, ModelConfig, Head, NDManager, long)}; with {@code int8} the backbone's linear
+     * As {@link #load(Path, ModelConfig, Head, long)}; with {@code int8} the backbone's linear
      * weights are quantized tensor by tensor as they are read ({@link Int8}, Transformers' load_in_8bit).
      */
-    public static Loaded load(Path dir, ModelConfig config, Head head, NDManager manager, long seed, boolean int8) {
+    public static Loaded load(Path dir, ModelConfig config, Head head, long seed, boolean int8) {
         TransformerModel model = create(dir, config, head);
         try (WeightFiles files = WeightFiles.open(dir)) {
-            LoadReport report = loadWeights(model, files, manager, int8 ? Int8.targets(model) : Map.of());
-            Initializer.initialiseMissing(model, manager, seed);
+            LoadReport report = loadWeights(model, files, int8 ? Int8.targets(model) : Map.of());
+            Initializer.initialiseMissing(model, seed);
             if (int8) {
-                Int8.quantize(model, manager); // targets the file lacked, initialised in float32
+                Int8.quantize(model); // targets the file lacked, initialised in float32
             }
             return new Loaded(model, report);
         }
     }
 
     /** Replaces the parameters of {@code model} by the weights of {@code dir}; every parameter must be there. */
-    public static void loadInto(TransformerModel model, Path dir, NDManager manager) {
+    public static void loadInto(TransformerModel model, Path dir) {
         try (WeightFiles files = WeightFiles.open(dir)) {
-            LoadReport r = loadWeights(model, files, manager);
+            LoadReport r = loadWeights(model, files);
             if (!r.newlyInitialised().isEmpty()) {
                 throw new Finetune4jException(dir + ": missing weights " + String.join(", ", r.newlyInitialised()));
             }
@@ -73,19 +73,17 @@ public final class Pretrained {
     }
 
     /** Copies the file's tensors into the model's parameters; returns missing and unexpected keys. */
-    static LoadReport loadWeights(TransformerModel model, WeightFiles files, NDManager manager) {
-        return loadWeights(model, files, manager, Map.of());
+    static LoadReport loadWeights(TransformerModel model, WeightFiles files) {
+        return loadWeights(model, files, Map.of());
     }
 
     /** As above; the parameters of {@code int8} (value: stored transposed) and those already quantized load as int8. */
-    static LoadReport loadWeights(TransformerModel model, WeightFiles files, NDManager manager, Map<Parameter, Boolean> int8) {
+    static LoadReport loadWeights(TransformerModel model, WeightFiles files, Map<Parameter, Boolean> int8) {
         Map<String, Parameter> byName = model.allNamedParameters();
-        Int8.Loader quantizer = new Int8.Loader(manager);
+        Int8.Loader quantizer = new Int8.Loader();
         Map<Parameter, String> loaded = new java.util.IdentityHashMap<>();
         List<String> unexpected = new ArrayList<>();
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try {
+        try (Autograd.Guard off = Autograd.noGrad()) {
             for (String key : files.names()) {
                 String name = match(key, byName, model.basePrefix());
                 Parameter p = name == null ? null : byName.get(name);
@@ -96,13 +94,11 @@ public final class Pretrained {
                         checkShape(files, key, p);
                         quantizer.load(files, key, p, p.quantized() ? p.int8().transposed() : int8.get(p));
                     } else {
-                        p.set(read(files, key, p, manager, quantizer));
+                        p.set(read(files, key, p, quantizer));
                     }
                     loaded.put(p, key);
                 }
             }
-        } finally {
-            Ops.setGradMode(gradMode);
         }
         List<String> missing = new ArrayList<>();
         model.namedParameters().forEach((name, p) -> {
@@ -115,18 +111,18 @@ public final class Pretrained {
 
     private static void checkShape(WeightFiles files, String key, Parameter p) {
         TensorInfo info = files.info(key);
-        if (!java.util.Arrays.equals(info.shape(), p.shape().getShape())) {
+        if (!java.util.Arrays.equals(info.shape(), p.shape())) {
             throw new Finetune4jException(files.fileOf(key) + ": tensor '" + key + "' has shape "
                     + java.util.Arrays.toString(info.shape()) + " but the model built from config.json expects "
-                    + java.util.Arrays.toString(p.shape().getShape()));
+                    + java.util.Arrays.toString(p.shape()));
         }
     }
 
-    private static NDArray read(WeightFiles files, String key, Parameter p, NDManager manager, Int8.Loader reader) {
+    private static Tensor read(WeightFiles files, String key, Parameter p, Int8.Loader reader) {
         checkShape(files, key, p);
-        NDArray a = reader.copy(files, key, manager);
-        if (a.getDataType() != DataType.FLOAT32) {
-            NDArray f = a.toType(DataType.FLOAT32, false);
+        Tensor a = reader.copy(files, key);
+        if (a.dtype() != DType.F32) {
+            Tensor f = a.to(DType.F32);
             a.close();
             a = f;
         }
@@ -155,8 +151,8 @@ public final class Pretrained {
             java.nio.file.Files.createDirectories(dir);
             List<org.finetune4j.io.TensorData> tensors = new ArrayList<>();
             model.namedParameters().forEach((name, p) -> {
-                try (NDManager scope = NDManager.newBaseManager()) { // 8-bit weights are written dequantized, as float32
-                    tensors.add(Tensors.fromNDArray(name, p.value(scope)));
+                try (Scope scope = Scope.open()) { // 8-bit weights are written dequantized, as float32
+                    tensors.add(Tensors.fromTensor(name, p.value()));
                 }
             });
             org.finetune4j.io.SafeTensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));

@@ -1,18 +1,19 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
 import org.finetune4j.Finetune4jException;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.F;
+import org.finetune4j.tensor.Tensor;
 
 /** The activation functions of the supported architectures, by their config.json names. */
 public enum Activations {
-    GELU, GELU_NEW, RELU, SILU, TANH;
+    GELU, GELU_NEW, GELU_TANH, RELU, SILU, TANH;
 
     /** Parses {@code hidden_act} / {@code activation_function}; {@code where} names the file for errors. */
     public static Activations parse(String name, String where) {
         return switch (name) {
             case "gelu" -> GELU;
-            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> GELU_NEW;
+            case "gelu_new", "gelu_fast" -> GELU_NEW;
+            case "gelu_pytorch_tanh" -> GELU_TANH;
             case "relu" -> RELU;
             case "silu", "swish" -> SILU;
             case "tanh" -> TANH;
@@ -21,20 +22,20 @@ public enum Activations {
         };
     }
 
-    public NDArray apply(NDArray x) {
+    public Tensor apply(Tensor x) {
         return switch (this) {
-            case GELU -> Ops.gelu(x);
-            case GELU_NEW -> geluTanh(x);
-            case RELU -> Ops.maximum(x, 0);
-            case SILU -> x.mul(ai.djl.nn.Activation.sigmoid(x));
+            case GELU -> F.gelu(x);
+            case GELU_NEW -> geluNew(x);
+            case GELU_TANH -> F.geluTanh(x);
+            case RELU -> F.relu(x);
+            case SILU -> F.silu(x);
             case TANH -> x.tanh();
         };
     }
 
-    private static NDArray geluTanh(NDArray x) {
-        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-        // x * x * x is what torch.pow(x, 3.0) computes; a pow with a tensor exponent is several times slower, backward too
-        NDArray inner = Ops.mul(x.add(Ops.mul(x.mul(x).mul(x), 0.044715)), Math.sqrt(2.0 / Math.PI));
-        return Ops.mul(x.mul(Ops.add(inner.tanh(), 1)), 0.5);
+    /** Transformers' NewGELUActivation, op for op: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    private static Tensor geluNew(Tensor x) {
+        Tensor inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI));
+        return x.mul(0.5).mul(inner.tanh().add(1.0));
     }
 }

@@ -1,6 +1,6 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
+import org.finetune4j.tensor.Tensor;
 
 /**
  * A layer that computes {@code x W^T + b} ({@link Linear}, {@link Conv1D}) and can carry a
@@ -51,7 +51,7 @@ public abstract class Adaptable extends Module {
     }
 
     /** The base output {@code y} of input {@code x}, with the branch's delta added when one is attached. */
-    protected NDArray withLora(NDArray y, NDArray x) {
+    protected Tensor withLora(Tensor y, Tensor x) {
         return lora == null ? y : lora.addTo(y, x);
     }
 }

@@ -1,56 +1,60 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.F;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
- * Scaled dot-product attention shared by every architecture ("eager" in Transformers): scores,
- * additive mask bias, float32 softmax, dropout, weighted sum. Grouped-query heads are repeated.
+ * Scaled dot-product attention shared by every architecture: the "eager" path of Transformers
+ * (scores, additive mask bias, softmax in float32, dropout, weighted sum; grouped-query heads
+ * repeated), or libtorch's fused scaled_dot_product_attention where {@link AttentionKernel} measured
+ * it faster. The eager path runs whenever the pass keeps the probabilities.
  */
 public final class Attention {
 
     private Attention() {}
 
     /** [B, T, H*D] -> [B, H, T, D]. */
-    public static NDArray splitHeads(NDArray x, int heads) {
-        Shape s = x.getShape();
-        return x.reshape(s.get(0), s.get(1), heads, s.get(2) / heads).transpose(0, 2, 1, 3);
+    public static Tensor splitHeads(Tensor x, int heads) {
+        long b = x.size(0);
+        long t = x.size(1);
+        return x.view(b, t, heads, x.size(2) / heads).transpose(1, 2);
     }
 
     /** [B, H, T, D] -> [B, T, H*D]. */
-    public static NDArray mergeHeads(NDArray x) {
-        Shape s = x.getShape();
-        return x.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3));
+    public static Tensor mergeHeads(Tensor x) {
+        return x.transpose(1, 2).reshape(x.size(0), x.size(2), x.size(1) * x.size(3));
     }
 
     /**
      * q [B, H, T, D], k and v [B, Hkv, S, D], bias additive [B or 1, 1, T or 1, S] (or null);
      * returns [B, H, T, D]. The probabilities [B, H, T, S] go to {@code f} when it keeps them.
      */
-    public static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray bias, double scale, double dropout, Forward f) {
-        long heads = q.getShape().get(1);
-        long kvHeads = k.getShape().get(1);
+    public static Tensor attend(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, double dropout, Forward f) {
+        double p = f.training ? dropout : 0;
+        if (!f.keepAttentions && AttentionKernel.fused(q, k)) {
+            return F.sdpa(q, k, v, bias, p, scale);
+        }
+        long heads = q.size(1);
+        long kvHeads = k.size(1);
         if (kvHeads != heads) {
             k = repeatKv(k, heads / kvHeads);
             v = repeatKv(v, heads / kvHeads);
         }
-        NDArray scores = Ops.mul(q, scale).matMul(k.transpose(0, 1, 3, 2)); // [B, H, T, S], scaled on the smaller q
+        Tensor scores = q.mul(scale).matmul(k.transpose(2, 3)); // [B, H, T, S], scaled on the smaller q
         if (bias != null) {
             scores = scores.add(bias);
         }
-        NDArray probs = scores.softmax(-1);
+        Tensor probs = scores.to(DType.F32).softmax(-1);
         f.attention(probs);
-        return f.dropout(probs, dropout).matMul(v);
+        return F.dropout(probs, p, true).matmul(v);
     }
 
     /** Each key/value head serves {@code times} query heads in a row: [B, Hkv, S, D] -> [B, Hkv*times, S, D]. */
-    static NDArray repeatKv(NDArray x, long times) {
-        Shape s = x.getShape();
-        return x.expandDims(2).broadcast(s.get(0), s.get(1), times, s.get(2), s.get(3))
-                .reshape(s.get(0), s.get(1) * times, s.get(2), s.get(3));
+    static Tensor repeatKv(Tensor x, long times) {
+        long[] s = x.shape();
+        return x.unsqueeze(2).expand(s[0], s[1], times, s[2], s[3]).reshape(s[0], s[1] * times, s[2], s[3]);
     }
 
     /**
@@ -59,29 +63,27 @@ public final class Attention {
      * else [B, 1, 1, S], or null when nothing is masked. Queries are the last T of the S positions
      * (a KV cache holds the first S - T).
      */
-    public static NDArray maskBias(NDArray attentionMask, long queryLength, boolean causal) {
+    public static Tensor maskBias(Tensor attentionMask, long queryLength, boolean causal) {
         return maskBias(attentionMask, queryLength, causal, 0);
     }
 
     /**
-     * As {@link #maskBias(NDArray, long, boolean)}; a causal mask with {@code window > 0} also hides
+     * As {@link #maskBias(Tensor, long, boolean)}; a causal mask with {@code window > 0} also hides
      * keys {@code window} or more positions back (Mistral's sliding window: q - k < window).
      */
-    public static NDArray maskBias(NDArray attentionMask, long queryLength, boolean causal, int window) {
-        NDManager m = attentionMask.getManager();
-        Shape s = attentionMask.getShape();
-        long keys = s.get(1);
-        NDArray keep = attentionMask.toType(DataType.BOOLEAN, false).reshape(s.get(0), 1, 1, keys);
+    public static Tensor maskBias(Tensor attentionMask, long queryLength, boolean causal, int window) {
+        long keys = attentionMask.size(1);
+        Tensor keep = attentionMask.ne(0).view(attentionMask.size(0), 1, 1, keys);
         if (causal) {
-            NDArray qpos = m.arange(keys - queryLength, keys).reshape(queryLength, 1);
-            NDArray kpos = m.arange(0, keys).reshape(1, keys);
-            keep = keep.logicalAnd(kpos.lte(qpos)); // [B, 1, T, S]
+            Tensor qpos = Torch.arange(keys - queryLength, keys).view(queryLength, 1);
+            Tensor kpos = Torch.arange(0, keys).view(1, keys);
+            keep = keep.logicalAnd(kpos.le(qpos)); // [B, 1, T, S]
             if (window > 0) {
                 keep = keep.logicalAnd(kpos.gt(qpos.sub(window)));
             }
-        } else if (attentionMask.min().toType(DataType.INT64, false).getLong() == 1) {
+        } else if (attentionMask.min().longItem() == 1) {
             return null; // no padding: skip the bias (one pass less forward and backward)
         }
-        return keep.toType(DataType.FLOAT32, false).sub(1f).mul(Float.MAX_VALUE); // (keep - 1) * max
+        return keep.to(DType.F32).sub(1).mul(Float.MAX_VALUE); // (keep - 1) * max
     }
 }

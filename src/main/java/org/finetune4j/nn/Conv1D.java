@@ -1,7 +1,7 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.F;
+import org.finetune4j.tensor.Tensor;
 
 /** GPT-2's Conv1D: a linear layer whose weight is stored [in, out]; y = x W + b (+ a LoRA branch). */
 public class Conv1D extends Adaptable {
@@ -18,10 +18,11 @@ public class Conv1D extends Adaptable {
         this.bias = param("bias", Init.ZEROS, out);
     }
 
-    public NDArray forward(NDArray x) { // [.., in] -> [.., out]
-        NDArray y = weight.quantized() // int8 [out, in]: dequantized for this call
-                ? weight.int8().linear(x, bias.data())
-                : Ops.linear(x, Ops.inScopeOf(x, weight.data().transpose()), bias.data()); // a [out, in] view, no copy
+    public Tensor forward(Tensor x) { // [.., in] -> [.., out]
+        Tensor b = bias.matmulValueFor(x);
+        Tensor y = weight.quantized() // int8 [out, in]: dequantized for this call
+                ? weight.int8().linear(x, b)
+                : F.linear(x, weight.matmulValueFor(x).t(), b); // a [out, in] view, no copy
         return withLora(y, x);
     }
 

@@ -1,7 +1,8 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.F;
+import org.finetune4j.tensor.Tensor;
 
 /** A lookup table [num, dim]; HF zeroes the padding row at initialisation. */
 public class Embedding extends Module {
@@ -14,7 +15,8 @@ public class Embedding extends Module {
         this.paddingIdx = paddingIdx;
     }
 
-    public NDArray forward(NDArray ids) { // [B, T] -> [B, T, C]
-        return Ops.embedding(ids, weight.data());
+    /** Rows as float32 activations (a frozen narrower table's rows are widened after the lookup). */
+    public Tensor forward(Tensor ids) { // [B, T] -> [B, T, C]
+        return F.embedding(ids, weight.data()).to(DType.F32);
     }
 }

@@ -1,8 +1,10 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
+import org.finetune4j.tensor.F;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
 
 /**
  * One forward pass's mode and captures: train or eval (dropout), and whether every layer hands
@@ -15,8 +17,8 @@ public final class Forward {
     public final boolean keepHiddenStates;
     /** Gradient checkpointing: layer stacks run as recomputed segments ({@link Layers}); call {@link #backward}. */
     public final boolean checkpointing;
-    public final List<NDArray> attentions = new ArrayList<>();
-    public final List<NDArray> hiddenStates = new ArrayList<>();
+    public final List<Tensor> attentions = new ArrayList<>();
+    public final List<Tensor> hiddenStates = new ArrayList<>();
     /** Past keys and values for incremental decoding, or null (training and plain forwards). */
     public final KvCache cache;
     /**
@@ -51,8 +53,8 @@ public final class Forward {
     }
 
     /** Layer {@code layer}'s keys and values to attend over: {k, v} as given, or with the cache's past before them. */
-    public NDArray[] keysValues(int layer, NDArray k, NDArray v) {
-        return cache == null ? new NDArray[] {k, v} : cache.append(layer, k, v);
+    public Tensor[] keysValues(int layer, Tensor k, Tensor v) {
+        return cache == null ? new Tensor[] {k, v} : cache.append(layer, k, v);
     }
 
     /** The same mode with gradient checkpointing on (it takes effect in training with autograd on). */
@@ -70,7 +72,7 @@ public final class Forward {
      * then, with checkpointing, each stack's layers recomputed from last to first. Parameter
      * gradients accumulate as in one backward pass.
      */
-    public void backward(NDArray loss) {
+    public void backward(Tensor loss) {
         Layers.backward(this, loss);
     }
 
@@ -119,21 +121,21 @@ public final class Forward {
     }
 
     /** Records a hidden state when asked to. */
-    public void hidden(NDArray h) {
+    public void hidden(Tensor h) {
         if (keepHiddenStates) {
             hiddenStates.add(h);
         }
     }
 
     /** Records attention probabilities when asked to. */
-    public void attention(NDArray probs) {
+    public void attention(Tensor probs) {
         if (keepAttentions) {
             attentions.add(probs);
         }
     }
 
     /** Dropout in train mode only. */
-    public NDArray dropout(NDArray x, double p) {
-        return org.finetune4j.tensor.Ops.dropout(x, p, training);
+    public Tensor dropout(Tensor x, double p) {
+        return F.dropout(x, p, training);
     }
 }

@@ -1,7 +1,7 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.F;
+import org.finetune4j.tensor.Tensor;
 
 /** LayerNorm over the last dimension; weight starts at one, bias at zero. */
 public class LayerNorm extends Module {
@@ -20,7 +20,7 @@ public class LayerNorm extends Module {
         this.eps = eps;
     }
 
-    public NDArray forward(NDArray x) {
-        return Ops.layerNorm(x, weight == null ? null : weight.data(), bias == null ? null : bias.data(), eps);
+    public Tensor forward(Tensor x) {
+        return F.layerNorm(x, weight == null ? null : weight.valueFor(x), bias == null ? null : bias.valueFor(x), eps);
     }
 }

@@ -1,7 +1,7 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.F;
+import org.finetune4j.tensor.Tensor;
 
 /** y = x W^T + b, with W [out, in] as torch.nn.Linear stores it; plus a LoRA branch when one is attached. */
 public class Linear extends Adaptable {
@@ -25,16 +25,17 @@ public class Linear extends Adaptable {
 
     /** A linear layer over existing parameters (a decoder tied to the input embeddings). */
     public Linear(Parameter tiedWeight, Parameter tiedBias) {
-        this.out = tiedWeight.shape().get(0);
-        this.in = tiedWeight.shape().get(1);
+        this.out = tiedWeight.shape()[0];
+        this.in = tiedWeight.shape()[1];
         this.weight = tie("weight", tiedWeight);
         this.bias = tiedBias == null ? null : tie("bias", tiedBias);
     }
 
-    public NDArray forward(NDArray x) { // [.., in] -> [.., out]
-        NDArray y = weight.quantized() // int8 [out, in]: dequantized for this call
-                ? weight.int8().linear(x, bias == null ? null : bias.data())
-                : Ops.linear(x, weight.data(), bias == null ? null : bias.data());
+    public Tensor forward(Tensor x) { // [.., in] -> [.., out]
+        Tensor b = bias == null ? null : bias.matmulValueFor(x);
+        Tensor y = weight.quantized() // int8 [out, in]: dequantized for this call
+                ? weight.int8().linear(x, b)
+                : F.linear(x, weight.matmulValueFor(x), b);
         return withLora(y, x);
     }
 

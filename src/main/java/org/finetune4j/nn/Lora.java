@@ -1,7 +1,7 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.F;
+import org.finetune4j.tensor.Tensor;
 
 /**
  * A LoRA branch (Hu et al. 2021, PEFT's {@code LoraLayer}): {@code delta(x) = scaling * B(A(dropout(x)))}
@@ -35,15 +35,15 @@ public final class Lora extends Module {
     }
 
     /** The host's output plus the delta, or the output alone when merged. */
-    public NDArray addTo(NDArray y, NDArray x) {
+    public Tensor addTo(Tensor y, Tensor x) {
         return merged ? y : y.add(delta(x));
     }
 
     /** Folds the delta into the host's weight in place (call without gradient recording). */
     public void merge(Adaptable host) {
         if (!merged) {
-            try (NDArray d = weightDelta(host.fanInFanOut())) {
-                host.weight().data().addi(d);
+            try (Tensor d = weightDelta(host.fanInFanOut())) {
+                host.weight().data().add_(d.to(host.weight().dtype()));
             }
             merged = true;
         }
@@ -52,23 +52,23 @@ public final class Lora extends Module {
     /** Takes the delta out of the host's weight again. */
     public void unmerge(Adaptable host) {
         if (merged) {
-            try (NDArray d = weightDelta(host.fanInFanOut())) {
-                host.weight().data().subi(d);
+            try (Tensor d = weightDelta(host.fanInFanOut())) {
+                host.weight().data().sub_(d.to(host.weight().dtype()));
             }
             merged = false;
         }
     }
 
     /** scaling * B(A(dropout(x))): [.., in] -> [.., out]. */
-    public NDArray delta(NDArray x) {
-        NDArray h = Ops.dropout(x, dropout, Forward.training());
-        return Ops.mul(loraB.forward(loraA.forward(h)), scaling);
+    public Tensor delta(Tensor x) {
+        Tensor h = F.dropout(x, dropout, Forward.training());
+        return loraB.forward(loraA.forward(h)).mul(scaling);
     }
 
     /** The merged weight delta scaling * B A, [out, in] (transposed for a layer that stores [in, out]). */
-    public NDArray weightDelta(boolean transposed) {
-        NDArray d = Ops.mul(loraB.weight.data().matMul(loraA.weight.data()), scaling); // [out, in]
-        return transposed ? d.transpose() : d;
+    public Tensor weightDelta(boolean transposed) {
+        Tensor d = loraB.weight.data().matmul(loraA.weight.data()).mul(scaling); // [out, in]
+        return transposed ? d.t() : d;
     }
 
     /** Registered under its host as PEFT names them. */

@@ -7,8 +7,10 @@ import java.util.Map;
 /**
  * A node of the model tree: named parameters and named children, so a parameter's dotted path
  * equals its Hugging Face state-dict key. Subclasses register everything in their constructor.
+ * Closing a module frees its parameters' data at once (otherwise the garbage collector does, once the
+ * module is unreachable).
  */
-public abstract class Module {
+public abstract class Module implements AutoCloseable {
 
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
@@ -52,6 +54,12 @@ public abstract class Module {
         Map<String, Parameter> all = new LinkedHashMap<>();
         collect("", all, new IdentityHashMap<>(), true);
         return all;
+    }
+
+    /** Frees the data of every parameter under this module. */
+    @Override
+    public void close() {
+        namedParameters().values().forEach(Parameter::close);
     }
 
     /** Every module under its dotted path; the root is "". */

@@ -1,18 +1,19 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import org.finetune4j.tensor.Autocast;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Tensor;
 
 /**
- * A tensor a module owns, with its expected shape and initialisation rule. Its data lives in the
- * model's manager. Tied weights are one Parameter registered under two names.
+ * A tensor a module owns, with its expected shape and initialisation rule. Its data lives outside
+ * every step scope ({@link Tensor#persist}). Tied weights are one Parameter registered under two names.
  */
 public final class Parameter {
 
     private final long[] shape;
     private final Init init;
-    private NDArray data;
+    private Tensor data;
     private Int8Weight int8;
     private boolean trainable = true;
 
@@ -21,15 +22,16 @@ public final class Parameter {
         this.init = init;
     }
 
-    public Shape shape() {
-        return new Shape(shape);
+    /** The shape the model expects (a copy). */
+    public long[] shape() {
+        return shape.clone();
     }
 
     public Init init() {
         return init;
     }
 
-    public NDArray data() {
+    public Tensor data() {
         if (int8 != null) {
             throw new IllegalStateException("parameter of shape " + Arrays.toString(shape) + " is held in 8 bits; use int8()");
         }
@@ -43,7 +45,7 @@ public final class Parameter {
         return data != null || int8 != null;
     }
 
-    /** Whether this is a frozen weight held as int8 ({@link #int8()}) instead of float32 data. */
+    /** Whether this is a frozen weight held as int8 ({@link #int8()}) instead of float data. */
     public boolean quantized() {
         return int8 != null;
     }
@@ -72,37 +74,50 @@ public final class Parameter {
         trainable = false;
     }
 
-    /** The value as float32 in this parameter's shape: the data itself, or the int8 form dequantized into {@code scope}. */
-    public NDArray value(ai.djl.ndarray.NDManager scope) {
-        return int8 != null ? int8.dequantize(scope) : data();
+    /** The value in this parameter's shape and float dtype: the data itself, or the int8 form dequantized to float32 (a temporary). */
+    public Tensor value() {
+        return int8 != null ? int8.dequantize() : data();
     }
 
-    /** Replaces the data (closing the old array); the caller has checked the shape. */
-    public void set(NDArray value) {
+    /**
+     * The value to compute with activations {@code x}: a narrower float weight (a frozen bfloat16 or
+     * float16 one) is widened to x's dtype for this use; the parameter keeps its own dtype.
+     */
+    public Tensor valueFor(Tensor x) {
+        Tensor v = value();
+        DType t = v.dtype();
+        return t == DType.F32 || t == x.dtype() ? v : v.to(x.dtype());
+    }
+
+    /** The value to multiply {@code x} by: as held under autocast (which casts matmul inputs itself), else {@link #valueFor}. */
+    public Tensor matmulValueFor(Tensor x) {
+        return Autocast.current() != null ? value() : valueFor(x);
+    }
+
+    /** The element type of the data (float32 for an 8-bit weight, which computes in float32). */
+    public DType dtype() {
+        return int8 != null ? DType.F32 : data().dtype();
+    }
+
+    /** Replaces the data (closing the old tensor); the caller has checked the shape. */
+    public void set(Tensor value) {
         if (int8 != null) {
             throw new IllegalStateException("parameter of shape " + Arrays.toString(shape) + " is held in 8 bits");
         }
-        if (!value.getShape().equals(shape())) {
-            throw new IllegalArgumentException("shape " + value.getShape() + " != " + shape());
+        if (!Arrays.equals(value.shape(), shape)) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(value.shape()) + " != " + Arrays.toString(shape));
         }
         if (data != null && data != value) {
             data.close();
         }
-        data = value;
-        data.setRequiresGradient(trainable);
+        data = value.persist();
+        data.requiresGrad_(trainable);
     }
 
-    /**
-     * Drops the gradient, as torch's {@code zero_grad(set_to_none=True)}: the data becomes a new
-     * leaf over the same storage, so the next backward hands its gradient buffers over instead of
-     * adding them into a zeroed one (one pass over every gradient less per step).
-     */
+    /** Drops the gradient, as torch's {@code zero_grad(set_to_none=True)}: the next backward hands its buffers over. */
     public void dropGradient() {
         if (data != null && trainable) {
-            NDArray fresh = data.stopGradient();
-            fresh.setRequiresGradient(true);
-            data.close();
-            data = fresh;
+            data.dropGrad();
         }
     }
 
@@ -117,7 +132,10 @@ public final class Parameter {
         }
         trainable = on;
         if (data != null) {
-            data.setRequiresGradient(on);
+            data.requiresGrad_(on);
+            if (!on) {
+                data.dropGrad();
+            }
         }
     }
 
@@ -127,5 +145,17 @@ public final class Parameter {
             n *= d;
         }
         return n;
+    }
+
+    /** Frees the data now (the model is no longer used). */
+    public void close() {
+        if (data != null) {
+            data.close();
+            data = null;
+        }
+        if (int8 != null) {
+            int8.close();
+            int8 = null;
+        }
     }
 }

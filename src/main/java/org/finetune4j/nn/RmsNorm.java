@@ -1,9 +1,9 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Tensor;
 
-/** RMSNorm as Llama: x / sqrt(mean(x^2) + eps) * weight, computed in float32. */
+/** RMSNorm as Llama: weight * x / sqrt(mean(x^2) + eps), computed in float32. */
 public class RmsNorm extends Module {
 
     public final Parameter weight;
@@ -14,9 +14,10 @@ public class RmsNorm extends Module {
         this.eps = eps;
     }
 
-    public NDArray forward(NDArray x) { // [.., C]
-        NDArray variance = x.square().mean(new int[] {-1}, true); // [.., 1]
-        NDArray root = Ops.add(variance, eps).sqrt();
-        return x.mul(Ops.scalar(root, 1).div(root)).mul(weight.data()); // 1 / sqrt as torch.rsqrt: exact in every kernel, unlike pow
+    public Tensor forward(Tensor x) { // [.., C]
+        Tensor h = x.to(DType.F32);
+        Tensor variance = h.square().mean(-1, true); // [.., 1]
+        h = h.mul(variance.add(eps).rsqrt());
+        return weight.valueFor(h).mul(h.to(x.dtype()));
     }
 }

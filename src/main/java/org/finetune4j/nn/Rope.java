@@ -1,7 +1,9 @@
 package org.finetune4j.nn;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
+import java.util.List;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * Rotary position embeddings in Llama's "rotate_half" form: the head dimension is two halves
@@ -17,7 +19,7 @@ public final class Rope {
     }
 
     /** The cosines and sines of every position's angles, each [B or 1, 1, T, D]. */
-    public record Angles(NDArray cos, NDArray sin) {}
+    public record Angles(Tensor cos, Tensor sin) {}
 
     /** The inverse frequencies, a copy. */
     public float[] inverseFrequencies() {
@@ -60,19 +62,19 @@ public final class Rope {
     }
 
     /** cos and sin of pos * invFreq, the halves repeated: positionIds [B or 1, T] -> [B or 1, 1, T, D]. */
-    public Angles angles(NDArray positionIds) {
-        NDArray freq = positionIds.getManager().create(invFreq); // [D/2]
-        NDArray theta = positionIds.toType(DataType.FLOAT32, false).expandDims(-1).mul(freq); // [B, T, D/2]
-        NDArray both = theta.concat(theta, -1).expandDims(1); // [B, 1, T, D]
+    public Angles angles(Tensor positionIds) {
+        Tensor freq = Torch.tensor(invFreq); // [D/2]
+        Tensor theta = positionIds.to(DType.F32).unsqueeze(-1).mul(freq); // [B, T, D/2]
+        Tensor both = Torch.cat(List.of(theta, theta), -1).unsqueeze(1); // [B, 1, T, D]
         return new Angles(both.cos(), both.sin());
     }
 
     /** x * cos + rotate_half(x) * sin, where rotate_half([x1, x2]) = [-x2, x1]; x [B, H, T, D]. */
-    public static NDArray apply(NDArray x, Angles a) {
-        long half = x.getShape().get(3) / 2;
-        NDArray x1 = x.get(":, :, :, :" + half); // [B, H, T, D/2]
-        NDArray x2 = x.get(":, :, :, " + half + ":");
-        NDArray rotated = x2.neg().concat(x1, -1); // [B, H, T, D]
+    public static Tensor apply(Tensor x, Angles a) {
+        long half = x.size(3) / 2;
+        Tensor x1 = x.narrow(3, 0, half); // [B, H, T, D/2]
+        Tensor x2 = x.narrow(3, half, half);
+        Tensor rotated = Torch.cat(List.of(x2.neg(), x1), -1); // [B, H, T, D]
         return x.mul(a.cos()).add(rotated.mul(a.sin()));
     }
 }

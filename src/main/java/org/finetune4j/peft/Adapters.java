@@ -1,8 +1,5 @@
 package org.finetune4j.peft;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -26,7 +23,9 @@ import org.finetune4j.nn.Adaptable;
 import org.finetune4j.nn.Embedding;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.Parameter;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Tensors;
 
 /**
@@ -80,7 +79,7 @@ public final class Adapters {
      * branches and loads their tensors and the saved modules' weights. With {@code trainable} the
      * adapter's parameters train (PEFT's is_trainable) and the rest is frozen; else all is frozen.
      */
-    public static LoraConfig load(TransformerModel model, Path dir, NDManager manager, boolean trainable) {
+    public static LoraConfig load(TransformerModel model, Path dir, boolean trainable) {
         LoraConfig c = readConfig(dir);
         String where = dir.resolve(CONFIG).toString();
         checkBase(model, c, dir);
@@ -91,7 +90,7 @@ public final class Adapters {
             check(model, resolved, targets, st);
             LoraModel.inject(targets, resolved);
             Map<String, Parameter> places = LoraModel.trained(model, resolved, targets, where);
-            copy(st, places, manager);
+            copy(st, places);
         }
         model.namedParameters().values().forEach(p -> p.setTrainable(false));
         if (trainable) {
@@ -106,7 +105,7 @@ public final class Adapters {
      * {@code head} when not null, else the adapter's task_type, else the base config's; a classification
      * head takes its number of labels from the adapter's saved head when the base config has another.
      */
-    public static TransformerModel loadWithBase(Path base, Path adapter, Head head, NDManager manager, long seed,
+    public static TransformerModel loadWithBase(Path base, Path adapter, Head head, long seed,
             boolean trainable) {
         LoraConfig c = readConfig(adapter);
         ModelConfig config = ModelConfig.read(base);
@@ -114,8 +113,8 @@ public final class Adapters {
         if (h == Head.SEQUENCE_CLASSIFICATION || h == Head.TOKEN_CLASSIFICATION) {
             config = withLabelsOf(config, adapter, base);
         }
-        TransformerModel model = Pretrained.load(base, config, h, manager, seed).model();
-        load(model, adapter, manager, trainable);
+        TransformerModel model = Pretrained.load(base, config, h, seed).model();
+        load(model, adapter, trainable);
         return model;
     }
 
@@ -174,7 +173,7 @@ public final class Adapters {
     }
 
     /** Replaces the adapter's tensors of a model that already carries it (a checkpoint on resume). */
-    public static void loadWeights(TransformerModel model, LoraConfig c, Path dir, NDManager manager) {
+    public static void loadWeights(TransformerModel model, LoraConfig c, Path dir) {
         Map<String, Adaptable> targets = LoraModel.adapted(model);
         Map<String, Parameter> places = LoraModel.trained(model, c, targets, dir.toString());
         try (SafeTensors st = SafeTensors.open(dir.resolve(WEIGHTS))) {
@@ -183,7 +182,7 @@ public final class Adapters {
                     throw new Finetune4jException(dir.resolve(WEIGHTS) + ": missing tensor '" + name + "'");
                 }
             }
-            copy(st, places, manager);
+            copy(st, places);
         }
     }
 
@@ -196,7 +195,7 @@ public final class Adapters {
         Files.createDirectories(dir);
         Map<String, Parameter> places = LoraModel.trained(model, c, LoraModel.adapted(model), dir.toString());
         List<TensorData> tensors = new ArrayList<>();
-        places.forEach((name, p) -> tensors.add(Tensors.fromNDArray(name, p.data())));
+        places.forEach((name, p) -> tensors.add(Tensors.fromTensor(name, p.data())));
         SafeTensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
         if (model.head == Head.SEQUENCE_CLASSIFICATION || model.head == Head.TOKEN_CLASSIFICATION) {
             Pretrained.saveConfig(model, dir); // the label names (id2label), which PEFT's own files do not keep
@@ -268,12 +267,12 @@ public final class Adapters {
                 throw new Finetune4jException(file + ": tensor '" + key + "' has no place in " + model.className()
                         + " (no parameter '" + name + "'; an adapter for another architecture?)");
             }
-            if (!Arrays.equals(shape, p.shape().getShape())) {
+            if (!Arrays.equals(shape, p.shape())) {
                 String owner = name.substring(0, Math.max(0, name.lastIndexOf('.')));
                 boolean vocab = modules.get(owner) instanceof Embedding || shape.length > 0
-                        && (shape[0] == model.config.vocabSize() || p.shape().get(0) == model.config.vocabSize());
+                        && (shape[0] == model.config.vocabSize() || p.shape()[0] == model.config.vocabSize());
                 throw new Finetune4jException(file + ": tensor '" + key + "' has shape " + Arrays.toString(shape)
-                        + " but " + name + " of the model is " + Arrays.toString(p.shape().getShape())
+                        + " but " + name + " of the model is " + Arrays.toString(p.shape())
                         + (vocab ? " (the vocabulary size differs: the model has " + model.config.vocabSize() + " tokens)" : ""));
             }
         }
@@ -298,22 +297,18 @@ public final class Adapters {
     }
 
     /** Copies the file's tensors into their places (float32, libtorch memory, no gradient recorded). */
-    private static void copy(SafeTensors st, Map<String, Parameter> places, NDManager manager) {
-        boolean mode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try {
+    private static void copy(SafeTensors st, Map<String, Parameter> places) {
+        try (Autograd.Guard off = Autograd.noGrad()) {
             places.forEach((name, p) -> {
                 TensorInfo info = st.info(name);
-                NDArray a = Tensors.toNDArray(manager, info, st.data(name));
-                if (a.getDataType() != DataType.FLOAT32) {
-                    NDArray f = a.toType(DataType.FLOAT32, false);
+                Tensor a = Tensors.toTensor(info, st.data(name));
+                if (a.dtype() != DType.F32) {
+                    Tensor f = a.to(DType.F32);
                     a.close();
                     a = f;
                 }
                 p.set(a);
             });
-        } finally {
-            Ops.setGradMode(mode);
         }
     }
 }

@@ -1,6 +1,5 @@
 package org.finetune4j.peft;
 
-import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +15,7 @@ import org.finetune4j.nn.Init;
 import org.finetune4j.nn.Lora;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.Parameter;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
 
 /**
  * LoRA on a model, as PEFT's LoraModel does it: the layers a config targets get a {@link Lora}
@@ -44,11 +43,11 @@ public final class LoraModel {
      * the base and marks what trains; returns the config resolved against the model (targets as the
      * matched paths' names, task type, modules to save), which is what the adapter folder records.
      */
-    public static LoraConfig apply(TransformerModel model, LoraConfig c, NDManager manager, long seed, String where) {
+    public static LoraConfig apply(TransformerModel model, LoraConfig c, long seed, String where) {
         LoraConfig resolved = resolve(model, c, where);
         Map<String, Adaptable> targets = targets(model, resolved, where);
         inject(targets, resolved);
-        Initializer.initialiseMissing(model, manager, seed);
+        Initializer.initialiseMissing(model, seed);
         markTrainable(model, resolved, targets, where);
         return resolved;
     }
@@ -253,12 +252,8 @@ public final class LoraModel {
     }
 
     private static void withoutGrad(Runnable r) {
-        boolean mode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try {
+        try (Autograd.Guard off = Autograd.noGrad()) {
             r.run();
-        } finally {
-            Ops.setGradMode(mode);
         }
     }
 }

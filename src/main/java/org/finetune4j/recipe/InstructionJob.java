@@ -1,7 +1,5 @@
 package org.finetune4j.recipe;
 
-import org.finetune4j.hub.HubSettings;
-import ai.djl.ndarray.NDManager;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.finetune4j.Finetune4jException;
@@ -9,6 +7,7 @@ import org.finetune4j.data.InstructionData;
 import org.finetune4j.data.InstructionRecords;
 import org.finetune4j.data.InstructionTemplate;
 import org.finetune4j.eval.TokenLoss;
+import org.finetune4j.hub.HubSettings;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.TransformerModel;
@@ -22,7 +21,7 @@ final class InstructionJob {
 
     private InstructionJob() {}
 
-    static Trainer.Job create(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
+    static Trainer.Job create(Recipe r, PrintStream console, HubSettings hub) {
         Path dir = Jobs.modelDir(r, hub, console);
         InstructionSpec d = r.data(InstructionSpec.class);
         InstructionRecords.Read train = InstructionRecords.read(Jobs.dataFile(d.train(), hub, console), d.format(), d.skipBadRows());
@@ -49,9 +48,9 @@ final class InstructionJob {
             long pad = Jobs.padId(tok, config, console);
             InstructionData trainData = tokenize(train, template, tok, maxLength, d.trainOnInputs(), console);
             InstructionData evalData = eval == null ? null : tokenize(eval, template, tok, maxLength, d.trainOnInputs(), console);
-            TransformerModel model = Jobs.model(r, dir, config, Head.CAUSAL_LM, manager, console);
+            TransformerModel model = Jobs.model(r, dir, config, Head.CAUSAL_LM, console);
             int evalBatch = r.training().perDeviceEvalBatchSize();
-            Evaluation evaluation = evalData == null ? null : (m, mgr) -> TokenLoss.evaluate(m, evalData, evalBatch, pad, mgr);
+            Evaluation evaluation = evalData == null ? null : m -> TokenLoss.evaluate(m, evalData, evalBatch, pad);
             return new Trainer.Job(model, dir, trainData, evaluation, pad, r.training());
         }
     }

@@ -1,11 +1,10 @@
 package org.finetune4j.recipe;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.Finetune4jException;
@@ -13,6 +12,9 @@ import org.finetune4j.data.Examples;
 import org.finetune4j.data.LabelMap;
 import org.finetune4j.data.TextClassificationData;
 import org.finetune4j.data.TextColumns;
+import org.finetune4j.eval.Evaluator;
+import org.finetune4j.hub.HubSettings;
+import org.finetune4j.hub.Locator;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.Initializer;
 import org.finetune4j.model.LoadReport;
@@ -23,12 +25,9 @@ import org.finetune4j.nn.Parameter;
 import org.finetune4j.peft.Adapters;
 import org.finetune4j.peft.LoraConfig;
 import org.finetune4j.peft.LoraModel;
-import org.finetune4j.train.ModelSaver;
 import org.finetune4j.tokenize.Tokenizer;
-import org.finetune4j.eval.Evaluator;
-import org.finetune4j.hub.HubSettings;
-import org.finetune4j.hub.Locator;
 import org.finetune4j.train.Evaluation;
+import org.finetune4j.train.ModelSaver;
 import org.finetune4j.train.Runs;
 import org.finetune4j.train.Trainer;
 
@@ -38,22 +37,22 @@ public final class Jobs {
     private Jobs() {}
 
     /** The job of the recipe's task, Hub ids resolved with the process's settings. */
-    public static Trainer.Job create(Recipe r, NDManager manager, PrintStream console) {
-        return create(r, manager, console, HubSettings.current());
+    public static Trainer.Job create(Recipe r, PrintStream console) {
+        return create(r, console, HubSettings.current());
     }
 
     /**
      * The job of the recipe's task; the model's parameters live in {@code manager}; Hub ids
      * ({@code model.path}, {@code hf://datasets/...} data files) are resolved through {@code hub}.
      */
-    public static Trainer.Job create(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
+    public static Trainer.Job create(Recipe r, PrintStream console, HubSettings hub) {
         Trainer.Job job = switch (r.task()) {
-            case "sequence-classification" -> sequenceClassification(r, manager, console, hub);
-            case "instruction" -> InstructionJob.create(r, manager, console, hub);
-            case "token-classification" -> TaskJobs.tokenClassification(r, manager, console, hub);
-            case "question-answering" -> TaskJobs.questionAnswering(r, manager, console, hub);
-            case "mlm", "pretraining", "clm" -> LanguageModelingJobs.create(r, manager, console, hub);
-            case "multitask" -> MultitaskJobs.create(r, manager, console, hub);
+            case "sequence-classification" -> sequenceClassification(r, console, hub);
+            case "instruction" -> InstructionJob.create(r, console, hub);
+            case "token-classification" -> TaskJobs.tokenClassification(r, console, hub);
+            case "question-answering" -> TaskJobs.questionAnswering(r, console, hub);
+            case "mlm", "pretraining", "clm" -> LanguageModelingJobs.create(r, console, hub);
+            case "multitask" -> MultitaskJobs.create(r, console, hub);
             default -> throw new IllegalStateException("no job for task " + r.task());
         };
         if (r.peft() == null) {
@@ -72,14 +71,14 @@ public final class Jobs {
             }
 
             @Override
-            public void restore(TransformerModel m, Path dir, NDManager mgr) {
-                Adapters.loadWeights(m, c, dir, mgr);
+            public void restore(TransformerModel m, Path dir) {
+                Adapters.loadWeights(m, c, dir);
             }
         };
     }
 
     /** A sequence-classification job. */
-    static Trainer.Job sequenceClassification(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
+    static Trainer.Job sequenceClassification(Recipe r, PrintStream console, HubSettings hub) {
         Path dir = modelDir(r, hub, console);
         SequenceClassificationSpec d = r.data(SequenceClassificationSpec.class);
         TextColumns columns = new TextColumns(d.textColumn(), d.textPairColumn(), d.labelColumn());
@@ -115,20 +114,20 @@ public final class Jobs {
             }
             long pad = padId(tok, base, console);
             ModelConfig config = withLabels(base, train.labelMap(), pad, dir);
-            TransformerModel model = model(r, dir, config, Head.SEQUENCE_CLASSIFICATION, manager, console);
+            TransformerModel model = model(r, dir, config, Head.SEQUENCE_CLASSIFICATION, console);
             Examples trainEx = Examples.tokenize(train, tok, maxLength);
             Examples evalEx = eval == null ? null : Examples.tokenize(eval, tok, maxLength);
             List<String> labels = train.labelMap().names();
             int evalBatch = r.training().perDeviceEvalBatchSize();
             Evaluation evaluation = evalEx == null ? null : new Evaluation() {
                 @Override
-                public Map<String, Double> evaluate(TransformerModel m, NDManager mgr) {
-                    return Evaluator.evaluate(m, evalEx, labels, evalBatch, pad, mgr);
+                public Map<String, Double> evaluate(TransformerModel m) {
+                    return Evaluator.evaluate(m, evalEx, labels, evalBatch, pad);
                 }
 
                 @Override
-                public Map<String, Double> evaluateFinal(TransformerModel m, NDManager mgr, Path out) throws IOException {
-                    Evaluator.Result result = Evaluator.run(m, evalEx, labels, evalBatch, pad, mgr);
+                public Map<String, Double> evaluateFinal(TransformerModel m, Path out) throws IOException {
+                    Evaluator.Result result = Evaluator.run(m, evalEx, labels, evalBatch, pad);
                     Runs.writeJson(out.resolve("confusion_matrix.json"), Map.of("labels", labels, "matrix", result.confusion()));
                     return result.metrics();
                 }
@@ -152,18 +151,18 @@ public final class Jobs {
     }
 
     /** The model with {@code head}, loaded or initialised as the recipe says, frozen as it says, its size printed. */
-    static TransformerModel model(Recipe r, Path dir, ModelConfig config, Head head, NDManager manager, PrintStream console) {
+    static TransformerModel model(Recipe r, Path dir, ModelConfig config, Head head, PrintStream console) {
         long seed = r.training().seed();
         TransformerModel model;
         if (r.model().random()) {
             model = TransformerModel.create(config, head);
-            Initializer.initialiseMissing(model, manager, seed);
+            Initializer.initialiseMissing(model, seed);
             if (r.model().loadIn8bit()) {
-                org.finetune4j.model.Int8.quantize(model, manager);
+                org.finetune4j.model.Int8.quantize(model);
             }
             console.println("model: " + model.className() + " initialised at random (seed " + seed + ")");
         } else {
-            Pretrained.Loaded loaded = Pretrained.load(dir, config, head, manager, seed, r.model().loadIn8bit());
+            Pretrained.Loaded loaded = Pretrained.load(dir, config, head, seed, r.model().loadIn8bit());
             model = loaded.model();
             LoadReport report = loaded.report();
             console.println("model: " + model.className() + " from " + dir);
@@ -177,7 +176,7 @@ public final class Jobs {
             console.println("froze " + frozen + " parameter tensors");
         }
         if (r.peft() != null) {
-            LoraConfig c = LoraModel.apply(model, r.peft(), manager, seed, r.file());
+            LoraConfig c = LoraModel.apply(model, r.peft(), seed, r.file());
             console.printf("LoRA: r %d, lora_alpha %s, scaling %s on %d layers (%s), modules_to_save %s%n", c.r(), c.loraAlpha(),
                     c.scaling(), LoraModel.adapted(model).size(), c.targetRegex() != null ? c.targetRegex()
                             : String.join(", ", c.targetModules()), LoraModel.modulesToSavePaths(model, c));

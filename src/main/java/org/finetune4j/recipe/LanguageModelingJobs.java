@@ -1,14 +1,13 @@
 package org.finetune4j.recipe;
 
-import ai.djl.ndarray.NDManager;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import org.finetune4j.hub.HubSettings;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.LmData;
 import org.finetune4j.data.TextSource;
 import org.finetune4j.eval.LmEvaluator;
+import org.finetune4j.hub.HubSettings;
 import org.finetune4j.model.Bert;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.ModelConfig;
@@ -32,7 +31,7 @@ public final class LanguageModelingJobs {
     }
 
     /** The job; the model's parameters live in {@code manager}. */
-    public static Trainer.Job create(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
+    public static Trainer.Job create(Recipe r, PrintStream console, HubSettings hub) {
         Path dir = Jobs.modelDir(r, hub, console);
         LanguageModelingSpec d = r.data(LanguageModelingSpec.class);
         if (d.objective().masked() && r.training().labelSmoothingFactor() > 0) {
@@ -43,13 +42,13 @@ public final class LanguageModelingJobs {
             ModelConfig config = ModelConfig.read(dir);
             Data data = data(r.file(), d, tok, config, r.training().seed(), console);
             long pad = Jobs.padId(tok, config, console);
-            TransformerModel model = Jobs.model(r, dir, config, head(d.objective()), manager, console);
+            TransformerModel model = Jobs.model(r, dir, config, head(d.objective()), console);
             if (model instanceof Bert b) {
                 b.decodeLabelledOnly(true);
             }
             int evalBatch = r.training().perDeviceEvalBatchSize();
             Evaluation evaluation = data.eval() == null ? null
-                    : (m, mgr) -> LmEvaluator.evaluate(m, data.eval(), evalBatch, pad, d.evalSeed(), mgr, "eval_");
+                    : m -> LmEvaluator.evaluate(m, data.eval(), evalBatch, pad, d.evalSeed(), "eval_");
             return new Trainer.Job(model, dir, data.train(), evaluation, pad, r.training());
         }
     }

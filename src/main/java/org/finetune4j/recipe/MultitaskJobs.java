@@ -1,14 +1,13 @@
 package org.finetune4j.recipe;
 
-import ai.djl.ndarray.NDManager;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.finetune4j.hub.HubSettings;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.MultitaskData;
+import org.finetune4j.hub.HubSettings;
 import org.finetune4j.model.Bert;
 import org.finetune4j.model.BertConfig;
 import org.finetune4j.model.Head;
@@ -28,12 +27,12 @@ public final class MultitaskJobs {
 
     private MultitaskJobs() {}
 
-    public static Trainer.Job create(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
+    public static Trainer.Job create(Recipe r, PrintStream console, HubSettings hub) {
         MultitaskSpec s = r.data(MultitaskSpec.class);
         List<Trainer.Job> jobs = new ArrayList<>();
         for (MultitaskSpec.Member m : s.datasets()) {
             console.println("[" + m.name() + "] task " + m.task());
-            jobs.add(Jobs.create(new Recipe(r.file(), r.model(), m.task(), m.data(), r.freeze(), r.training()), manager, console, hub));
+            jobs.add(Jobs.create(new Recipe(r.file(), r.model(), m.task(), m.data(), r.freeze(), r.training()), console, hub));
         }
         int owner = 0;
         for (int i = 0; i < jobs.size(); i++) {
@@ -75,7 +74,7 @@ public final class MultitaskJobs {
         }
         long params = model.namedParameters().values().stream().mapToLong(Parameter::numel).sum();
         console.printf("multitask model: %s with heads %s, %,d params%n", model.className(), model.memberHeads(), params);
-        Evaluation eval = (m, mgr) -> {
+        Evaluation eval = m -> {
             Map<String, Double> out = new LinkedHashMap<>();
             double sum = 0;
             int k = 0;
@@ -84,7 +83,7 @@ public final class MultitaskJobs {
                     continue;
                 }
                 String prefix = "eval_" + s.datasets().get(i).name() + "_";
-                Map<String, Double> mm = jobs.get(i).eval().evaluate(perMember.get(i), mgr);
+                Map<String, Double> mm = jobs.get(i).eval().evaluate(perMember.get(i));
                 for (Map.Entry<String, Double> e : mm.entrySet()) {
                     out.put(prefix + e.getKey().substring(e.getKey().startsWith("eval_") ? 5 : 0), e.getValue());
                 }

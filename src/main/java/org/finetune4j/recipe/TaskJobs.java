@@ -1,11 +1,9 @@
 package org.finetune4j.recipe;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import org.finetune4j.hub.HubSettings;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.LabelMap;
 import org.finetune4j.data.QaExamples;
@@ -14,6 +12,7 @@ import org.finetune4j.data.TaggedSentences;
 import org.finetune4j.data.TokenClassificationData;
 import org.finetune4j.eval.QaEvaluator;
 import org.finetune4j.eval.TokenEvaluator;
+import org.finetune4j.hub.HubSettings;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.TransformerModel;
@@ -27,7 +26,7 @@ final class TaskJobs {
     private TaskJobs() {}
 
     /** NER: tagged sentences, a label map from the training tags (or label_list), seqeval metrics. */
-    static Trainer.Job tokenClassification(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
+    static Trainer.Job tokenClassification(Recipe r, PrintStream console, HubSettings hub) {
         Path dir = Jobs.modelDir(r, hub, console);
         TokenClassificationSpec d = r.data(TokenClassificationSpec.class);
         refuseLabelSmoothing(r);
@@ -40,7 +39,7 @@ final class TaskJobs {
             checkLength(r, dir, maxLength, base);
             long pad = Jobs.padId(tok, base, console);
             ModelConfig config = withTags(base, labels, pad, dir);
-            TransformerModel model = Jobs.model(r, dir, config, Head.TOKEN_CLASSIFICATION, manager, console);
+            TransformerModel model = Jobs.model(r, dir, config, Head.TOKEN_CLASSIFICATION, console);
             TokenClassificationData trainData = TokenClassificationData.tokenize(train, labels, tok, maxLength, d.labelAllTokens());
             console.printf("train: %d sentences of %s, %d tags %s%n", train.size(), d.train(), labels.size(), labels.names());
             lost(trainData, d.train(), console);
@@ -50,14 +49,14 @@ final class TaskJobs {
                 lost(evalData, d.validation(), console);
                 int batch = r.training().perDeviceEvalBatchSize();
                 List<String> names = labels.names();
-                evaluation = (m, mgr) -> TokenEvaluator.evaluate(m, evalData, names, d.strict(), d.layout().scheme(), batch, pad, mgr);
+                evaluation = m -> TokenEvaluator.evaluate(m, evalData, names, d.strict(), d.layout().scheme(), batch, pad);
             }
             return new Trainer.Job(model, dir, trainData, evaluation, pad, r.training());
         }
     }
 
     /** Extractive QA: SQuAD questions in windows of their contexts, EM and F1 after post-processing. */
-    static Trainer.Job questionAnswering(Recipe r, NDManager manager, PrintStream console, HubSettings hub) {
+    static Trainer.Job questionAnswering(Recipe r, PrintStream console, HubSettings hub) {
         Path dir = Jobs.modelDir(r, hub, console);
         QuestionAnsweringSpec d = r.data(QuestionAnsweringSpec.class);
         refuseLabelSmoothing(r);
@@ -79,7 +78,7 @@ final class TaskJobs {
             ObjectNode raw = base.common().raw().deepCopy();
             raw.put("pad_token_id", pad);
             ModelConfig config = ModelConfig.parse(raw, dir.resolve("config.json").toString());
-            TransformerModel model = Jobs.model(r, dir, config, Head.QUESTION_ANSWERING, manager, console);
+            TransformerModel model = Jobs.model(r, dir, config, Head.QUESTION_ANSWERING, console);
             QaFeatures trainFeatures = QaFeatures.build(train, tok, d.maxLength(), d.docStride(), true, d.skipBadExamples());
             long inside = java.util.stream.IntStream.range(0, trainFeatures.size())
                     .filter(f -> trainFeatures.startPositions()[f] != 0 || trainFeatures.endPositions()[f] != 0).count();
@@ -93,7 +92,7 @@ final class TaskJobs {
             if (eval != null) {
                 QaFeatures evalFeatures = QaFeatures.build(eval, tok, d.maxLength(), d.docStride(), false, false);
                 int batch = r.training().perDeviceEvalBatchSize();
-                evaluation = (m, mgr) -> QaEvaluator.evaluate(m, evalFeatures, d.nBestSize(), d.maxAnswerLength(), batch, pad, mgr);
+                evaluation = m -> QaEvaluator.evaluate(m, evalFeatures, d.nBestSize(), d.maxAnswerLength(), batch, pad);
             }
             return new Trainer.Job(model, dir, trainFeatures, evaluation, pad, r.training());
         }

@@ -1,17 +1,24 @@
 package org.finetune4j.train;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.finetune4j.io.TensorData;
 import org.finetune4j.nn.Parameter;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Tensors;
+import org.finetune4j.tensor.Torch;
 
 /**
- * AdamW with torch.optim.AdamW semantics (decoupled decay applied first, bias-corrected moments,
- * eps added after the bias-corrected square root). Moments live in the optimizer's own manager.
+ * AdamW with torch.optim.AdamW semantics, op for op (decoupled decay first, moments by lerp and
+ * addcmul, eps added after the bias-corrected square root). It updates float32 master weights: a
+ * trainable parameter held narrower (a bfloat16 checkpoint) is widened when the optimizer is made.
+ * Moments live outside every scope and are freed by {@link #close}.
  */
 public final class AdamW implements AutoCloseable {
 
@@ -25,16 +32,23 @@ public final class AdamW implements AutoCloseable {
     private final double beta1;
     private final double beta2;
     private final double eps;
-    private final NDManager state;
-    private final Map<Parameter, NDArray[]> moments = new java.util.IdentityHashMap<>();
+    private final Map<Parameter, Tensor[]> moments = new IdentityHashMap<>();
     private long step;
 
-    public AdamW(List<Group> groups, double beta1, double beta2, double eps, NDManager parent) {
+    public AdamW(List<Group> groups, double beta1, double beta2, double eps) {
         this.groups = List.copyOf(groups);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        this.state = parent.newSubManager();
+        try (Autograd.Guard off = Autograd.noGrad()) {
+            for (Group g : groups) {
+                for (Parameter p : g.params()) {
+                    if (p.data().dtype() != DType.F32) {
+                        p.set(p.data().to(DType.F32));
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -69,16 +83,15 @@ public final class AdamW implements AutoCloseable {
         step++;
         double c1 = 1 - Math.pow(beta1, step);
         double c2 = Math.sqrt(1 - Math.pow(beta2, step));
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try (NDManager tmp = state.newSubManager()) {
+        try (Autograd.Guard off = Autograd.noGrad(); Scope tmp = Scope.open()) {
             for (Group g : groups) {
                 for (Parameter p : g.params()) {
-                    update(p, Ops.gradient(p.data(), tmp), lr, g.weightDecay(), c1, c2, tmp);
+                    Tensor grad = p.data().grad();
+                    if (grad != null) {
+                        update(p, grad, lr, g.weightDecay(), c1, c2);
+                    }
                 }
             }
-        } finally {
-            Ops.setGradMode(gradMode);
         }
     }
 
@@ -87,45 +100,34 @@ public final class AdamW implements AutoCloseable {
      * the steps while it is in cache, so the optimizer reads and writes each tensor about once
      * instead of once per operation (it is memory-bound; this makes it several times faster).
      */
-    private void update(Parameter p, NDArray grad, double lr, double wd, double c1, double c2, NDManager tmp) {
-        NDArray w = p.data();
-        NDArray[] mv = moments.computeIfAbsent(p, k -> new NDArray[] {state.zeros(w.getShape()), state.zeros(w.getShape())});
-        long n = w.getShape().size();
+    private void update(Parameter p, Tensor grad, double lr, double wd, double c1, double c2) {
+        Tensor w = p.data();
+        Tensor[] mv = moments.computeIfAbsent(p, k -> new Tensor[] {
+            Torch.zeros(DType.F32, w.shape()).persist(), Torch.zeros(DType.F32, w.shape()).persist()});
+        long n = w.numel();
         if (n <= BLOCK) {
-            try (NDManager scope = tmp.newSubManager()) {
-                grad.attach(scope);
-                updateBlock(w, mv[0], mv[1], grad, lr, wd, c1, c2);
-            }
+            updateBlock(w, mv[0], mv[1], grad, lr, wd, c1, c2);
             return;
         }
-        try (NDManager scope = tmp.newSubManager()) {
-            NDArray[] flat = {w.reshape(-1), mv[0].reshape(-1), mv[1].reshape(-1), grad.reshape(-1)};
-            for (NDArray f : flat) {
-                f.attach(scope);
-            }
-            for (long start = 0; start < n; start += BLOCK) {
-                try (NDManager block = scope.newSubManager()) {
-                    NDIndex range = new NDIndex(start + ":" + Math.min(n, start + BLOCK));
-                    NDArray[] b = new NDArray[4];
-                    for (int i = 0; i < 4; i++) {
-                        b[i] = flat[i].get(range);
-                        b[i].attach(block);
-                    }
-                    updateBlock(b[0], b[1], b[2], b[3], lr, wd, c1, c2);
-                }
+        Tensor[] flat = {w.view(-1), mv[0].view(-1), mv[1].view(-1), grad.reshape(-1)};
+        for (long start = 0; start < n; start += BLOCK) {
+            try (Scope block = Scope.open()) {
+                long len = Math.min(BLOCK, n - start);
+                updateBlock(flat[0].narrow(0, start, len), flat[1].narrow(0, start, len), flat[2].narrow(0, start, len),
+                        flat[3].narrow(0, start, len), lr, wd, c1, c2);
             }
         }
     }
 
-    /** torch.optim.AdamW on one block: w, m, v updated in place from g; temporaries go to g's scope. */
-    private void updateBlock(NDArray w, NDArray m, NDArray v, NDArray g, double lr, double wd, double c1, double c2) {
+    /** torch.optim.AdamW (single tensor) on one block: w, m, v updated in place from g. */
+    private void updateBlock(Tensor w, Tensor m, Tensor v, Tensor g, double lr, double wd, double c1, double c2) {
         if (wd != 0) {
-            w.muli((float) (1 - lr * wd));
+            w.mul_(1 - lr * wd);
         }
-        m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-        v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-        NDArray denom = Ops.inScopeOf(g, v.sqrt()).divi((float) c2).addi((float) eps); // temporaries live with g
-        w.subi(Ops.inScopeOf(g, m.div(denom)).muli((float) (lr / c1)));
+        m.lerp_(g, 1 - beta1);
+        v.mul_(beta2).addcmul_(g, g, 1 - beta2);
+        Tensor denom = v.sqrt().div_(c2).add_(eps);
+        w.addcdiv_(m, denom, -lr / c1);
     }
 
     /** Clears every gradient of the optimised parameters (set to none, as Trainer does). */
@@ -142,29 +144,27 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** The moments as tensors named {@code <param>.exp_avg} / {@code <param>.exp_avg_sq}, plus the step count. */
-    public List<org.finetune4j.io.TensorData> stateTensors(Map<String, Parameter> named) {
-        List<org.finetune4j.io.TensorData> out = new ArrayList<>();
+    public List<TensorData> stateTensors(Map<String, Parameter> named) {
+        List<TensorData> out = new ArrayList<>();
         named.forEach((name, p) -> {
-            NDArray[] mv = moments.get(p);
+            Tensor[] mv = moments.get(p);
             if (mv != null) {
-                out.add(org.finetune4j.tensor.Tensors.fromNDArray(name + ".exp_avg", mv[0]));
-                out.add(org.finetune4j.tensor.Tensors.fromNDArray(name + ".exp_avg_sq", mv[1]));
+                out.add(Tensors.fromTensor(name + ".exp_avg", mv[0]));
+                out.add(Tensors.fromTensor(name + ".exp_avg_sq", mv[1]));
             }
         });
         return out;
     }
 
     /** Restores moments and step count saved by {@link #stateTensors}; unknown names are an error. */
-    public void loadState(Map<String, Parameter> named, java.util.function.Function<String, NDArray> read, long steps) {
+    public void loadState(Map<String, Parameter> named, Function<String, Tensor> read, long steps) {
         for (Group g : groups) {
             for (Parameter p : g.params()) {
                 String name = nameOf(named, p);
-                NDArray m = read.apply(name + ".exp_avg");
-                NDArray v = read.apply(name + ".exp_avg_sq");
+                Tensor m = read.apply(name + ".exp_avg");
+                Tensor v = read.apply(name + ".exp_avg_sq");
                 if (m != null && v != null) {
-                    m.attach(state);
-                    v.attach(state);
-                    moments.put(p, new NDArray[] {m, v});
+                    close(moments.put(p, new Tensor[] {m.to(DType.F32).persist(), v.to(DType.F32).persist()}));
                 }
             }
         }
@@ -180,8 +180,16 @@ public final class AdamW implements AutoCloseable {
         throw new IllegalStateException("parameter not in the model");
     }
 
+    private static void close(Tensor[] mv) {
+        if (mv != null) {
+            mv[0].close();
+            mv[1].close();
+        }
+    }
+
     @Override
     public void close() {
-        state.close();
+        moments.values().forEach(AdamW::close);
+        moments.clear();
     }
 }

@@ -1,11 +1,5 @@
 package org.finetune4j.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -23,6 +17,12 @@ import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.peft.LoraConfig;
 import org.finetune4j.peft.LoraModel;
+import org.finetune4j.tensor.Autocast;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * Times full training steps (forward, backward, clipping, AdamW) or forward passes on a fixed
@@ -55,16 +55,21 @@ public final class Benchmark {
 
     private Benchmark() {}
 
-    /** Runs one case; {@code forwardOnly} times inference forward passes instead of training steps. */
-    public static ObjectNode run(Case c, int warmup, int steps, boolean forwardOnly, double matmulGflops) {
+    /**
+     * Runs one case; {@code forwardOnly} times inference forward passes instead of training steps;
+     * {@code autocast} (or null) runs the forward passes under CPU autocast to that dtype.
+     */
+    public static ObjectNode run(Case c, int warmup, int steps, boolean forwardOnly, double matmulGflops, DType autocast) {
         ModelConfig config = ModelConfig.parse(c.overrides().deepCopy().put("model_type", c.modelType()), c.name());
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = TransformerModel.create(config, c.head());
-            Initializer.initialiseMissing(model, manager, 0);
+        TransformerModel model = TransformerModel.create(config, c.head());
+        try {
+            Initializer.initialiseMissing(model, 0);
             if (c.lora() != null) {
-                LoraModel.apply(model, c.lora(), manager, 0, c.name());
+                LoraModel.apply(model, c.lora(), 0, c.name());
             }
-            return time(c, model, warmup, steps, forwardOnly, matmulGflops, manager, false);
+            return time(c, model, warmup, steps, forwardOnly, matmulGflops, false, autocast);
+        } finally {
+            model.close();
         }
     }
 
@@ -85,20 +90,20 @@ public final class Benchmark {
 
     /** Times a model folder (its own head) on random batches of {@code batch} x {@code seq} tokens. */
     public static ObjectNode run(Path dir, int batch, int seq, int warmup, int steps, boolean forwardOnly, double matmulGflops) {
-        return run(dir, batch, seq, warmup, steps, forwardOnly, matmulGflops, Options.PLAIN);
+        return run(dir, batch, seq, warmup, steps, forwardOnly, matmulGflops, Options.PLAIN, null);
     }
 
-    /** As above, trained as {@code o} says. */
+    /** As above, trained as {@code o} says, under autocast to {@code autocast} (or null). */
     public static ObjectNode run(Path dir, int batch, int seq, int warmup, int steps, boolean forwardOnly, double matmulGflops,
-            Options o) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            long t0 = System.nanoTime();
-            TransformerModel model = Pretrained.load(dir, org.finetune4j.model.ModelConfig.read(dir), null, manager, 0,
-                    o.loadIn8bit()).model();
+            Options o, DType autocast) {
+        long t0 = System.nanoTime();
+        TransformerModel model = Pretrained.load(dir, org.finetune4j.model.ModelConfig.read(dir), null, 0,
+                o.loadIn8bit()).model();
+        try {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             long loadPeak = Memory.peakRssBytes();
             if (o.lora() != null) {
-                LoraModel.apply(model, o.lora(), manager, 0, dir.toString());
+                LoraModel.apply(model, o.lora(), 0, dir.toString());
             }
             if (o.freezeBase()) {
                 List<java.util.regex.Pattern> keep = o.trainPatterns().stream()
@@ -115,7 +120,7 @@ public final class Benchmark {
             }
             Case c = new Case(dir.getFileName() + "-" + batch + "x" + seq, model.config.common().modelType(), model.head,
                     batch, seq, null);
-            ObjectNode r = time(c, model, warmup, steps, forwardOnly, matmulGflops, manager, o.gradientCheckpointing());
+            ObjectNode r = time(c, model, warmup, steps, forwardOnly, matmulGflops, o.gradientCheckpointing(), autocast);
             r.put("load_in_8bit", o.loadIn8bit());
             r.put("gradient_checkpointing", o.gradientCheckpointing());
             r.put("lora", o.lora() != null);
@@ -127,6 +132,8 @@ public final class Benchmark {
             r.put("load_s", round(loadSeconds, 2));
             r.put("peak_rss_after_load_mb", round(loadPeak / 1048576.0, 1));
             return r;
+        } finally {
+            model.close();
         }
     }
 
@@ -134,7 +141,7 @@ public final class Benchmark {
             Head.CAUSAL_LM, Head.MASKED_LM, Head.TOKEN_CLASSIFICATION);
 
     private static ObjectNode time(Case c, TransformerModel model, int warmup, int steps, boolean forwardOnly,
-            double matmulGflops, NDManager manager, boolean checkpointing) {
+            double matmulGflops, boolean checkpointing, DType autocast) {
         ModelConfig config = model.config;
         List<Parameter> params = model.namedParameters().values().stream().filter(Parameter::trainable).toList();
         Random rng = new Random(1);
@@ -143,15 +150,15 @@ public final class Benchmark {
             ids[i] = rng.nextInt(config.vocabSize());
         }
         List<Double> times = new ArrayList<>();
-        try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), 0.01, false), 0.9, 0.999, 1e-8, manager)) {
+        try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), 0.01, false), 0.9, 0.999, 1e-8)) {
             for (int i = 0; i < warmup + steps; i++) {
                 long t0 = System.nanoTime();
-                try (NDManager step = manager.newSubManager()) {
-                    Inputs in = inputs(c, config, ids, rng, step);
+                try (Scope step = Scope.open()) {
+                    Inputs in = inputs(c, config, ids, rng);
                     if (forwardOnly) {
-                        forward(model, in);
+                        forward(model, in, autocast);
                     } else {
-                        trainStep(model, params, opt, in, step, checkpointing);
+                        trainStep(model, params, opt, in, checkpointing, autocast);
                     }
                 }
                 if (i >= warmup) {
@@ -159,50 +166,48 @@ public final class Benchmark {
                 }
             }
         }
-        return report(c, config, model, times, forwardOnly, matmulGflops);
+        return report(c, config, model, times, forwardOnly, matmulGflops, autocast);
     }
 
-    private static Inputs inputs(Case c, ModelConfig config, long[] ids, Random rng, NDManager step) {
-        NDArray input = step.create(ids, new Shape(c.batch(), c.seq()));
-        NDArray mask = step.ones(new Shape(c.batch(), c.seq()), DataType.INT64);
-        NDArray labels;
+    private static Inputs inputs(Case c, ModelConfig config, long[] ids, Random rng) {
+        Tensor input = Torch.tensor(ids, c.batch(), c.seq());
+        Tensor mask = Torch.ones(DType.I64, c.batch(), c.seq());
+        Tensor labels;
         if (c.head() == Head.CAUSAL_LM || c.head() == Head.MASKED_LM) {
             labels = input;
         } else if (c.head() == Head.TOKEN_CLASSIFICATION) {
-            labels = input.zerosLike();
+            labels = Torch.zeros(DType.I64, c.batch(), c.seq());
         } else {
             long[] l = new long[c.batch()];
             for (int i = 0; i < l.length; i++) {
                 l[i] = rng.nextInt(config.common().numLabels());
             }
-            labels = step.create(l);
+            labels = Torch.tensor(l);
         }
         return Inputs.of(input, mask).withLabels(labels);
     }
 
-    private static void forward(TransformerModel model, Inputs in) {
-        boolean gradMode = org.finetune4j.tensor.Ops.gradMode();
-        org.finetune4j.tensor.Ops.setGradMode(false);
-        try {
-            model.forward(in, Forward.eval()).logits().getShape(); // result materialised by libtorch eagerly
-        } finally {
-            org.finetune4j.tensor.Ops.setGradMode(gradMode);
+    private static void forward(TransformerModel model, Inputs in, DType autocast) {
+        try (Autograd.Guard off = Autograd.noGrad(); Autograd.Guard cast = Autocast.of(autocast)) {
+            model.forward(in, Forward.eval()); // libtorch computes eagerly
         }
     }
 
-    private static void trainStep(TransformerModel model, List<Parameter> params, AdamW opt, Inputs in, NDManager step,
-            boolean checkpointing) {
+    private static void trainStep(TransformerModel model, List<Parameter> params, AdamW opt, Inputs in,
+            boolean checkpointing, DType autocast) {
         opt.zeroGrad();
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            Forward f = (checkpointing ? Forward.train().checkpointed() : Forward.train()).lossOnly();
-            f.backward(model.forward(in, f).loss());
+        Forward f = (checkpointing ? Forward.train().checkpointed() : Forward.train()).lossOnly();
+        Tensor loss;
+        try (Autograd.Guard cast = Autocast.of(autocast)) {
+            loss = model.forward(in, f).loss();
         }
-        Gradients.clip(params, 1.0, step);
+        f.backward(loss);
+        Gradients.clip(params, 1.0);
         opt.step(2e-5);
     }
 
     private static ObjectNode report(Case c, ModelConfig config, TransformerModel model, List<Double> times,
-            boolean forwardOnly, double matmulGflops) {
+            boolean forwardOnly, double matmulGflops, DType autocast) {
         List<Double> sorted = new ArrayList<>(times);
         sorted.sort(null);
         double median = sorted.get(sorted.size() / 2);
@@ -214,6 +219,7 @@ public final class Benchmark {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("case", c.name());
         o.put("mode", forwardOnly ? "forward" : "train");
+        o.put("dtype", autocast == null ? "float32" : autocast.torchName());
         o.put("step_time_s", round(median, 4));
         o.put("tokens_per_s", round(tokens / median, 1));
         o.put("peak_rss_mb", round(Memory.peakRssBytes() / 1048576.0, 1));
@@ -231,14 +237,14 @@ public final class Benchmark {
 
     /** fp32 matmul throughput (2048^3, the best of 10 after 3 warm-ups), in GFLOP/s. */
     public static double matmulGflops() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            NDArray a = m.randomNormal(new Shape(2048, 2048));
-            NDArray b = m.randomNormal(new Shape(2048, 2048));
+        try (Scope m = Scope.open()) {
+            Tensor a = Torch.randn(2048, 2048);
+            Tensor b = Torch.randn(2048, 2048);
             double best = Double.MAX_VALUE;
             for (int i = 0; i < 13; i++) {
                 long t0 = System.nanoTime();
-                try (NDArray c = a.matMul(b)) {
-                    c.getShape();
+                try (Tensor c = a.matmul(b)) {
+                    c.numel();
                 }
                 double dt = (System.nanoTime() - t0) / 1e9;
                 if (i >= 3) {

@@ -1,6 +1,5 @@
 package org.finetune4j.train;
 
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,17 +88,17 @@ final class Checkpoints {
     }
 
     /** Loads model weights, optimizer moments and the trainer state of {@code dir}. */
-    static TrainerState restore(Path dir, TransformerModel model, ModelSaver saver, AdamW opt, NDManager manager) {
+    static TrainerState restore(Path dir, TransformerModel model, ModelSaver saver, AdamW opt) {
         if (!Files.isRegularFile(dir.resolve("trainer_state.json"))) {
             throw new Finetune4jException(dir + ": not a checkpoint (no trainer_state.json)");
         }
-        saver.restore(model, dir, manager);
+        saver.restore(model, dir);
         Path optFile = dir.resolve("optimizer.safetensors");
         try (SafeTensors st = SafeTensors.open(optFile)) {
             long steps = Long.parseLong(st.metadata().getOrDefault("step", "0"));
             opt.loadState(model.namedParameters(), name -> {
                 var info = st.info(name);
-                return info == null ? null : Tensors.toNDArray(manager, info, st.data(name));
+                return info == null ? null : Tensors.toTensor(info, st.data(name));
             }, steps);
         }
         return TrainerState.read(dir.resolve("trainer_state.json"));

@@ -1,6 +1,5 @@
 package org.finetune4j.train;
 
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -8,19 +7,19 @@ import org.finetune4j.model.TransformerModel;
 
 /**
  * A task's evaluation, run by the Trainer at every evaluation and at the end: the metrics with
- * Transformers' names ({@code eval_loss}, {@code eval_accuracy}, ...), computed without gradients in
- * sub-managers of {@code manager}.
+ * Transformers' names ({@code eval_loss}, {@code eval_accuracy}, ...), computed without gradients, a
+ * scope a batch.
  */
 @FunctionalInterface
 public interface Evaluation {
 
-    Map<String, Double> evaluate(TransformerModel model, NDManager manager);
+    Map<String, Double> evaluate(TransformerModel model);
 
     /**
      * The evaluation at the end of training; a task may also write what the run report shows of it
      * into {@code outputDir} (classification: {@code confusion_matrix.json}).
      */
-    default Map<String, Double> evaluateFinal(TransformerModel model, NDManager manager, Path outputDir) throws IOException {
-        return evaluate(model, manager);
+    default Map<String, Double> evaluateFinal(TransformerModel model, Path outputDir) throws IOException {
+        return evaluate(model);
     }
 }

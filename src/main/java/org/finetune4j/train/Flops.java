@@ -20,7 +20,7 @@ final class Flops {
         double frozen = 0;
         for (Map.Entry<String, Parameter> e : model.allNamedParameters().entrySet()) {
             Parameter p = e.getValue();
-            boolean matrix = p.shape().dimension() == 2;
+            boolean matrix = p.shape().length == 2;
             boolean table = e.getKey().contains("embed") || e.getKey().endsWith("wte.weight") || e.getKey().endsWith("wpe.weight");
             if (matrix && !table) {
                 matmulParams += p.numel();

@@ -1,13 +1,12 @@
 package org.finetune4j.train;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import org.finetune4j.nn.Parameter;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /** Global-norm gradient clipping as torch.nn.utils.clip_grad_norm_. */
 public final class Gradients {
@@ -18,27 +17,28 @@ public final class Gradients {
      * The L2 norm over all gradients of {@code params}; when {@code maxNorm} > 0 every gradient
      * is scaled in place by min(1, maxNorm / (norm + 1e-6)). Returns the norm before clipping.
      */
-    public static double clip(List<Parameter> params, double maxNorm, NDManager scope) {
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try (NDManager tmp = scope.newSubManager()) {
-            List<NDArray> grads = new ArrayList<>(params.size());
-            NDList norms = new NDList(params.size());
+    public static double clip(List<Parameter> params, double maxNorm) {
+        try (Autograd.Guard off = Autograd.noGrad(); Scope tmp = Scope.open()) {
+            List<Tensor> grads = new ArrayList<>(params.size());
+            List<Tensor> norms = new ArrayList<>(params.size());
             for (Parameter p : params) {
-                NDArray g = Ops.gradient(p.data(), tmp);
-                grads.add(g);
-                norms.add(g.norm()); // one read pass, no temporary
+                Tensor g = p.data().grad();
+                if (g != null) {
+                    grads.add(g);
+                    norms.add(g.norm()); // one read pass, no temporary
+                }
             }
-            double norm = NDArrays.stack(norms).norm().getFloat();
+            if (norms.isEmpty()) {
+                return 0;
+            }
+            double norm = Torch.stack(norms, 0).norm().item();
             if (maxNorm > 0) {
-                float coef = (float) Math.min(1.0, maxNorm / (norm + 1e-6));
-                if (coef < 1f) {
-                    grads.forEach(g -> g.muli(coef));
+                double coef = Math.min(1.0, maxNorm / (norm + 1e-6));
+                if (coef < 1) {
+                    grads.forEach(g -> g.mul_(coef));
                 }
             }
             return norm;
-        } finally {
-            Ops.setGradMode(gradMode);
         }
     }
 }

@@ -1,6 +1,5 @@
 package org.finetune4j.train;
 
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.finetune4j.model.Pretrained;
@@ -16,7 +15,7 @@ public interface ModelSaver {
     void save(TransformerModel model, Path dir) throws IOException;
 
     /** Replaces the model's trained state by what {@link #save} wrote into {@code dir}. */
-    void restore(TransformerModel model, Path dir, NDManager manager);
+    void restore(TransformerModel model, Path dir);
 
     /** The whole model: config.json + model.safetensors. */
     ModelSaver FULL = new ModelSaver() {
@@ -26,8 +25,8 @@ public interface ModelSaver {
         }
 
         @Override
-        public void restore(TransformerModel model, Path dir, NDManager manager) {
-            Pretrained.loadInto(model, dir, manager);
+        public void restore(TransformerModel model, Path dir) {
+            Pretrained.loadInto(model, dir);
         }
     };
 }

@@ -1,9 +1,5 @@
 package org.finetune4j.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,7 +17,12 @@ import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autocast;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * The training loop with Hugging Face Trainer semantics, short and explicit: per optimizer step,
@@ -59,15 +60,13 @@ public final class Trainer {
 
     private final Job job;
     private final TrainingArguments args;
-    private final NDManager manager;
     private final PrintStream console;
     private final List<Parameter> trainable;
     private StepListener listener = (step, loss) -> {};
 
-    public Trainer(Job job, NDManager manager, PrintStream console) {
+    public Trainer(Job job, PrintStream console) {
         this.job = job;
         this.args = job.args();
-        this.manager = manager;
         this.console = console;
         this.trainable = job.model().namedParameters().values().stream().filter(Parameter::trainable).toList();
     }
@@ -88,9 +87,9 @@ public final class Trainer {
         int epochs = (total + stepsPerEpoch - 1) / stepsPerEpoch;
         Schedule schedule = new Schedule(args.lrSchedulerType(), args.warmup(total), total);
         try (AdamW opt = new AdamW(AdamW.groups(job.model().namedParameters(), args.weightDecay(), true),
-                args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(), manager)) {
+                args.adamBeta1(), args.adamBeta2(), args.adamEpsilon())) {
             Path resume = Runs.resumePoint(args);
-            TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), job.saver(), opt, manager);
+            TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), job.saver(), opt);
             if (resume != null) {
                 console.println("resuming from " + resume + " at step " + state.globalStep);
             }
@@ -189,7 +188,7 @@ public final class Trainer {
         /** One optimizer step over a group of micro-batches; returns the mean loss over its labels. */
         private double step(List<int[]> group, double lr, int index) {
             long seed = args.seed() * 1_000_003L + index;
-            Engine.getInstance().setRandomSeed((int) seed);
+            Torch.manualSeed((int) seed);
             List<Batch> batches = new java.util.ArrayList<>(group.size());
             for (int m = 0; m < group.size(); m++) {
                 batches.add(job.train().batch(group.get(m), job.padId(), seed * 64 + m));
@@ -207,27 +206,27 @@ public final class Trainer {
             for (Batch b : batches) {
                 loss += microStep(b, items, index);
             }
-            try (NDManager scope = manager.newSubManager()) {
-                lastGradNorm = Gradients.clip(trainable, args.maxGradNorm(), scope);
-            }
+            lastGradNorm = Gradients.clip(trainable, args.maxGradNorm());
             opt.step(lr);
             return loss;
         }
 
         private double microStep(Batch b, long items, int index) {
-            try (NDManager scope = manager.newSubManager();
-                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                var in = Batches.inputs(b, job.model().config.tokenTypes(), scope);
+            try (Scope scope = Scope.open(); Autograd.Guard grad = Autograd.enableGrad()) {
+                var in = Batches.inputs(b, job.model().config.tokenTypes());
                 Forward f = args.gradientCheckpointing() ? Forward.train().checkpointed() : Forward.train();
                 if (args.labelSmoothingFactor() == 0) {
                     f = f.lossOnly();
                 }
-                Output out = job.model().forward(in, f);
-                NDArray loss = args.labelSmoothingFactor() > 0
-                        ? Losses.labelSmoothed(out.logits(), in.labels(), args.labelSmoothingFactor(),
-                                job.model().head == org.finetune4j.model.Head.CAUSAL_LM)
-                        : out.loss();
-                float value = loss.getFloat();
+                Tensor loss;
+                try (Autograd.Guard cast = Autocast.of(args.bf16() ? DType.BF16 : null)) { // the forward pass only, as Trainer's autocast
+                    Output out = job.model().forward(in, f);
+                    loss = args.labelSmoothingFactor() > 0
+                            ? Losses.labelSmoothed(out.logits(), in.labels(), args.labelSmoothingFactor(),
+                                    job.model().head == org.finetune4j.model.Head.CAUSAL_LM)
+                            : out.loss();
+                }
+                float value = (float) loss.item();
                 if (!Float.isFinite(value)) {
                     if (!args.skipNonfiniteLoss()) {
                         throw new Finetune4jException("step " + (index + 1) + ": the loss is " + value
@@ -240,7 +239,7 @@ public final class Trainer {
                     return 0;
                 }
                 double share = (double) b.lossItems() / items;
-                f.backward(Ops.mul(loss, share)); // with checkpointing, recomputes the layers (under gc's grad mode)
+                f.backward(loss.mul(share)); // with checkpointing, recomputes the layers
                 return value * share;
             }
         }
@@ -249,7 +248,7 @@ public final class Trainer {
             if (job.eval() == null) {
                 return;
             }
-            Map<String, Double> m = job.eval().evaluate(job.model(), manager);
+            Map<String, Double> m = job.eval().evaluate(job.model());
             ObjectNode e = TrainerState.JSON.createObjectNode();
             m.forEach(e::put);
             record(e);
@@ -305,7 +304,7 @@ public final class Trainer {
         if (args.loadBestModelAtEnd() && state.bestModelCheckpoint != null) {
             loop.log.say("loading the best model from " + state.bestModelCheckpoint + " (" + args.metricForBestModel()
                     + " " + state.bestMetric + ")");
-            job.saver().restore(job.model(), Path.of(state.bestModelCheckpoint), manager);
+            job.saver().restore(job.model(), Path.of(state.bestModelCheckpoint));
         }
         int steps = state.globalStep - loop.startStep;
         ObjectNode summary = TrainerState.JSON.createObjectNode();
@@ -318,7 +317,7 @@ public final class Trainer {
         Checkpoints.copyTokenizer(job.tokenizerDir(), args.outputDir());
         Map<String, Double> results = new LinkedHashMap<>();
         if (job.eval() != null) {
-            results.putAll(job.eval().evaluateFinal(job.model(), manager, args.outputDir()));
+            results.putAll(job.eval().evaluateFinal(job.model(), args.outputDir()));
         }
         results.put("epoch", round(state.epoch));
         Runs.writeJson(args.outputDir().resolve("eval_results.json"), results);

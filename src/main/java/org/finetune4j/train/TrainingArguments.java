@@ -133,8 +133,8 @@ public record TrainingArguments(
         if (earlyStoppingPatience != null && evalStrategy.equals("no")) {
             throw n.error("early_stopping_patience", "needs an eval_strategy other than no");
         }
-        if (bf16) {
-            throw n.error("bf16", "is not supported on this device: the CPU engine has no bfloat16 tensors (use bf16: false)");
+        if (n.bool("fp16", false)) {
+            throw n.error("fp16", "is not supported on the CPU, which has no fast float16 arithmetic (use bf16: true)");
         }
     }
 

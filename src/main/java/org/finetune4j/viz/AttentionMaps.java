@@ -1,8 +1,5 @@
 package org.finetune4j.viz;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,7 +13,11 @@ import org.finetune4j.Finetune4jException;
 import org.finetune4j.model.Inputs;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 import org.finetune4j.tokenize.Tokenizer;
 
 /**
@@ -54,14 +55,12 @@ public record AttentionMaps(long[] ids, List<String> tokens, float[][][][] probs
     }
 
     /** Runs {@code model} on {@code ids} [1, T] and keeps every layer's probabilities. */
-    public static AttentionMaps compute(TransformerModel model, long[] ids, List<String> tokens, NDManager manager) {
-        boolean grad = Ops.gradMode();
-        Ops.setGradMode(false);
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray in = scope.create(ids, new Shape(1, ids.length)); // [1, T]
-            Inputs inputs = Inputs.of(in, in.onesLike());
+    public static AttentionMaps compute(TransformerModel model, long[] ids, List<String> tokens) {
+        try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
+            Tensor in = Torch.tensor(ids, 1, ids.length); // [1, T]
+            Inputs inputs = Inputs.of(in, Torch.ones(DType.I64, 1, ids.length));
             if (model.config.tokenTypes()) {
-                inputs = inputs.withTokenTypeIds(in.zerosLike());
+                inputs = inputs.withTokenTypeIds(Torch.zeros(DType.I64, 1, ids.length));
             }
             Forward f = new Forward(false, true, false);
             model.forward(inputs, f);
@@ -70,8 +69,8 @@ public record AttentionMaps(long[] ids, List<String> tokens, float[][][][] probs
             }
             float[][][][] probs = new float[f.attentions.size()][][][];
             for (int l = 0; l < probs.length; l++) {
-                NDArray a = f.attentions.get(l); // [1, H, T, T]
-                int h = (int) a.getShape().get(1);
+                Tensor a = f.attentions.get(l); // [1, H, T, T]
+                int h = (int) a.size(1);
                 int t = ids.length;
                 float[] flat = a.toFloatArray();
                 probs[l] = new float[h][t][t];
@@ -82,8 +81,6 @@ public record AttentionMaps(long[] ids, List<String> tokens, float[][][][] probs
                 }
             }
             return new AttentionMaps(ids.clone(), List.copyOf(tokens), probs);
-        } finally {
-            Ops.setGradMode(grad);
         }
     }
 

@@ -1,6 +1,5 @@
 package org.finetune4j.viz;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,6 +27,7 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.peft.Adapters;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 
 /**
@@ -57,7 +57,7 @@ public final class Report {
      * attention of the untrained model on a sample ({@code resuming}: a saved one is kept).
      */
     public static void captureStart(Path out, String recipeText, TransformerModel model, Path tokenizerDir,
-            Dataset sample, boolean resuming, NDManager manager) throws IOException {
+            Dataset sample, boolean resuming) throws IOException {
         Files.createDirectories(out);
         if (recipeText != null) {
             writeAtomically(out.resolve(RECIPE), recipeText.getBytes(StandardCharsets.UTF_8));
@@ -77,7 +77,7 @@ public final class Report {
         if (sample != null && sample.size() > 0 && !(resuming && Files.exists(before))) {
             long[] ids = sampleIds(sample);
             try (Tokenizer tok = Tokenizer.load(tokenizerDir)) {
-                AttentionMaps.compute(model, ids, AttentionMaps.labels(tok, ids), manager).save(before);
+                AttentionMaps.compute(model, ids, AttentionMaps.labels(tok, ids)).save(before);
             }
         }
     }
@@ -100,7 +100,7 @@ public final class Report {
     }
 
     /** Builds {@code out/report.html} from what the folder holds; returns its path. */
-    public static Path write(Path out, NDManager manager) throws IOException {
+    public static Path write(Path out) throws IOException {
         if (!Files.isDirectory(out)) {
             throw new Finetune4jException(out + ": not a folder");
         }
@@ -110,7 +110,7 @@ public final class Report {
         summary(h, out);
         curves(h, out);
         confusion(h, out);
-        attention(h, out, manager);
+        attention(h, out);
         forgetting(h, out);
         recipe(h, out);
         Path file = out.resolve(FILE);
@@ -190,7 +190,7 @@ public final class Report {
         h.raw(sb.append("</table>").toString());
     }
 
-    private static void attention(Html h, Path out, NDManager manager) throws IOException {
+    private static void attention(Html h, Path out) throws IOException {
         Path beforeFile = out.resolve(ATTENTION_BEFORE);
         if (!Files.isRegularFile(beforeFile)) {
             return;
@@ -215,10 +215,10 @@ public final class Report {
             return;
         }
         AttentionMaps after;
-        try (NDManager scope = manager.newSubManager()) {
-            TransformerModel model = base != null ? Adapters.loadWithBase(base, out, null, scope, 0, false)
-                    : Pretrained.load(out, null, scope, 0).model();
-            after = AttentionMaps.compute(model, before.ids(), before.tokens(), scope);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = base != null ? Adapters.loadWithBase(base, out, null, 0, false)
+                    : Pretrained.load(out, null, 0).model();
+            after = AttentionMaps.compute(model, before.ids(), before.tokens());
         }
         h.p("Sample: <code>" + Html.esc(String.join(" ", before.tokens())) + "</code>. Largest change of any attention "
                 + "probability (all layers and heads): " + String.format("%.4f", before.maxDifference(after)) + ".");

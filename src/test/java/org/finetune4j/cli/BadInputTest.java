@@ -192,7 +192,7 @@ class BadInputTest {
         assertError(CliRun.of("forward", model, "--inputs", noIds), noIds, "'input_ids' is required");
         Path badId = Files.writeString(tmp.resolve("bad-id.json"), "{\"input_ids\": [[2, 99999, 3]]}");
         Path badMask = Files.writeString(tmp.resolve("bad-mask.json"), "{\"input_ids\": [[2, 3]], \"attention_mask\": [[1, 1, 1]]}");
-        assertError(CliRun.of("forward", model, "--inputs", badMask), badMask, "'attention_mask' has shape (1, 3) but 'input_ids' has (1, 2)");
+        assertError(CliRun.of("forward", model, "--inputs", badMask), badMask, "'attention_mask' has shape [1, 3] but 'input_ids' has [1, 2]");
         Path badLabel = Files.writeString(tmp.resolve("bad-label.json"), "{\"input_ids\": [[2, 3]], \"labels\": [7]}");
         assertError(CliRun.of("forward", model, "--inputs", badLabel), badLabel, "the model cannot run on these inputs: ");
         assertError(CliRun.of("forward", model, "--inputs", badId), badId, "input_ids hold 99999, outside 0..274 (the model's vocab_size 275)");

@@ -1,10 +1,5 @@
 package org.finetune4j.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -23,11 +18,15 @@ import org.finetune4j.model.Inputs;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Torch;
 import org.finetune4j.tokenize.Tokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The subcommands end to end through {@link Main}: init, inspect, forward, generate, help; save and load. */
 class CommandsTest {
@@ -150,12 +149,12 @@ class CommandsTest {
         List<Long> seq = new ArrayList<>();
         Arrays.stream(prompt).forEach(seq::add);
         List<Long> out = new ArrayList<>();
-        try (NDManager m = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(dir, Head.CAUSAL_LM, m, 0).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(dir, Head.CAUSAL_LM, 0).model();
             while (out.size() < n && (out.isEmpty() || out.get(out.size() - 1) != eos)) {
                 long[] ids = seq.stream().mapToLong(Long::longValue).toArray();
-                float[] logits = model.forward(Inputs.of(m.create(ids, new Shape(1, ids.length)), null), Forward.eval())
-                        .logits().get("0, -1, :").toFloatArray(); // [V]
+                float[] logits = model.forward(Inputs.of(Torch.tensor(ids, 1, ids.length), null), Forward.eval())
+                        .logits().select(0, 0).select(0, -1).toFloatArray(); // [V]
                 long next = 0;
                 for (int i = 1; i < logits.length; i++) {
                     next = logits[i] > logits[(int) next] ? i : next;
@@ -174,13 +173,13 @@ class CommandsTest {
     void saveThenLoadGivesTheSameLogits(String fixture) throws IOException {
         JsonNode golden = Fixtures.golden(fixture);
         Path saved = tmp.resolve(fixture);
-        try (NDManager m = NDManager.newBaseManager()) {
-            Pretrained.Loaded original = Pretrained.load(Fixtures.dir(fixture), null, m, 0);
+        try (Scope scope = Scope.open()) {
+            Pretrained.Loaded original = Pretrained.load(Fixtures.dir(fixture), null, 0);
             Pretrained.save(original.model(), saved);
-            Pretrained.Loaded reloaded = Pretrained.load(saved, null, m, 0);
+            Pretrained.Loaded reloaded = Pretrained.load(saved, null, 0);
             assertThat(reloaded.report().newlyInitialised()).isEqualTo(original.report().newlyInitialised());
             assertThat(reloaded.report().unexpected()).isEmpty();
-            assertThat(logits(reloaded.model(), golden, m)).isEqualTo(logits(original.model(), golden, m));
+            assertThat(logits(reloaded.model(), golden)).isEqualTo(logits(original.model(), golden));
         }
         JsonNode before = Fixtures.json(Fixtures.dir(fixture).resolve("config.json"));
         JsonNode after = Fixtures.json(saved.resolve("config.json"));
@@ -192,9 +191,9 @@ class CommandsTest {
         assertThat(after.get("architectures").toString()).isEqualTo("[\"" + golden.get("model_class").asText() + "\"]");
     }
 
-    private static float[] logits(TransformerModel model, JsonNode golden, NDManager m) {
-        try (NDManager scope = m.newSubManager()) {
-            Inputs in = InputsJson.read(golden, scope);
+    private static float[] logits(TransformerModel model, JsonNode golden) {
+        try (Scope scope = Scope.open()) {
+            Inputs in = InputsJson.read(golden);
             return model.forward(in, Forward.eval()).logits().toFloatArray();
         }
     }

@@ -1,7 +1,5 @@
 package org.finetune4j.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -11,6 +9,7 @@ import java.util.List;
 import org.finetune4j.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** A LoRA recipe through train, then merge and forward --adapter; bad peft blocks refused before training. */
 class LoraCommandsTest {
@@ -110,10 +109,10 @@ class LoraCommandsTest {
     void generateWithAnAdapterEqualsGenerateWithTheMergedModel() throws IOException {
         Path base = Fixtures.dir("gpt2-lm");
         Path adapter = dir.resolve("gpt2-adapter");
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-            var model = org.finetune4j.model.Pretrained.load(base, null, m, 0).model();
+        try (org.finetune4j.tensor.Scope scope = org.finetune4j.tensor.Scope.open()) {
+            var model = org.finetune4j.model.Pretrained.load(base, null, 0).model();
             var c = org.finetune4j.peft.LoraModel.apply(model, new org.finetune4j.peft.LoraConfig(4, 32, 0, List.of("c_attn", "c_fc"),
-                    null, false, "none", List.of(), false, false, "false", null, null, null), m, 9, "test");
+                    null, false, "none", List.of(), false, false, "false", null, null, null), 9, "test");
             org.finetune4j.peft.Adapters.save(model, c, adapter);
         }
         Path merged = dir.resolve("gpt2-merged");

@@ -1,9 +1,5 @@
 package org.finetune4j.eval;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
-import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.Fixtures;
@@ -16,16 +12,19 @@ import org.finetune4j.model.Head;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The held-out loss is the mean over response tokens, whatever the batching. */
 class TokenLossTest {
 
     @Test
     void meanOverResponseTokensDoesNotDependOnBatching() {
-        try (NDManager manager = NDManager.newBaseManager(); Tokenizer tok = Tokenizer.load(Fixtures.dir("gpt2-lm"))) {
-            TransformerModel model = Pretrained.load(Fixtures.dir("gpt2-lm"), Head.CAUSAL_LM, manager, 1).model();
+        try (Scope scope = Scope.open(); Tokenizer tok = Tokenizer.load(Fixtures.dir("gpt2-lm"))) {
+            TransformerModel model = Pretrained.load(Fixtures.dir("gpt2-lm"), Head.CAUSAL_LM, 1).model();
             InstructionData d = InstructionData.build(new InstructionRecords.Read(Fixtures.dir("gpt2-lm"), List.of(
                     new InstructionRecord.PromptCompletion(1, 1, "Q: a?\nA:", " yes"),
                     new InstructionRecord.PromptCompletion(2, 2, "Q: a much longer question here?\nA:", " no, it is not like that at all"),
@@ -36,13 +35,13 @@ class TokenLossTest {
             long items = 0;
             for (int i = 0; i < d.size(); i++) { // one example at a time: its mean loss times its response tokens
                 Batch b = d.batch(new int[] {i}, eos, 0);
-                try (NDManager step = manager.newSubManager()) {
-                    sum += model.forward(Batches.inputs(b, false, step), Forward.eval()).loss().getFloat() * b.lossItems();
+                try (Scope step = Scope.open()) {
+                    sum += model.forward(Batches.inputs(b, false), Forward.eval()).loss().item() * b.lossItems();
                     items += b.lossItems();
                 }
             }
-            Map<String, Double> one = TokenLoss.evaluate(model, d, 1, eos, manager);
-            Map<String, Double> all = TokenLoss.evaluate(model, d, 3, eos, manager);
+            Map<String, Double> one = TokenLoss.evaluate(model, d, 1, eos);
+            Map<String, Double> all = TokenLoss.evaluate(model, d, 3, eos);
             assertThat(one.get("eval_loss")).isCloseTo(sum / items, within(1e-5));
             assertThat(all.get("eval_loss")).isCloseTo(sum / items, within(1e-5));
             assertThat(all.get("eval_tokens")).isEqualTo((double) items);

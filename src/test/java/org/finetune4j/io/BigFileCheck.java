@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.finetune4j.tensor.DType;
 
 /**
  * Acceptance check for files over 2 GiB, run by scripts/safetensors-2gib.sh (not a unit test):

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.tensor.DType;
 
 /** Hand-made safetensors bytes for tests, and the one-line error assertion they share. */
 final class RawFiles {

@@ -1,9 +1,5 @@
 package org.finetune4j.io;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.finetune4j.io.RawFiles.assertFails;
-import static org.finetune4j.io.RawFiles.f32;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -17,8 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.finetune4j.tensor.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.finetune4j.io.RawFiles.assertFails;
+import static org.finetune4j.io.RawFiles.f32;
 
 /** Round trips of every dtype, the Python layout, and atomic replacement of the target. */
 class SafeTensorsWriterTest {

@@ -1,10 +1,5 @@
 package org.finetune4j.model;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
@@ -15,10 +10,13 @@ import org.finetune4j.eval.InputsJson;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.peft.Freezing;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Gradient checkpointing (segment recomputation) gives the plain path's loss and gradients. */
 class CheckpointingTest {
@@ -26,9 +24,9 @@ class CheckpointingTest {
     @ParameterizedTest
     @ValueSource(strings = {"bert-seqcls", "bert-mlm", "distilbert-seqcls", "roberta-seqcls", "gpt2-lm", "opt-lm", "llama-lm"})
     void sameGradientsOnEveryFixture(String fixture) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, manager, 0).model();
-            compare(model, Fixtures.golden(fixture), manager, 1e-6);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, 0).model();
+            compare(model, Fixtures.golden(fixture), 1e-6);
         }
     }
 
@@ -39,12 +37,12 @@ class CheckpointingTest {
             ObjectNode raw = ModelConfig.read(Fixtures.dir(fixture)).common().raw().deepCopy();
             raw.put("attn_pdrop", 0.2).put("resid_pdrop", 0.2).put("embd_pdrop", 0.2)
                     .put("hidden_dropout_prob", 0.2).put("attention_probs_dropout_prob", 0.2);
-            try (NDManager manager = NDManager.newBaseManager()) {
+            try (Scope scope = Scope.open()) {
                 ModelConfig c = ModelConfig.parse(raw, fixture);
-                TransformerModel model = Pretrained.load(Fixtures.dir(fixture), c, null, manager, 0).model();
-                Map<String, float[]> plain = compare(model, Fixtures.golden(fixture), manager, 1e-6);
+                TransformerModel model = Pretrained.load(Fixtures.dir(fixture), c, null, 0).model();
+                Map<String, float[]> plain = compare(model, Fixtures.golden(fixture), 1e-6);
                 model.namedParameters().values().forEach(Parameter::dropGradient);
-                Map<String, float[]> eval = gradients(model, Fixtures.golden(fixture), new Forward(false, false, false), manager);
+                Map<String, float[]> eval = gradients(model, Fixtures.golden(fixture), new Forward(false, false, false));
                 assertThat(maxDiff(plain, eval)).as("dropout changed the gradients").isGreaterThan(1e-4);
             }
         }
@@ -53,10 +51,10 @@ class CheckpointingTest {
     /** Frozen embeddings and a frozen first layer: frozen weights get nothing, the rest the plain gradients. */
     @Test
     void frozenLowerLayers() {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(Fixtures.dir("llama-lm"), null, manager, 0).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(Fixtures.dir("llama-lm"), null, 0).model();
             new Freezing(List.of(), true, 1, false).apply(model);
-            Map<String, float[]> g = compare(model, Fixtures.golden("llama-lm"), manager, 1e-6);
+            Map<String, float[]> g = compare(model, Fixtures.golden("llama-lm"), 1e-6);
             assertThat(g).doesNotContainKey("model.layers.0.self_attn.q_proj.weight").containsKey("model.layers.1.mlp.up_proj.weight");
         }
     }
@@ -65,10 +63,9 @@ class CheckpointingTest {
     @Test
     void capturesSurviveTheSegmentScopes() {
         JsonNode golden = Fixtures.golden("opt-lm");
-        try (NDManager manager = NDManager.newBaseManager(); NDManager scope = manager.newSubManager();
-                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            TransformerModel model = Pretrained.load(Fixtures.dir("opt-lm"), null, manager, 0).model();
-            Inputs in = InputsJson.read(golden, scope);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(Fixtures.dir("opt-lm"), null, 0).model();
+            Inputs in = InputsJson.read(golden);
             Forward plain = new Forward(true, true, true);
             float[] a = model.forward(in, plain).logits().toFloatArray();
             Forward ck = new Forward(true, true, true).checkpointed();
@@ -88,10 +85,10 @@ class CheckpointingTest {
     }
 
     /** Plain and checkpointed gradients of the golden batch agree within {@code tol}; returns the plain ones. */
-    static Map<String, float[]> compare(TransformerModel model, JsonNode golden, NDManager manager, double tol) {
-        Map<String, float[]> plain = gradients(model, golden, Forward.train(), manager);
+    static Map<String, float[]> compare(TransformerModel model, JsonNode golden, double tol) {
+        Map<String, float[]> plain = gradients(model, golden, Forward.train());
         model.namedParameters().values().forEach(Parameter::dropGradient);
-        Map<String, float[]> ck = gradients(model, golden, Forward.train().checkpointed(), manager);
+        Map<String, float[]> ck = gradients(model, golden, Forward.train().checkpointed());
         model.namedParameters().values().forEach(Parameter::dropGradient);
         assertThat(ck.keySet()).isEqualTo(plain.keySet());
         assertThat(plain).isNotEmpty();
@@ -99,17 +96,17 @@ class CheckpointingTest {
         return plain;
     }
 
-    static Map<String, float[]> gradients(TransformerModel model, JsonNode golden, Forward f, NDManager manager) {
+    static Map<String, float[]> gradients(TransformerModel model, JsonNode golden, Forward f) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        try (NDManager scope = manager.newSubManager()) {
-            Inputs in = InputsJson.read(golden, scope);
-            Ops.seed(1234);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (Scope scope = Scope.open()) {
+            Inputs in = InputsJson.read(golden);
+            Torch.manualSeed(1234);
+            try (Autograd.Guard grad = Autograd.enableGrad()) {
                 f.backward(model.forward(in, f).loss());
             }
             model.namedParameters().forEach((name, p) -> {
                 if (p.trainable()) {
-                    out.put(name, Ops.gradient(p.data(), scope).toFloatArray());
+                    out.put(name, p.data().grad().toFloatArray());
                 }
             });
         }

@@ -1,10 +1,5 @@
 package org.finetune4j.model;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,9 +7,14 @@ import org.finetune4j.Fixtures;
 import org.finetune4j.io.WeightFiles;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** Parameter names and shapes of every decoder head against the fixture files; last-token pooling. */
 class DecoderHeadsTest {
@@ -56,16 +56,16 @@ class DecoderHeadsTest {
     @ParameterizedTest
     @ValueSource(strings = {"gpt2-lm", "opt-lm", "llama-lm"})
     void sequenceClassificationReadsTheLastRealToken(String fixture) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), Head.SEQUENCE_CLASSIFICATION, manager, 7).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), Head.SEQUENCE_CLASSIFICATION, 7).model();
             Integer pad = model.config.common().padTokenId();
             long filler = pad != null ? pad : model.config.common().eosTokenId(); // GPT-2 has no pad: the mask decides
             long[] row = {5, 17, 42, 9};
-            NDArray padded = manager.create(new long[][] {{row[0], row[1], row[2], filler, filler}, {5, 17, 42, 9, 30}});
-            NDArray mask = manager.create(new long[][] {{1, 1, 1, 0, 0}, {1, 1, 1, 1, 1}});
-            NDArray single = manager.create(new long[][] {{row[0], row[1], row[2]}});
+            Tensor padded = Torch.tensor(new long[][] {{row[0], row[1], row[2], filler, filler}, {5, 17, 42, 9, 30}});
+            Tensor mask = Torch.tensor(new long[][] {{1, 1, 1, 0, 0}, {1, 1, 1, 1, 1}});
+            Tensor single = Torch.tensor(new long[][] {{row[0], row[1], row[2]}});
             float[] batched = model.forward(Inputs.of(padded, mask), Forward.eval()).logits().toFloatArray();
-            float[] alone = model.forward(Inputs.of(single, single.onesLike()), Forward.eval()).logits().toFloatArray();
+            float[] alone = model.forward(Inputs.of(single, Torch.onesLike(single)), Forward.eval()).logits().toFloatArray();
             assertThat(alone).hasSize(2);
             assertThat(batched[0]).isCloseTo(alone[0], within(1e-5f));
             assertThat(batched[1]).isCloseTo(alone[1], within(1e-5f));
@@ -91,7 +91,7 @@ class DecoderHeadsTest {
 
     private static Map<String, String> shapes(Map<String, Parameter> params) {
         Map<String, String> out = new TreeMap<>();
-        params.forEach((n, p) -> out.put(n, Arrays.toString(p.shape().getShape())));
+        params.forEach((n, p) -> out.put(n, Arrays.toString(p.shape())));
         return out;
     }
 }

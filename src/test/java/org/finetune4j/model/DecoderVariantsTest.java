@@ -1,17 +1,18 @@
 package org.finetune4j.model;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import org.finetune4j.nn.Attention;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** Config variants the fixtures do not cover: OPT projections and post-norm, Qwen2, llama3 RoPE, Mistral windows. */
 class DecoderVariantsTest {
@@ -31,46 +32,46 @@ class DecoderVariantsTest {
                 .put("initializer_range", 0.1);
     }
 
-    private static TransformerModel build(ObjectNode json, Head head, NDManager manager) {
+    private static TransformerModel build(ObjectNode json, Head head) {
         TransformerModel model = TransformerModel.create(ModelConfig.parse(json, "test"), head);
-        Initializer.initialiseMissing(model, manager, 11);
+        Initializer.initialiseMissing(model, 11);
         return model;
     }
 
-    private static float[] logits(TransformerModel model, NDManager manager) {
-        NDArray ids = manager.create(new long[][] {{2, 7, 9, 4, 12}, {2, 30, 8, 1, 1}});
-        NDArray mask = manager.create(new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}});
+    private static float[] logits(TransformerModel model) {
+        Tensor ids = Torch.tensor(new long[][] {{2, 7, 9, 4, 12}, {2, 30, 8, 1, 1}});
+        Tensor mask = Torch.tensor(new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}});
         return model.forward(Inputs.of(ids, mask), Forward.eval()).logits().toFloatArray();
     }
 
     @Test
     void optWithWordEmbedProjectionHasProjectInAndOut() {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = build(opt().put("word_embed_proj_dim", 16), Head.CAUSAL_LM, manager);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = build(opt().put("word_embed_proj_dim", 16), Head.CAUSAL_LM);
             Map<String, Parameter> p = model.namedParameters();
-            assertThat(p.get("model.decoder.embed_tokens.weight").shape().getShape()).containsExactly(50, 16);
-            assertThat(p.get("model.decoder.project_in.weight").shape().getShape()).containsExactly(32, 16);
-            assertThat(p.get("model.decoder.project_out.weight").shape().getShape()).containsExactly(16, 32);
+            assertThat(p.get("model.decoder.embed_tokens.weight").shape()).containsExactly(50, 16);
+            assertThat(p.get("model.decoder.project_in.weight").shape()).containsExactly(32, 16);
+            assertThat(p.get("model.decoder.project_out.weight").shape()).containsExactly(16, 32);
             assertThat(p).doesNotContainKeys("model.decoder.project_in.bias", "model.decoder.project_out.bias", "lm_head.weight");
             assertThat(model.allNamedParameters().get("lm_head.weight")).isSameAs(p.get("model.decoder.embed_tokens.weight"));
             Forward f = new Forward(false, false, true);
-            NDArray ids = manager.create(new long[][] {{2, 7, 9}});
-            NDArray out = model.forward(Inputs.of(ids, ids.onesLike()), f).logits();
-            assertThat(out.getShape().getShape()).containsExactly(1, 3, 50);
-            assertThat(f.hiddenStates.get(0).getShape().getShape()).containsExactly(1, 3, 32);
-            assertThat(f.hiddenStates.get(2).getShape().getShape()).containsExactly(1, 3, 16);
+            Tensor ids = Torch.tensor(new long[][] {{2, 7, 9}});
+            Tensor out = model.forward(Inputs.of(ids, Torch.onesLike(ids)), f).logits();
+            assertThat(out.shape()).containsExactly(1, 3, 50);
+            assertThat(f.hiddenStates.get(0).shape()).containsExactly(1, 3, 32);
+            assertThat(f.hiddenStates.get(2).shape()).containsExactly(1, 3, 16);
         }
     }
 
     @Test
     void optPostNormRunsWithoutFinalNormAndDiffersFromPreNorm() {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel pre = build(opt(), Head.CAUSAL_LM, manager);
-            TransformerModel post = build(opt().put("do_layer_norm_before", false), Head.CAUSAL_LM, manager);
+        try (Scope scope = Scope.open()) {
+            TransformerModel pre = build(opt(), Head.CAUSAL_LM);
+            TransformerModel post = build(opt().put("do_layer_norm_before", false), Head.CAUSAL_LM);
             assertThat(pre.namedParameters()).containsKey("model.decoder.final_layer_norm.weight");
             assertThat(post.namedParameters()).doesNotContainKey("model.decoder.final_layer_norm.weight");
-            float[] a = logits(pre, manager);
-            float[] b = logits(post, manager);
+            float[] a = logits(pre);
+            float[] b = logits(post);
             assertThat(b).hasSameSizeAs(a);
             for (float v : b) {
                 assertThat(Float.isFinite(v)).isTrue();
@@ -85,16 +86,16 @@ class DecoderVariantsTest {
 
     @Test
     void qwen2HasQkvBiasesButNoOutputBias() {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = build(llama("qwen2"), Head.CAUSAL_LM, manager);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = build(llama("qwen2"), Head.CAUSAL_LM);
             Map<String, Parameter> p = model.namedParameters();
             String attn = "model.layers.0.self_attn.";
-            assertThat(p.get(attn + "q_proj.bias").shape().getShape()).containsExactly(32);
-            assertThat(p.get(attn + "k_proj.bias").shape().getShape()).containsExactly(16);
-            assertThat(p.get(attn + "v_proj.bias").shape().getShape()).containsExactly(16);
+            assertThat(p.get(attn + "q_proj.bias").shape()).containsExactly(32);
+            assertThat(p.get(attn + "k_proj.bias").shape()).containsExactly(16);
+            assertThat(p.get(attn + "v_proj.bias").shape()).containsExactly(16);
             assertThat(p).doesNotContainKey(attn + "o_proj.bias");
             assertThat(model.className()).isEqualTo("Qwen2ForCausalLM");
-            assertThat(logits(model, manager)).hasSize(2 * 5 * 50);
+            assertThat(logits(model)).hasSize(2 * 5 * 50);
         }
     }
 
@@ -117,26 +118,26 @@ class DecoderVariantsTest {
 
     @Test
     void slidingWindowMaskHidesOldKeys() {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray mask = manager.ones(new ai.djl.ndarray.types.Shape(1, 5));
-            float[] row3 = Attention.maskBias(mask, 5, true, 2).get("0, 0, 3").toFloatArray();
+        try (Scope scope = Scope.open()) {
+            Tensor mask = Torch.ones(DType.F32, 1, 5);
+            float[] row3 = Attention.maskBias(mask, 5, true, 2).select(0, 0).select(0, 0).select(0, 3).toFloatArray();
             assertThat(row3).containsExactly(-Float.MAX_VALUE, -Float.MAX_VALUE, 0f, 0f, -Float.MAX_VALUE);
-            float[] full = Attention.maskBias(mask, 5, true).get("0, 0, 3").toFloatArray();
+            float[] full = Attention.maskBias(mask, 5, true).select(0, 0).select(0, 0).select(0, 3).toFloatArray();
             assertThat(full).containsExactly(0f, 0f, 0f, 0f, -Float.MAX_VALUE);
         }
     }
 
     @Test
     void mistralWithWindowTwoAttendsOnlyToTheLastTwoPositions() {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = build(llama("mistral").put("sliding_window", 2), Head.CAUSAL_LM, manager);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = build(llama("mistral").put("sliding_window", 2), Head.CAUSAL_LM);
             assertThat(model.className()).isEqualTo("MistralForCausalLM");
             Forward f = new Forward(false, true, false);
-            NDArray ids = manager.create(new long[][] {{2, 7, 9, 4, 12}});
-            model.forward(Inputs.of(ids, ids.onesLike()), f);
+            Tensor ids = Torch.tensor(new long[][] {{2, 7, 9, 4, 12}});
+            model.forward(Inputs.of(ids, Torch.onesLike(ids)), f);
             assertThat(f.attentions).hasSize(2);
-            for (NDArray probs : f.attentions) { // [B, H, T, T]
-                float[] q3 = probs.get("0, :, 3").toFloatArray(); // [H, T] flattened
+            for (Tensor probs : f.attentions) { // [B, H, T, T]
+                float[] q3 = probs.select(0, 0).select(1, 3).toFloatArray(); // [H, T] flattened
                 for (int h = 0; h < 4; h++) {
                     assertThat(q3[h * 5]).isZero();
                     assertThat(q3[h * 5 + 1]).isZero();

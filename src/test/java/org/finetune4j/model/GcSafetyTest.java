@@ -1,17 +1,19 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.finetune4j.Fixtures;
 import org.finetune4j.eval.ForwardProbe;
+import org.finetune4j.tensor.Scope;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Gradients stay right while the garbage collector runs between forward and backward. A scalar
- * that DJL wraps around a Java buffer and that autograd keeps for the backward pass (x * 0.125)
- * turned into garbage once collected; this test hammers the collector to catch any such case.
+ * Gradients stay right while the garbage collector runs between forward and backward. Tensors
+ * outside every scope (parameters) are freed by the collector once unreachable, numbers given to ops
+ * (x * 0.125) are copied by libtorch, and autograd keeps its own references; this test hammers the
+ * collector to catch a handle freed while libtorch still needs it (the previous engine's scalars
+ * wrapped a Java buffer that the collector freed under autograd).
  */
 class GcSafetyTest {
 
@@ -33,9 +35,9 @@ class GcSafetyTest {
         JsonNode golden = Fixtures.golden(fixture);
         try {
             for (int i = 0; i < 3; i++) {
-                try (NDManager manager = NDManager.newBaseManager()) {
-                    TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, manager, 0).model();
-                    ObjectNode got = ForwardProbe.run(model, golden, null, manager);
+                try (Scope scope = Scope.open()) {
+                    TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, 0).model();
+                    ObjectNode got = ForwardProbe.run(model, golden, null);
                     ParityTest.assertClose("grad_norms", got.get("grad_norms"), golden.get("grad_norms"), 1e-7, 1e-4);
                 }
             }

@@ -1,11 +1,12 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.Random;
 import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Torch;
 import org.finetune4j.train.Memory;
 
 /**
@@ -42,16 +43,15 @@ public final class Int8Drift {
     }
 
     private static float[] logits(Path dir, boolean int8, int batch, int seq) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel m = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0, int8).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel m = Pretrained.load(dir, ModelConfig.read(dir), null, 0, int8).model();
             Random rng = new Random(1);
             long[] ids = new long[batch * seq];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = rng.nextInt(m.config.vocabSize());
             }
-            Ops.setGradMode(false);
-            try (NDManager scope = manager.newSubManager()) {
-                Inputs in = Inputs.of(scope.create(ids, new Shape(batch, seq)), scope.ones(new Shape(batch, seq), ai.djl.ndarray.types.DataType.INT64));
+            try (Scope step = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
+                Inputs in = Inputs.of(Torch.tensor(ids, batch, seq), Torch.ones(DType.I64, batch, seq));
                 float[] out = m.forward(in, Forward.eval()).logits().toFloatArray();
                 System.out.printf("%s: logits of %d x %d, peak RSS so far %.0f MiB%n", int8 ? "8-bit" : "float32", batch, seq,
                         Memory.peakRssBytes() / 1048576.0);

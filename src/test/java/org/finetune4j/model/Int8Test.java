@@ -1,11 +1,5 @@
 package org.finetune4j.model;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,11 +8,17 @@ import org.finetune4j.Fixtures;
 import org.finetune4j.eval.InputsJson;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** load_in_8bit: which weights become int8, how close the logits stay, and what the int8 form holds. */
 class Int8Test {
@@ -28,22 +28,22 @@ class Int8Test {
     void backboneLinearsOnlyAndLogitsClose(String fixture) {
         JsonNode golden = Fixtures.golden(fixture);
         Path dir = Fixtures.dir(fixture);
-        try (NDManager manager = NDManager.newBaseManager(); NDManager scope = manager.newSubManager()) {
-            TransformerModel fp = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0).model();
-            TransformerModel q = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0, true).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel fp = Pretrained.load(dir, ModelConfig.read(dir), null, 0).model();
+            TransformerModel q = Pretrained.load(dir, ModelConfig.read(dir), null, 0, true).model();
             Map<String, Parameter> named = q.namedParameters();
             named.forEach((name, p) -> {
-                boolean matrix = p.shape().dimension() == 2;
+                boolean matrix = p.shape().length == 2;
                 boolean embedding = name.contains("embed") || name.contains("wte") || name.contains("wpe");
                 boolean head = !name.startsWith(q.basePrefix());
                 assertThat(p.quantized()).as(name).isEqualTo(matrix && !embedding && !head);
                 assertThat(p.trainable()).as(name).isEqualTo(!p.quantized());
                 if (p.quantized()) {
-                    assertDequantizedWithinHalfAStep(name, fp.namedParameters().get(name).data(), p, scope);
+                    assertDequantizedWithinHalfAStep(name, fp.namedParameters().get(name).data(), p);
                 }
             });
             assertThat(named.values().stream().filter(Parameter::quantized).count()).isGreaterThanOrEqualTo(8);
-            Inputs in = InputsJson.read(golden, scope);
+            Inputs in = InputsJson.read(golden);
             float[] a = logits(fp, in);
             float[] b = logits(q, in);
             double num = 0;
@@ -60,25 +60,21 @@ class Int8Test {
     }
 
     /** |w - q * scale| <= scale / 2 element-wise, q in [-127, 127], the row maximum hits 127. */
-    private static void assertDequantizedWithinHalfAStep(String name, NDArray w, Parameter p, NDManager scope) {
-        NDArray back = p.value(scope);
-        assertThat(back.getShape()).as(name).isEqualTo(w.getShape());
-        NDArray q = p.int8().q();
-        assertThat(q.getDataType()).isEqualTo(DataType.INT8);
-        assertThat(q.toType(DataType.INT32, false).abs().max().getInt()).isEqualTo(127);
-        NDArray scale = p.int8().scale(); // [out]
-        NDArray err = w.sub(back).abs(); // stored layout
-        NDArray half = p.int8().transposed() ? scale.reshape(1, -1).div(2f) : scale.reshape(-1, 1).div(2f);
-        assertThat(err.sub(half).max().getFloat()).as(name).isLessThanOrEqualTo(1e-7f);
+    private static void assertDequantizedWithinHalfAStep(String name, Tensor w, Parameter p) {
+        Tensor back = p.value();
+        assertThat(back.shape()).as(name).isEqualTo(w.shape());
+        Tensor q = p.int8().q();
+        assertThat(q.dtype()).isEqualTo(DType.I8);
+        assertThat(q.to(DType.I32).abs().max().longItem()).isEqualTo(127);
+        Tensor scale = p.int8().scale(); // [out]
+        Tensor err = w.sub(back).abs(); // stored layout
+        Tensor half = p.int8().transposed() ? scale.reshape(1, -1).div(2) : scale.reshape(-1, 1).div(2);
+        assertThat((float) err.sub(half).max().item()).as(name).isLessThanOrEqualTo(1e-7f);
     }
 
     private static float[] logits(TransformerModel m, Inputs in) {
-        boolean g = Ops.gradMode();
-        Ops.setGradMode(false);
-        try {
+        try (Autograd.Guard noGrad = Autograd.noGrad()) {
             return m.forward(in, Forward.eval()).logits().toFloatArray();
-        } finally {
-            Ops.setGradMode(g);
         }
     }
 
@@ -86,15 +82,15 @@ class Int8Test {
     @Test
     void loadingEqualsQuantizingInMemory() {
         Path dir = Fixtures.dir("gpt2-lm");
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel loaded = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0, true).model();
-            TransformerModel fp = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0).model();
-            assertThat(Int8.quantize(fp, manager)).isEqualTo(8);
+        try (Scope scope = Scope.open()) {
+            TransformerModel loaded = Pretrained.load(dir, ModelConfig.read(dir), null, 0, true).model();
+            TransformerModel fp = Pretrained.load(dir, ModelConfig.read(dir), null, 0).model();
+            assertThat(Int8.quantize(fp)).isEqualTo(8);
             loaded.namedParameters().forEach((name, p) -> {
                 Parameter o = fp.namedParameters().get(name);
                 assertThat(o.quantized()).isEqualTo(p.quantized());
                 if (p.quantized()) {
-                    assertThat(p.int8().q().toByteArray()).as(name).isEqualTo(o.int8().q().toByteArray());
+                    assertThat(Torch.bytes(p.int8().q())).as(name).isEqualTo(Torch.bytes(o.int8().q()));
                     assertThat(p.int8().scale().toFloatArray()).as(name).isEqualTo(o.int8().scale().toFloatArray());
                 }
             });
@@ -111,12 +107,12 @@ class Int8Test {
     void savesDequantized(@TempDir Path tmp) {
         Path dir = Fixtures.dir("llama-lm");
         JsonNode golden = Fixtures.golden("llama-lm");
-        try (NDManager manager = NDManager.newBaseManager(); NDManager scope = manager.newSubManager()) {
-            TransformerModel q = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0, true).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel q = Pretrained.load(dir, ModelConfig.read(dir), null, 0, true).model();
             Pretrained.save(q, tmp.resolve("out"));
-            TransformerModel back = Pretrained.load(tmp.resolve("out"), null, manager, 0).model();
+            TransformerModel back = Pretrained.load(tmp.resolve("out"), null, 0).model();
             assertThat(back.namedParameters().values()).noneMatch(Parameter::quantized);
-            Inputs in = InputsJson.read(golden, scope);
+            Inputs in = InputsJson.read(golden);
             float[] a = logits(q, in);
             float[] b = logits(back, in);
             for (int i = 0; i < a.length; i++) {
@@ -129,10 +125,10 @@ class Int8Test {
     @Test
     void loraOnAnInt8BaseCheckpointed() {
         Path dir = Fixtures.dir("llama-lm");
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel q = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0, true).model();
-            org.finetune4j.peft.LoraModel.apply(q, org.finetune4j.train.Benchmark.Options.seedsLora(), manager, 3, "test");
-            Map<String, float[]> g = CheckpointingTest.compare(q, Fixtures.golden("llama-lm"), manager, 1e-6);
+        try (Scope scope = Scope.open()) {
+            TransformerModel q = Pretrained.load(dir, ModelConfig.read(dir), null, 0, true).model();
+            org.finetune4j.peft.LoraModel.apply(q, org.finetune4j.train.Benchmark.Options.seedsLora(), 3, "test");
+            Map<String, float[]> g = CheckpointingTest.compare(q, Fixtures.golden("llama-lm"), 1e-6);
             assertThat(g.keySet()).allMatch(n -> n.contains("lora_")).hasSize(8);
             assertThat(q.namedParameters().get("model.layers.0.self_attn.q_proj.weight").quantized()).isTrue();
         }
@@ -142,9 +138,9 @@ class Int8Test {
     @Test
     void checkpointingOnAnInt8Base() {
         Path dir = Fixtures.dir("opt-lm");
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel q = Pretrained.load(dir, ModelConfig.read(dir), null, manager, 0, true).model();
-            Map<String, float[]> g = CheckpointingTest.compare(q, Fixtures.golden("opt-lm"), manager, 1e-6);
+        try (Scope scope = Scope.open()) {
+            TransformerModel q = Pretrained.load(dir, ModelConfig.read(dir), null, 0, true).model();
+            Map<String, float[]> g = CheckpointingTest.compare(q, Fixtures.golden("opt-lm"), 1e-6);
             assertThat(g).containsKey("model.decoder.layers.1.fc1.bias").doesNotContainKey("model.decoder.layers.1.fc1.weight");
         }
     }

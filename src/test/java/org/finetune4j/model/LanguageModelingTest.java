@@ -1,9 +1,5 @@
 package org.finetune4j.model;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,10 +10,13 @@ import org.finetune4j.data.LmData;
 import org.finetune4j.data.TextSource;
 import org.finetune4j.eval.Batches;
 import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The language-modelling data paths against the goldens Transformers wrote. */
 class LanguageModelingTest {
@@ -40,7 +39,7 @@ class LanguageModelingTest {
         JsonNode g = Fixtures.golden(fixture);
         List<TextSource.Text> texts = new ArrayList<>();
         g.get("texts").forEach(t -> texts.add(new TextSource.Text(Path.of("golden"), texts.size() + 1, t.asText())));
-        try (Tokenizer tok = Tokenizer.load(Fixtures.dir(fixture)); NDManager manager = NDManager.newBaseManager()) {
+        try (Tokenizer tok = Tokenizer.load(Fixtures.dir(fixture)); Scope scope = Scope.open()) {
             LmData data = LmData.lineByLine(texts, tok, 0, LmData.Objective.CLM, null);
             long pad = g.at("/inputs/input_ids/0").get(g.at("/inputs/input_ids/0").size() - 1).asLong();
             Batch b = data.batch(new int[] {0, 1, 2}, pad, 0);
@@ -55,9 +54,9 @@ class LanguageModelingTest {
                 }
             }
             assertThat(b.lossItems()).as("items after the shift, as Transformers counts them").isEqualTo(shifted);
-            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, manager, 0).model();
-            Output out = model.forward(Batches.inputs(b, model.config.tokenTypes(), manager), Forward.train());
-            assertThat(out.loss().getFloat()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
+            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, 0).model();
+            Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.train());
+            assertThat((float) out.loss().item()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
         }
     }
 
@@ -65,25 +64,25 @@ class LanguageModelingTest {
     @Test
     void mlmAtLabelledPositionsEqualsTheFullHead() {
         JsonNode g = Fixtures.golden("bert-mlm");
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Bert model = (Bert) Pretrained.load(Fixtures.dir("bert-mlm"), null, manager, 0).model();
+        try (Scope scope = Scope.open()) {
+            Bert model = (Bert) Pretrained.load(Fixtures.dir("bert-mlm"), null, 0).model();
             long[][] ids = matrix(g.at("/inputs/input_ids"));
             long[][] labels = matrix(g.at("/inputs/labels"));
             Batch b = Batch.tokenLabelled(ids, matrix(g.at("/inputs/attention_mask")), matrix(g.at("/inputs/token_type_ids")),
                     labels, new int[] {0, 1, 2}, Batch.labelled(labels));
-            Inputs in = Batches.inputs(b, true, manager);
+            Inputs in = Batches.inputs(b, true);
             Output full = model.forward(in, Forward.train());
             model.decodeLabelledOnly(true);
             Output sparse = model.forward(in, Forward.train());
             Output inference = model.forward(Inputs.of(in.inputIds(), in.attentionMask()).withTokenTypeIds(in.tokenTypeIds()),
                     Forward.eval());
             model.decodeLabelledOnly(false);
-            assertThat(sparse.loss().getFloat()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
-            assertThat(full.loss().getFloat()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
+            assertThat((float) sparse.loss().item()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
+            assertThat((float) full.loss().item()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
             long n = Batch.labelled(labels);
-            long v = full.logits().getShape().get(2);
-            assertThat(sparse.logits().getShape().getShape()).containsExactly(n, v);
-            assertThat(inference.logits().getShape().getShape()).containsExactly(3L, ids[0].length, v);
+            long v = full.logits().size(2);
+            assertThat(sparse.logits().shape()).containsExactly(n, v);
+            assertThat(inference.logits().shape()).containsExactly(3L, ids[0].length, v);
             float[] s = sparse.logits().toFloatArray();
             JsonNode exp = g.at("/expected/logits");
             int k = 0;
@@ -105,18 +104,18 @@ class LanguageModelingTest {
     @Test
     void pretrainingAtLabelledPositionsEqualsTheFullHead() {
         JsonNode g = Fixtures.golden("bert-mlm");
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Bert model = (Bert) Pretrained.load(Fixtures.dir("bert-mlm"), Head.PRETRAINING, manager, 3).model();
+        try (Scope scope = Scope.open()) {
+            Bert model = (Bert) Pretrained.load(Fixtures.dir("bert-mlm"), Head.PRETRAINING, 3).model();
             long[][] labels = matrix(g.at("/inputs/labels"));
             Batch b = Batch.tokenLabelled(matrix(g.at("/inputs/input_ids")), matrix(g.at("/inputs/attention_mask")),
                     matrix(g.at("/inputs/token_type_ids")), labels, new int[] {0, 1, 2}, Batch.labelled(labels))
                     .withNextSentenceLabels(new long[] {0, 1, 0});
-            Inputs in = Batches.inputs(b, true, manager);
-            float full = model.forward(in, Forward.eval()).loss().getFloat();
+            Inputs in = Batches.inputs(b, true);
+            float full = (float) model.forward(in, Forward.eval()).loss().item();
             model.decodeLabelledOnly(true);
             Output sparse = model.forward(in, Forward.eval());
-            assertThat(sparse.loss().getFloat()).isCloseTo(full, within(1e-5f));
-            assertThat(sparse.aux().getShape().getShape()).containsExactly(3L, 2L);
+            assertThat((float) sparse.loss().item()).isCloseTo(full, within(1e-5f));
+            assertThat(sparse.aux().shape()).containsExactly(3L, 2L);
         }
     }
 }

@@ -1,17 +1,16 @@
 package org.finetune4j.model;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Map;
 import org.finetune4j.Fixtures;
 import org.finetune4j.eval.ForwardProbe;
+import org.finetune4j.tensor.Scope;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** Every fixture model against the goldens Transformers wrote for it. */
 class ParityTest {
@@ -20,10 +19,10 @@ class ParityTest {
     @ValueSource(strings = {"bert-seqcls", "bert-mlm", "distilbert-seqcls", "roberta-seqcls", "gpt2-lm", "opt-lm", "llama-lm"})
     void matchesTransformers(String fixture) {
         JsonNode golden = Fixtures.golden(fixture);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, manager, 0).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, 0).model();
             assertThat(model.className()).isEqualTo(golden.get("model_class").asText());
-            ObjectNode got = ForwardProbe.run(model, golden, new ForwardProbe.TrainSettings(5, 1e-3, 0.01, false), manager);
+            ObjectNode got = ForwardProbe.run(model, golden, new ForwardProbe.TrainSettings(5, 1e-3, 0.01, false));
             JsonNode exp = golden.get("expected");
             assertThat(got.get("logits_shape").toString()).isEqualTo(exp.get("logits_shape").toString());
             assertClose("logits", got.get("logits"), exp.get("logits"), 1e-5, 0);

@@ -1,7 +1,5 @@
 package org.finetune4j.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +9,10 @@ import org.finetune4j.Fixtures;
 import org.finetune4j.generate.Generator;
 import org.finetune4j.generate.Sampling;
 import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Ops;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * Acceptance check on the real stories260K Llama (not a unit test: the assets are never committed):
@@ -31,8 +32,8 @@ public final class StoriesAcceptance {
             expected[i] = ref.get(i).asLong();
         }
         long[] got;
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Pretrained.Loaded loaded = Pretrained.load(dir, null, manager, 0);
+        try (Scope scope = Scope.open()) {
+            Pretrained.Loaded loaded = Pretrained.load(dir, null, 0);
             System.out.println("loaded " + loaded.model().className() + " from " + dir);
             loaded.report().lines().forEach(System.out::println);
             if (!loaded.report().newlyInitialised().isEmpty()) {
@@ -40,13 +41,13 @@ public final class StoriesAcceptance {
                 System.exit(1);
             }
             long t0 = System.nanoTime();
-            got = greedy(loaded.model(), expected[0], expected.length, manager);
+            got = greedy(loaded.model(), expected[0], expected.length);
             double plain = (System.nanoTime() - t0) / 1e9;
             check("plain loop", expected, got);
             List<float[]> cachedLogits = new ArrayList<>();
             List<float[]> fullLogits = new ArrayList<>();
-            double cached = generate(loaded.model(), expected, true, cachedLogits, manager);
-            double full = generate(loaded.model(), expected, false, fullLogits, manager);
+            double cached = generate(loaded.model(), expected, true, cachedLogits);
+            double full = generate(loaded.model(), expected, false, fullLogits);
             double worst = 0;
             double worstRelative = 0; // |diff| / max(1, |logit|): float32 noise grows with the logit
             double largest = 0;
@@ -75,12 +76,11 @@ public final class StoriesAcceptance {
     }
 
     /** Greedy through {@link Generator} from BOS; checks the ids, keeps each step's logits, returns seconds. */
-    private static double generate(TransformerModel model, long[] expected, boolean cache, List<float[]> logits,
-            NDManager manager) {
+    private static double generate(TransformerModel model, long[] expected, boolean cache, List<float[]> logits) {
         long t0 = System.nanoTime();
         List<long[]> out = Generator.generate(model, List.<long[]>of(new long[] {expected[0]}), 0,
                 new Generator.Settings(expected.length - 1, Sampling.GREEDY, 0, new long[0], List.of(), cache), null,
-                (step, l, next) -> logits.add(l[0]), manager);
+                (step, l, next) -> logits.add(l[0]));
         double seconds = (System.nanoTime() - t0) / 1e9;
         long[] got = new long[expected.length];
         got[0] = expected[0];
@@ -100,21 +100,17 @@ public final class StoriesAcceptance {
     }
 
     /** Plain greedy loop: the whole sequence through the model each step, argmax of the last position. */
-    static long[] greedy(TransformerModel model, long bos, int length, NDManager manager) {
+    static long[] greedy(TransformerModel model, long bos, int length) {
         long[] ids = new long[length];
         ids[0] = bos;
-        boolean gradMode = Ops.gradMode();
-        Ops.setGradMode(false);
-        try {
+        try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int n = 1; n < length; n++) {
-                try (NDManager step = manager.newSubManager()) {
-                    NDArray in = step.create(Arrays.copyOf(ids, n)).reshape(1, n); // [1, T]
-                    NDArray logits = model.forward(Inputs.of(in, in.onesLike()), Forward.eval()).logits(); // [1, T, V]
-                    ids[n] = logits.get("0, -1").argMax().getLong();
+                try (Scope step = Scope.open()) {
+                    Tensor in = Torch.tensor(Arrays.copyOf(ids, n), 1, n); // [1, T]
+                    Tensor logits = model.forward(Inputs.of(in, Torch.onesLike(in)), Forward.eval()).logits(); // [1, T, V]
+                    ids[n] = logits.select(0, 0).select(0, -1).argmax(0).longItem();
                 }
             }
-        } finally {
-            Ops.setGradMode(gradMode);
         }
         return ids;
     }

@@ -1,12 +1,12 @@
 package org.finetune4j.model;
 
+import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
+import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import org.junit.jupiter.api.Test;
 
 /**
  * The token-classification and QA head losses on fixed logits, against Transformers 5's
@@ -29,20 +29,20 @@ class TaskHeadsLossTest {
     void tokenClassificationAveragesOverLabelledTokens() {
         float[] logits = {0.1f, 0.2f, -0.3f, 1.0f, -1.0f, 0.5f, 0.0f, 0.0f, 2.0f, 0.3f, 0.3f, 0.3f,
             -0.5f, 1.5f, 0.0f, 2.0f, 1.0f, 0.0f, 0.25f, -0.25f, 1.0f, 1.0f, 1.0f, -1.0f};
-        try (NDManager m = NDManager.newBaseManager()) {
-            NDArray l = m.create(logits, new Shape(2, 4, 3));
-            NDArray y = m.create(new long[] {0, -100, 2, 1, -100, 0, -100, 2}, new Shape(2, 4));
-            Inputs in = Inputs.of(m.zeros(new Shape(2, 4), ai.djl.ndarray.types.DataType.INT64), null).withLabels(y);
-            assertThat(Heads.tokenClassification(l, in).loss().getFloat()).isCloseTo(1.1050429344177246f, within(1e-6f));
+        try (Scope scope = Scope.open()) {
+            Tensor l = Torch.tensor(logits, 2, 4, 3);
+            Tensor y = Torch.tensor(new long[] {0, -100, 2, 1, -100, 0, -100, 2}, 2, 4);
+            Inputs in = Inputs.of(Torch.zeros(DType.I64, 2, 4), null).withLabels(y);
+            assertThat((float) Heads.tokenClassification(l, in).loss().item()).isCloseTo(1.1050429344177246f, within(1e-6f));
         }
     }
 
     private static double qaLoss(long[] start, long[] end) {
-        try (NDManager m = NDManager.newBaseManager()) {
-            NDArray logits = m.create(QA, new Shape(2, 5, 2));
-            Inputs in = Inputs.of(m.zeros(new Shape(2, 5), ai.djl.ndarray.types.DataType.INT64), null)
-                    .withSpans(m.create(start), m.create(end));
-            return Heads.questionAnswering(logits, in).loss().getFloat();
+        try (Scope scope = Scope.open()) {
+            Tensor logits = Torch.tensor(QA, 2, 5, 2);
+            Inputs in = Inputs.of(Torch.zeros(DType.I64, 2, 5), null)
+                    .withSpans(Torch.tensor(start), Torch.tensor(end));
+            return Heads.questionAnswering(logits, in).loss().item();
         }
     }
 }

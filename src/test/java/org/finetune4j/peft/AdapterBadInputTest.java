@@ -1,9 +1,5 @@
 package org.finetune4j.peft;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -19,8 +15,11 @@ import org.finetune4j.io.TensorData;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Scope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Adapters that do not fit the model, or use options Finetune4j lacks, are refused before anything changes. */
 class AdapterBadInputTest {
@@ -44,10 +43,10 @@ class AdapterBadInputTest {
 
     /** Loads {@code adapter} onto a fresh {@code fixture} model, expecting a refusal that leaves the model untouched. */
     private void refused(String fixture, Path adapter, String... message) {
-        try (NDManager m = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, m, 0).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(Fixtures.dir(fixture), null, 0).model();
             Map<String, Parameter> before = model.namedParameters();
-            assertThatThrownBy(() -> Adapters.load(model, adapter, m, true))
+            assertThatThrownBy(() -> Adapters.load(model, adapter, true))
                     .isInstanceOf(Finetune4jException.class)
                     .hasMessageContainingAll(message)
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
@@ -111,7 +110,7 @@ class AdapterBadInputTest {
             }
         }
         java.nio.ByteBuffer emb = java.nio.ByteBuffer.allocate(300 * 64 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        tensors.add(new TensorData("base_model.model.model.embed_tokens.weight", org.finetune4j.io.DType.F32, new long[] {300, 64}, emb));
+        tensors.add(new TensorData("base_model.model.model.embed_tokens.weight", org.finetune4j.tensor.DType.F32, new long[] {300, 64}, emb));
         SafeTensorsWriter.write(dir.resolve(Adapters.WEIGHTS), tensors, Map.of("format", "pt"));
         refused("llama-lm", dir, "embed_tokens.weight", "[300, 64]", "vocabulary size differs", "320");
     }

@@ -1,9 +1,5 @@
 package org.finetune4j.peft;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -14,10 +10,13 @@ import org.finetune4j.io.SafeTensors;
 import org.finetune4j.io.TensorInfo;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The PEFT LoRA fixtures, replayed from their adapter_init: logits, gradients, five AdamW steps, the trained adapter. */
 public class LoraParityTest {
@@ -31,11 +30,11 @@ public class LoraParityTest {
         Path base = Fixtures.dir(fixture);
         JsonNode golden = Fixtures.json(base.resolve("lora/golden.json"));
         JsonNode inputs = Fixtures.golden(fixture);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(base, null, manager, 0).model();
-            LoraConfig c = Adapters.load(model, base.resolve("lora/adapter_init"), manager, true);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(base, null, 0).model();
+            LoraConfig c = Adapters.load(model, base.resolve("lora/adapter_init"), true);
             assertThat(c.scaling()).isEqualTo(2.0);
-            ObjectNode got = ForwardProbe.run(model, inputs, new ForwardProbe.TrainSettings(5, 1e-3, 0.01, false), manager);
+            ObjectNode got = ForwardProbe.run(model, inputs, new ForwardProbe.TrainSettings(5, 1e-3, 0.01, false));
             assertThat(got.get("num_trainable_parameters").asLong()).isEqualTo(golden.get("num_trainable_parameters").asLong());
             JsonNode exp = golden.get("expected");
             assertClose("logits", got.get("logits"), exp.get("logits"), 1e-5);
@@ -57,8 +56,7 @@ public class LoraParityTest {
             });
             Path saved = tmp.resolve("adapter");
             Adapters.save(model, c, saved);
-            assertSameTensors(saved.resolve(Adapters.WEIGHTS), base.resolve("lora/adapter_trained").resolve(Adapters.WEIGHTS), 1e-4,
-                    manager);
+            assertSameTensors(saved.resolve(Adapters.WEIGHTS), base.resolve("lora/adapter_trained").resolve(Adapters.WEIGHTS), 1e-4);
         }
     }
 
@@ -68,15 +66,15 @@ public class LoraParityTest {
     }
 
     /** Same tensor names, shapes and values within {@code tol}. */
-    public static void assertSameTensors(Path got, Path exp, double tol, NDManager manager) {
-        try (SafeTensors g = SafeTensors.open(got); SafeTensors e = SafeTensors.open(exp); NDManager scope = manager.newSubManager()) {
+    public static void assertSameTensors(Path got, Path exp, double tol) {
+        try (SafeTensors g = SafeTensors.open(got); SafeTensors e = SafeTensors.open(exp); Scope scope = Scope.open()) {
             assertThat(g.tensors().stream().map(TensorInfo::name).sorted().toList())
                     .isEqualTo(e.tensors().stream().map(TensorInfo::name).sorted().toList());
             for (TensorInfo t : e.tensors()) {
-                var a = Tensors.toNDArray(scope, g.info(t.name()), g.data(t.name()));
-                var b = Tensors.toNDArray(scope, t, e.data(t.name()));
-                assertThat(a.getShape()).as(t.name()).isEqualTo(b.getShape());
-                float diff = a.sub(b).abs().max().getFloat();
+                var a = Tensors.toTensor(g.info(t.name()), g.data(t.name()));
+                var b = Tensors.toTensor(t, e.data(t.name()));
+                assertThat(a.shape()).as(t.name()).isEqualTo(b.shape());
+                float diff = (float) a.sub(b).abs().max().item();
                 assertThat((double) diff).as(t.name() + " max |diff|").isLessThan(tol);
             }
         }

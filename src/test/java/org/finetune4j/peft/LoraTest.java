@@ -1,9 +1,5 @@
 package org.finetune4j.peft;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +10,11 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Injection, targeting, trainable sets, merge / unmerge and adapter round trips. */
 class LoraTest {
@@ -27,9 +26,9 @@ class LoraTest {
         return new LoraConfig(4, 8, 0, targets, regex, allLinear, bias, List.of(), false, false, init, layers, null, null);
     }
 
-    static float[] logits(TransformerModel model, String fixture, NDManager manager) {
-        try (NDManager scope = manager.newSubManager()) {
-            Inputs in = InputsJson.read(Fixtures.golden(fixture), scope);
+    static float[] logits(TransformerModel model, String fixture) {
+        try (Scope scope = Scope.open()) {
+            Inputs in = InputsJson.read(Fixtures.golden(fixture));
             return model.forward(in, Forward.eval()).logits().toFloatArray();
         }
     }
@@ -46,53 +45,53 @@ class LoraTest {
     @Test
     void mergedLogitsEqualAdapterLogitsAndUnmergeRestoresTheBase() {
         Path base = Fixtures.dir("llama-lm");
-        try (NDManager m = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(base, null, m, 0).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(base, null, 0).model();
             float[] q0 = model.namedParameters().get("model.layers.0.self_attn.q_proj.weight").data().toFloatArray();
-            float[] plain = logits(model, "llama-lm", m);
-            Adapters.load(model, base.resolve("lora/adapter_trained"), m, false);
-            float[] adapted = logits(model, "llama-lm", m);
+            float[] plain = logits(model, "llama-lm");
+            Adapters.load(model, base.resolve("lora/adapter_trained"), false);
+            float[] adapted = logits(model, "llama-lm");
             assertThat(maxDiff(adapted, plain)).as("the trained adapter changes the logits").isGreaterThan(1e-4);
             LoraModel.merge(model);
-            assertThat(maxDiff(logits(model, "llama-lm", m), adapted)).isLessThan(1e-5);
+            assertThat(maxDiff(logits(model, "llama-lm"), adapted)).isLessThan(1e-5);
             float[] mergedQ0 = model.namedParameters().get("model.layers.0.self_attn.q_proj.weight").data().toFloatArray();
             assertThat(maxDiff(mergedQ0, q0)).isGreaterThan(1e-5);
             LoraModel.unmerge(model);
             float[] back = model.namedParameters().get("model.layers.0.self_attn.q_proj.weight").data().toFloatArray();
             assertThat(maxDiff(back, q0)).as("unmerge restores the base weight").isLessThan(1e-6);
-            assertThat(maxDiff(logits(model, "llama-lm", m), adapted)).isLessThan(1e-5);
+            assertThat(maxDiff(logits(model, "llama-lm"), adapted)).isLessThan(1e-5);
             LoraModel.mergeAndUnload(model);
             assertThat(LoraModel.adapted(model)).isEmpty();
             assertThat(model.namedParameters().keySet()).noneMatch(n -> n.contains("lora_"));
-            assertThat(maxDiff(logits(model, "llama-lm", m), adapted)).isLessThan(1e-5);
+            assertThat(maxDiff(logits(model, "llama-lm"), adapted)).isLessThan(1e-5);
         }
     }
 
     @Test
     void gpt2Conv1dMergesTransposedAndRoundTripsThroughAnAdapterFolder() throws Exception {
         Path base = Fixtures.dir("gpt2-lm");
-        try (NDManager m = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(base, null, m, 0).model();
-            float[] plain = logits(model, "gpt2-lm", m);
-            LoraConfig c = LoraModel.apply(model, config(List.of("c_attn"), null, false, "none", "false", null), m, 3, "test");
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(base, null, 0).model();
+            float[] plain = logits(model, "gpt2-lm");
+            LoraConfig c = LoraModel.apply(model, config(List.of("c_attn"), null, false, "none", "false", null), 3, "test");
             assertThat(c.fanInFanOut()).as("PEFT sets fan_in_fan_out for Conv1D").isTrue();
             assertThat(LoraModel.adapted(model)).containsOnlyKeys("transformer.h.0.attn.c_attn", "transformer.h.1.attn.c_attn");
-            float[] adapted = logits(model, "gpt2-lm", m);
+            float[] adapted = logits(model, "gpt2-lm");
             assertThat(maxDiff(adapted, plain)).as("init_lora_weights false: B is random, the adapter is no no-op").isGreaterThan(1e-4);
             Path dir = tmp.resolve("adapter");
             Adapters.save(model, c, dir);
-            TransformerModel again = Pretrained.load(base, null, m, 0).model();
-            Adapters.load(again, dir, m, false);
-            assertThat(maxDiff(logits(again, "gpt2-lm", m), adapted)).isLessThan(1e-6);
+            TransformerModel again = Pretrained.load(base, null, 0).model();
+            Adapters.load(again, dir, false);
+            assertThat(maxDiff(logits(again, "gpt2-lm"), adapted)).isLessThan(1e-6);
             LoraModel.mergeAndUnload(again);
-            assertThat(maxDiff(logits(again, "gpt2-lm", m), adapted)).isLessThan(1e-5);
+            assertThat(maxDiff(logits(again, "gpt2-lm"), adapted)).isLessThan(1e-5);
         }
     }
 
     @Test
     void targetsMatchLikePeft() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            TransformerModel llama = Pretrained.load(Fixtures.dir("llama-lm"), null, m, 0).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel llama = Pretrained.load(Fixtures.dir("llama-lm"), null, 0).model();
             LoraConfig suffix = LoraModel.resolve(llama, config(List.of("q_proj", "self_attn.v_proj"), null, false, "none", "true", null), "t");
             assertThat(LoraModel.targets(llama, suffix, "t")).containsOnlyKeys("model.layers.0.self_attn.q_proj",
                     "model.layers.0.self_attn.v_proj", "model.layers.1.self_attn.q_proj", "model.layers.1.self_attn.v_proj");
@@ -114,9 +113,9 @@ class LoraTest {
 
     @Test
     void seqClsTrainsTheClassifierAndBiasOptionsNameBaseLayerBiases() throws Exception {
-        try (NDManager m = NDManager.newBaseManager()) {
-            TransformerModel bert = Pretrained.load(Fixtures.dir("bert-seqcls"), null, m, 0).model();
-            LoraConfig c = LoraModel.apply(bert, config(List.of("query", "value"), null, false, "lora_only", "true", null), m, 1, "t");
+        try (Scope scope = Scope.open()) {
+            TransformerModel bert = Pretrained.load(Fixtures.dir("bert-seqcls"), null, 0).model();
+            LoraConfig c = LoraModel.apply(bert, config(List.of("query", "value"), null, false, "lora_only", "true", null), 1, "t");
             assertThat(c.taskType()).isEqualTo("SEQ_CLS");
             assertThat(c.modulesToSave()).containsExactly("classifier", "score");
             Map<String, Parameter> params = bert.namedParameters();
@@ -137,26 +136,26 @@ class LoraTest {
 
     @Test
     void gaussianInitAndDropoutFollowTheTrainFlag() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            TransformerModel llama = Pretrained.load(Fixtures.dir("llama-lm"), null, m, 0).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel llama = Pretrained.load(Fixtures.dir("llama-lm"), null, 0).model();
             LoraConfig c = new LoraConfig(16, 16, 0.5, List.of("q_proj"), null, false, "none", List.of(), false, false, "false",
                     null, null, null);
-            LoraModel.apply(llama, c, m, 5, "t");
-            float[] e1 = logits(llama, "llama-lm", m);
-            float[] e2 = logits(llama, "llama-lm", m);
+            LoraModel.apply(llama, c, 5, "t");
+            float[] e1 = logits(llama, "llama-lm");
+            float[] e2 = logits(llama, "llama-lm");
             assertThat(maxDiff(e1, e2)).as("eval: no dropout").isEqualTo(0);
             float[] t1;
-            try (NDManager scope = m.newSubManager()) {
-                Inputs in = InputsJson.read(Fixtures.golden("llama-lm"), scope);
+            try (Scope step = Scope.open()) {
+                Inputs in = InputsJson.read(Fixtures.golden("llama-lm"));
                 t1 = llama.forward(in, Forward.train()).logits().toFloatArray();
             }
             assertThat(maxDiff(t1, e1)).as("train: lora_dropout 0.5 changes the branch").isGreaterThan(1e-4);
 
-            TransformerModel g = Pretrained.load(Fixtures.dir("llama-lm"), null, m, 0).model();
+            TransformerModel g = Pretrained.load(Fixtures.dir("llama-lm"), null, 0).model();
             LoraModel.apply(g, new LoraConfig(64, 64, 0, List.of("q_proj"), null, false, "none", List.of(), true, false,
-                    "gaussian", null, null, null), m, 5, "t");
-            NDArray a = g.namedParameters().get("model.layers.0.self_attn.q_proj.lora_A.weight").data();
-            double std = Math.sqrt(a.pow(2).mean().getFloat());
+                    "gaussian", null, null, null), 5, "t");
+            Tensor a = g.namedParameters().get("model.layers.0.self_attn.q_proj.lora_A.weight").data();
+            double std = Math.sqrt(a.pow(2).mean().item());
             assertThat(std).as("gaussian: A ~ N(0, 1/r)").isBetween(0.8 / 64, 1.2 / 64);
             assertThat(((org.finetune4j.nn.Adaptable) g.namedModules().get("model.layers.0.self_attn.q_proj")).lora().scaling)
                     .as("use_rslora: alpha / sqrt(r)").isEqualTo(64 / 8.0);

@@ -73,8 +73,9 @@ class RecipeTest {
                 .hasMessageContaining("training.learning_rate must be a number, got 'fast'");
         assertThatThrownBy(() -> Recipe.load(write(BASE), List.of("training.lr_scheduler_type=exp")))
                 .hasMessageContaining("training.lr_scheduler_type must be one of [linear, cosine, constant");
-        assertThatThrownBy(() -> Recipe.load(write(BASE), List.of("training.bf16=true")))
-                .hasMessageContaining("training.bf16 is not supported");
+        assertThatThrownBy(() -> Recipe.load(write(BASE), List.of("training.fp16=true")))
+                .hasMessageContaining("training.fp16 is not supported on the CPU");
+        assertThat(Recipe.load(write(BASE), List.of("training.bf16=true")).training().bf16()).isTrue();
     }
 
     @Test

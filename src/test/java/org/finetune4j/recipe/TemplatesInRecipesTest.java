@@ -1,9 +1,5 @@
 package org.finetune4j.recipe;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -12,10 +8,13 @@ import java.util.List;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.Fixtures;
 import org.finetune4j.data.Examples;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 import org.finetune4j.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The template keys of recipes: an instruction before classification texts, and the instruction task's own. */
 class TemplatesInRecipesTest {
@@ -37,8 +36,8 @@ class TemplatesInRecipesTest {
         Path train = Files.write(dir.resolve("t.tsv"), List.of("sentence\tlabel", "good film\tpos", "bad film\tneg"));
         Recipe r = Recipe.load(recipe("bert-seqcls", "sequence-classification", "train: " + train, "text_column: sentence",
                 "validation_split: 0", "template: 'Classify the sentiment: {text}'"), List.of());
-        try (NDManager m = NDManager.newBaseManager(); Tokenizer tok = Tokenizer.load(Fixtures.dir("bert-seqcls"))) {
-            Trainer.Job job = Jobs.create(r, m, new PrintStream(java.io.OutputStream.nullOutputStream()));
+        try (Scope scope = Scope.open(); Tokenizer tok = Tokenizer.load(Fixtures.dir("bert-seqcls"))) {
+            Trainer.Job job = Jobs.create(r, new PrintStream(java.io.OutputStream.nullOutputStream()));
             long[] ids = ((Examples) job.train()).ids()[0];
             assertThat(ids).containsExactly(tok.encode("Classify the sentiment: good film", null, 0, false).ids());
         }

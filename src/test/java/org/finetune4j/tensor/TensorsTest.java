@@ -3,10 +3,6 @@ package org.finetune4j.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.finetune4j.Finetune4jException;
-import org.finetune4j.io.DType;
 import org.finetune4j.io.SafeTensors;
 import org.finetune4j.io.SafeTensorsWriter;
 import org.finetune4j.io.TensorData;
@@ -24,7 +19,7 @@ import org.finetune4j.io.TensorInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** safetensors bytes to DJL arrays and back, for every dtype, copying out of the mapping. */
+/** safetensors bytes to libtorch tensors and back, for every dtype, in that dtype, copying out of the mapping. */
 class TensorsTest {
 
     @TempDir
@@ -63,67 +58,62 @@ class TensorsTest {
     }
 
     @Test
-    void everyDtypeBecomesTheMatchingArray() {
+    void everyDtypeBecomesATensorOfThatDtypeAndWritesBackTheSameBytes() {
         Path f = dir.resolve("all.safetensors");
         List<TensorData> all = new ArrayList<>();
         for (DType t : DType.values()) {
             all.add(sample(t));
         }
         SafeTensorsWriter.write(f, all, null);
-        try (SafeTensors st = SafeTensors.open(f); NDManager m = NDManager.newBaseManager()) {
+        try (SafeTensors st = SafeTensors.open(f); Scope scope = Scope.open()) {
             for (DType t : DType.values()) {
-                NDArray a = Tensors.toNDArray(m, st.info(t.name()), st.data(t.name()));
-                assertThat(a.getDataType()).as(t.name()).isEqualTo(Tensors.dataType(t));
-                assertThat(a.getShape()).isEqualTo(new Shape(3));
-                assertThat(a.toType(DataType.FLOAT32, false).toFloatArray()).as(t.name()).containsExactly(expected(t));
-                TensorData back = Tensors.fromNDArray(t.name(), a);
-                if (t == DType.BF16 || t == DType.I16) { // widened: DJL 0.36 cannot hold them
-                    assertThat(back.dtype()).isEqualTo(t == DType.BF16 ? DType.F32 : DType.I32);
-                } else {
-                    assertThat(back).isEqualTo(sample(t));
-                }
+                Tensor a = Tensors.toTensor(st.info(t.name()), st.data(t.name()));
+                assertThat(a.dtype()).as(t.name()).isEqualTo(t);
+                assertThat(a.shape()).containsExactly(3);
+                assertThat(a.toFloatArray()).as(t.name()).containsExactly(expected(t));
+                assertThat(Tensors.fromTensor(t.name(), a)).as(t.name()).isEqualTo(sample(t));
             }
         }
     }
 
     @Test
-    void bf16AndI16WidenExactly() {
-        try (NDManager m = NDManager.newBaseManager()) {
+    void bf16WidensToFloat32Exactly() {
+        try (Scope scope = Scope.open()) {
             short[] bits = {(short) 0x3F80, (short) 0xC2F7, (short) 0x0001, (short) 0x7F80, (short) 0xFF80};
             ByteBuffer b = le(10);
             for (short s : bits) {
                 b.putShort(s);
             }
             TensorInfo bf = new TensorInfo("b", DType.BF16, new long[] {5}, 0, 10);
-            float[] got = Tensors.toNDArray(m, bf, b.flip()).toFloatArray();
+            float[] got = Tensors.toTensor(bf, b.flip()).to(DType.F32).toFloatArray();
             for (int i = 0; i < bits.length; i++) {
                 assertThat(Float.floatToRawIntBits(got[i])).isEqualTo((bits[i] & 0xFFFF) << 16);
             }
             TensorInfo i16 = new TensorInfo("i", DType.I16, new long[] {2}, 0, 4);
-            NDArray ints = Tensors.toNDArray(m, i16, le(4).putShort((short) -32768).putShort((short) 32767).flip());
-            assertThat(ints.toIntArray()).containsExactly(-32768, 32767);
+            Tensor ints = Tensors.toTensor(i16, le(4).putShort((short) -32768).putShort((short) 32767).flip());
+            assertThat(ints.toLongArray()).containsExactly(-32768, 32767);
         }
     }
 
     @Test
-    void theArrayIsACopyNotAViewOfTheMappedFile() throws IOException {
+    void theTensorIsACopyNotAViewOfTheMappedFile() throws IOException {
         Path f = dir.resolve("model.safetensors");
         ByteBuffer ones = le(16).putFloat(1).putFloat(2).putFloat(3).putFloat(4).flip();
         SafeTensorsWriter.write(f, List.of(new TensorData("w", DType.F32, new long[] {2, 2}, ones)), null);
-        try (NDManager m = NDManager.newBaseManager()) {
-            NDArray a;
+        try (Scope scope = Scope.open()) {
+            Tensor a;
             ByteBuffer mapped;
             long dataStart;
             try (SafeTensors st = SafeTensors.open(f)) {
                 mapped = st.data("w");
-                a = Tensors.toNDArray(m, st.info("w"), mapped);
+                a = Tensors.toTensor(st.info("w"), mapped);
                 dataStart = st.tensors().get(0).begin() + headerEnd(f);
             }
             try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
                 ch.write(le(16).putFloat(9).putFloat(9).putFloat(9).putFloat(9).flip(), dataStart);
             }
             assertThat(mapped.getFloat(0)).isEqualTo(9f); // the mapping sees the change...
-            assertThat(a.toFloatArray()).containsExactly(1, 2, 3, 4); // ...the array does not
+            assertThat(a.toFloatArray()).containsExactly(1, 2, 3, 4); // ...the tensor does not
         }
     }
 
@@ -136,15 +126,15 @@ class TensorsTest {
     }
 
     @Test
-    void fromNDArrayWritesContiguousRowMajorBytes() {
+    void fromTensorWritesContiguousRowMajorBytes() {
         Path f = dir.resolve("t.safetensors");
-        try (NDManager m = NDManager.newBaseManager()) {
-            NDArray t = m.arange(6f).reshape(2, 3).transpose(); // [3, 2], not contiguous
-            SafeTensorsWriter.write(f, List.of(Tensors.fromNDArray("t", t)), null);
+        try (Scope scope = Scope.open()) {
+            Tensor t = Torch.arange(0, 6).to(DType.F32).reshape(2, 3).t(); // [3, 2], not contiguous
+            SafeTensorsWriter.write(f, List.of(Tensors.fromTensor("t", t)), null);
             try (SafeTensors st = SafeTensors.open(f)) {
                 TensorInfo info = st.info("t");
                 assertThat(info.shape()).isEqualTo(new long[] {3, 2});
-                NDArray back = Tensors.toNDArray(m, info, st.data("t"));
+                Tensor back = Tensors.toTensor(info, st.data("t"));
                 assertThat(back.toFloatArray()).containsExactly(0, 3, 1, 4, 2, 5);
             }
         }
@@ -152,26 +142,21 @@ class TensorsTest {
 
     @Test
     void scalarsEmptyTensorsAndHeapBuffers() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (Scope scope = Scope.open()) {
             TensorInfo scalar = new TensorInfo("s", DType.F32, new long[] {}, 0, 4);
-            NDArray s = Tensors.toNDArray(m, scalar, le(4).putFloat(2.5f).flip());
-            assertThat(s.getShape().isScalar()).isTrue();
-            assertThat(s.getFloat()).isEqualTo(2.5f);
+            Tensor s = Tensors.toTensor(scalar, le(4).putFloat(2.5f).flip());
+            assertThat(s.dim()).isZero();
+            assertThat(s.item()).isEqualTo(2.5);
             TensorInfo empty = new TensorInfo("e", DType.I64, new long[] {0, 3}, 0, 0);
-            assertThat(Tensors.toNDArray(m, empty, le(0)).getShape()).isEqualTo(new Shape(0, 3));
+            assertThat(Tensors.toTensor(empty, le(0)).shape()).containsExactly(0, 3);
         }
     }
 
     @Test
-    void wrongByteCountAndUnsupportedTypesFail() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            TensorInfo info = new TensorInfo("w", DType.F32, new long[] {2}, 0, 8);
-            assertThatThrownBy(() -> Tensors.toNDArray(m, info, le(4)))
-                    .isInstanceOf(Finetune4jException.class)
-                    .hasMessageStartingWith("tensor 'w' has 4 bytes but");
-        }
-        assertThatThrownBy(() -> Tensors.dtype(DataType.UINT32, "u"))
+    void wrongByteCountFails() {
+        TensorInfo info = new TensorInfo("w", DType.F32, new long[] {2}, 0, 8);
+        assertThatThrownBy(() -> Tensors.toTensor(info, le(4)))
                 .isInstanceOf(Finetune4jException.class)
-                .hasMessage("tensor 'u': DJL type uint32 has no safetensors dtype here");
+                .hasMessageStartingWith("tensor 'w' has 4 bytes but");
     }
 }

@@ -1,11 +1,11 @@
 package org.finetune4j.train;
 
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
+import org.finetune4j.tensor.Scope;
 
 /**
  * A training run in a child JVM for the SIGKILL test: after step {@code args[1]} it prints
@@ -18,10 +18,10 @@ public final class KillableRun {
     public static void main(String[] args) throws Exception {
         Recipe r = Recipe.load(Path.of(args[0]), List.of(Arrays.copyOfRange(args, 2, args.length)));
         int stop = Integer.parseInt(args[1]);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Trainer.Job job = Jobs.create(r, manager, System.err);
+        try (Scope scope = Scope.open()) {
+            Trainer.Job job = Jobs.create(r, System.err);
             Runs.prepare(r.training());
-            new Trainer(job, manager, System.err).onStep((step, loss) -> {
+            new Trainer(job, System.err).onStep((step, loss) -> {
                 System.out.println("step " + step + " " + loss);
                 if (step == stop) {
                     System.out.println("STOPPED");

@@ -1,9 +1,5 @@
 package org.finetune4j.train;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,8 +21,11 @@ import org.finetune4j.peft.LoraModel;
 import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Node;
 import org.finetune4j.recipe.Recipe;
+import org.finetune4j.tensor.Scope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** LoRA runs through the Trainer: PEFT's causal-LM losses, adapter folders in checkpoints and output, exact resume. */
 class TrainerLoraTest {
@@ -87,13 +86,13 @@ class TrainerLoraTest {
         Path base = Fixtures.dir("llama-lm");
         JsonNode golden = Fixtures.json(base.resolve("lora/golden.json"));
         List<Double> losses = new ArrayList<>();
-        try (NDManager m = NDManager.newBaseManager()) {
-            TransformerModel model = Pretrained.load(base, null, m, 0).model();
-            LoraConfig c = Adapters.load(model, base.resolve("lora/adapter_init"), m, true);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(base, null, 0).model();
+            LoraConfig c = Adapters.load(model, base.resolve("lora/adapter_init"), true);
             Trainer.Job job = new Trainer.Job(model, null, goldenRows(Fixtures.golden("llama-lm").get("inputs")), null, 0,
                     args(dir.resolve("out"))).withSaver(Jobs.adapterSaver(c));
             Runs.prepare(job.args());
-            new Trainer(job, m, quiet).onStep((s, l) -> losses.add(l)).train();
+            new Trainer(job, quiet).onStep((s, l) -> losses.add(l)).train();
         }
         JsonNode want = golden.at("/train/loss_before_step");
         for (int i = 0; i < 5; i++) {
@@ -102,9 +101,9 @@ class TrainerLoraTest {
         Path out = dir.resolve("out");
         assertThat(out.resolve("model.safetensors")).doesNotExist();
         assertThat(out.resolve(Adapters.CONFIG)).exists();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (Scope scope = Scope.open()) {
             org.finetune4j.peft.LoraParityTest.assertSameTensors(out.resolve(Adapters.WEIGHTS),
-                    base.resolve("lora/adapter_trained").resolve(Adapters.WEIGHTS), 1e-4, m);
+                    base.resolve("lora/adapter_trained").resolve(Adapters.WEIGHTS), 1e-4);
         }
     }
 
@@ -136,8 +135,8 @@ class TrainerLoraTest {
         run(recipe, rest, -1, "training.output_dir=" + dir.resolve("b"), "training.resume_from_checkpoint=true");
         assertThat(rest).isEqualTo(full.subList(4, 8));
         // the final adapter loads onto the base and gives what the run's model gave
-        try (NDManager m = NDManager.newBaseManager()) {
-            TransformerModel model = Adapters.loadWithBase(Fixtures.dir("bert-seqcls"), a, null, m, 0, false);
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Adapters.loadWithBase(Fixtures.dir("bert-seqcls"), a, null, 0, false);
             assertThat(LoraModel.adapted(model)).hasSize(4);
             assertThat(model.config.common().numLabels()).isEqualTo(2);
             assertThat(model.config.common().labels()).as("the names saved beside the adapter")
@@ -147,10 +146,10 @@ class TrainerLoraTest {
 
     private void run(Path recipe, List<Double> losses, int crashAt, String... overrides) throws IOException {
         Recipe r = Recipe.load(recipe, List.of(overrides));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Trainer.Job job = Jobs.create(r, manager, quiet);
+        try (Scope scope = Scope.open()) {
+            Trainer.Job job = Jobs.create(r, quiet);
             Runs.prepare(r.training());
-            new Trainer(job, manager, quiet).onStep((step, loss) -> {
+            new Trainer(job, quiet).onStep((step, loss) -> {
                 losses.add(loss);
                 if (step == crashAt) {
                     throw new TrainerTest.Crash();

@@ -1,9 +1,5 @@
 package org.finetune4j.train;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -19,8 +15,12 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
+import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TrainerTest {
 
@@ -33,10 +33,10 @@ class TrainerTest {
     private Map<String, Double> run(Path recipe, List<Double> losses, Trainer.StepListener extra, String... overrides)
             throws IOException {
         Recipe r = Recipe.load(recipe, List.of(overrides));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Trainer.Job job = Jobs.create(r, manager, quiet);
+        try (Scope scope = Scope.open()) {
+            Trainer.Job job = Jobs.create(r, quiet);
             Runs.prepare(r.training());
-            return new Trainer(job, manager, quiet).onStep((step, loss) -> {
+            return new Trainer(job, quiet).onStep((step, loss) -> {
                 losses.add(loss);
                 extra.afterStep(step, loss);
             }).train();
@@ -77,7 +77,7 @@ class TrainerTest {
         run(recipe, full, (s, l) -> {}, "training.output_dir=" + dir.resolve("a"));
 
         Path out = dir.resolve("b");
-        Process child = new ProcessBuilder(java(), "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=2",
+        Process child = new ProcessBuilder(java(), "-Dai.djl.offline=true", "-Dfinetune4j.threads=2",
                 "-cp", System.getProperty("java.class.path"), KillableRun.class.getName(), recipe.toString(), "7",
                 "training.output_dir=" + out).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<Double> first = new ArrayList<>();
@@ -142,8 +142,8 @@ class TrainerTest {
         assertThat(Files.exists(out.resolve("eval_results.json"))).isTrue();
         assertThat(Files.exists(out.resolve("vocab.txt"))).isTrue();
         assertThat(Checkpoints.list(out)).hasSize(1); // save_total_limit 1 keeps the best only
-        try (NDManager m = NDManager.newBaseManager()) {
-            TransformerModel reloaded = Pretrained.load(out, null, m, 0).model();
+        try (Scope scope = Scope.open()) {
+            TransformerModel reloaded = Pretrained.load(out, null, 0).model();
             assertThat(reloaded.config.common().numLabels()).isEqualTo(2);
         }
     }
@@ -169,9 +169,9 @@ class TrainerTest {
         Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 3", "save_strategy: 'no'");
         Files.writeString(recipe, Files.readString(recipe) + "freeze:\n  embeddings: true\n  first_layers: 1\n");
         run(recipe, new ArrayList<>(), (s, l) -> {});
-        try (NDManager m = NDManager.newBaseManager()) {
-            var before = Pretrained.load(org.finetune4j.Fixtures.dir("bert-seqcls"), null, m, 0).model().namedParameters();
-            var after = Pretrained.load(dir.resolve("out"), null, m, 0).model().namedParameters();
+        try (Scope scope = Scope.open()) {
+            var before = Pretrained.load(org.finetune4j.Fixtures.dir("bert-seqcls"), null, 0).model().namedParameters();
+            var after = Pretrained.load(dir.resolve("out"), null, 0).model().namedParameters();
             for (String name : List.of("bert.embeddings.word_embeddings.weight", "bert.encoder.layer.0.output.dense.weight")) {
                 assertThat(after.get(name).data().toFloatArray()).as(name).containsExactly(before.get(name).data().toFloatArray());
             }
@@ -201,12 +201,12 @@ class TrainerTest {
         List<Double> losses = new ArrayList<>();
         run(recipe, losses, (s, l) -> {}, "model.load_in_8bit=true");
         assertThat(losses).hasSize(3).allMatch(l -> Double.isFinite(l));
-        try (NDManager m = NDManager.newBaseManager(); NDManager scope = m.newSubManager()) {
+        try (Scope scope = Scope.open()) {
             Path fixture = org.finetune4j.Fixtures.dir("bert-seqcls");
-            var q = Pretrained.load(fixture, org.finetune4j.model.ModelConfig.read(fixture), null, m, 0, true).model().namedParameters();
-            var after = Pretrained.load(dir.resolve("out"), null, m, 0).model().namedParameters(); // saved dequantized
+            var q = Pretrained.load(fixture, org.finetune4j.model.ModelConfig.read(fixture), null, 0, true).model().namedParameters();
+            var after = Pretrained.load(dir.resolve("out"), null, 0).model().namedParameters(); // saved dequantized
             String frozen = "bert.encoder.layer.0.output.dense.weight";
-            assertThat(after.get(frozen).data().toFloatArray()).as(frozen).containsExactly(q.get(frozen).value(scope).toFloatArray());
+            assertThat(after.get(frozen).data().toFloatArray()).as(frozen).containsExactly(q.get(frozen).value().toFloatArray());
             String moved = "bert.encoder.layer.0.output.dense.bias";
             assertThat(after.get(moved).data().toFloatArray()).as(moved).isNotEqualTo(q.get(moved).data().toFloatArray());
         }
@@ -214,9 +214,9 @@ class TrainerTest {
 
     @Test
     void labelSmoothingMatchesItsDefinition() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            var logits = m.create(new float[] {2f, 0f, -1f, 0.5f, 0.5f, 3f}, new ai.djl.ndarray.types.Shape(2, 3));
-            var labels = m.create(new long[] {0, 2});
+        try (Scope scope = Scope.open()) {
+            var logits = Torch.tensor(new float[] {2f, 0f, -1f, 0.5f, 0.5f, 3f}, 2, 3);
+            var labels = Torch.tensor(new long[] {0, 2});
             double eps = 0.1;
             double expected = 0;
             float[] x = logits.toFloatArray();
@@ -226,7 +226,7 @@ class TrainerTest {
                 double smooth = (3 * lse - x[3 * r] - x[3 * r + 1] - x[3 * r + 2]) / 3;
                 expected += ((1 - eps) * nll + eps * smooth) / 2;
             }
-            assertThat((double) org.finetune4j.model.Losses.labelSmoothed(logits, labels, eps).getFloat())
+            assertThat(org.finetune4j.model.Losses.labelSmoothed(logits, labels, eps).item())
                     .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-6));
         }
     }

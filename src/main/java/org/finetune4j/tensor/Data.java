@@ -1,0 +1,127 @@
+package org.finetune4j.tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.global.torch;
+import org.finetune4j.Finetune4jException;
+
+/**
+ * Copies between Java memory and tensor storage (CPU, little-endian: libtorch's layout is then
+ * exactly safetensors'). Every copy is one memcpy into or out of storage libtorch owns, so a tensor
+ * never depends on a Java buffer staying reachable.
+ */
+final class Data {
+
+    private Data() {}
+
+    static Tensor empty(DType type, long... shape) {
+        return new Tensor(torch.empty(shape, Native.options(type), new org.bytedeco.pytorch.MemoryFormatOptional()));
+    }
+
+    static Tensor of(float[] v, long... shape) {
+        check(v.length, shape);
+        Tensor x = empty(DType.F32, shape);
+        if (v.length > 0) {
+            x.t.data_ptr_float().put(v);
+        }
+        return x;
+    }
+
+    static Tensor of(long[] v, long... shape) {
+        check(v.length, shape);
+        Tensor x = empty(DType.I64, shape);
+        if (v.length > 0) {
+            x.t.data_ptr_long().put(v);
+        }
+        return x;
+    }
+
+    static Tensor of(byte[] v, DType type, long... shape) {
+        check(v.length / type.size(), shape);
+        Tensor x = empty(type, shape);
+        if (v.length > 0) {
+            new BytePointer(x.t.data_ptr()).capacity(v.length).put(v);
+        }
+        return x;
+    }
+
+    /** A new tensor holding a copy of the bytes from {@code data}'s position to its limit. */
+    static Tensor of(ByteBuffer data, DType type, long... shape) {
+        checkLittleEndian();
+        long n = numel(shape);
+        if ((long) data.remaining() != n * type.size()) {
+            throw new IllegalArgumentException(data.remaining() + " bytes for " + n + " elements of " + type);
+        }
+        Tensor x = empty(type, shape);
+        if (n > 0) {
+            ByteBuffer src = data.isDirect() ? data.slice() : ByteBuffer.allocateDirect(data.remaining()).put(data.duplicate()).flip();
+            try {
+                Pointer.memcpy(x.t.data_ptr(), new BytePointer(src), src.remaining());
+            } finally {
+                java.lang.ref.Reference.reachabilityFence(src);
+                java.lang.ref.Reference.reachabilityFence(data);
+            }
+        }
+        return x;
+    }
+
+    static float[] floats(Tensor x) {
+        org.bytedeco.pytorch.Tensor c = cpuContiguous(x, DType.F32);
+        float[] out = new float[Math.toIntExact(c.numel())];
+        if (out.length > 0) {
+            c.data_ptr_float().get(out);
+        }
+        return out;
+    }
+
+    static long[] longs(Tensor x) {
+        org.bytedeco.pytorch.Tensor c = cpuContiguous(x, DType.I64);
+        long[] out = new long[Math.toIntExact(c.numel())];
+        if (out.length > 0) {
+            c.data_ptr_long().get(out);
+        }
+        return out;
+    }
+
+    /** The raw little-endian bytes of {@code x} in its own dtype, copied into a new Java buffer. */
+    static ByteBuffer bytes(Tensor x) {
+        checkLittleEndian();
+        org.bytedeco.pytorch.Tensor c = cpuContiguous(x, x.dtype());
+        long n = c.nbytes();
+        if (n > Integer.MAX_VALUE) {
+            throw new Finetune4jException("a tensor of " + n + " bytes does not fit one Java buffer");
+        }
+        ByteBuffer out = ByteBuffer.allocateDirect((int) n).order(ByteOrder.LITTLE_ENDIAN);
+        if (n > 0) {
+            Pointer.memcpy(new BytePointer(out), c.data_ptr(), n);
+        }
+        return out;
+    }
+
+    private static org.bytedeco.pytorch.Tensor cpuContiguous(Tensor x, DType type) {
+        Tensor y = x.to(Device.CPU).to(type);
+        return y.t.contiguous();
+    }
+
+    static long numel(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    private static void check(long n, long[] shape) {
+        if (numel(shape) != n) {
+            throw new IllegalArgumentException(n + " values for shape " + java.util.Arrays.toString(shape));
+        }
+    }
+
+    static void checkLittleEndian() {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new Finetune4jException("tensor bytes need a little-endian machine");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.finetune4j.tensor;
+
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The functions of {@code torch.nn.functional} the models call, with PyTorch's semantics; under
+ * {@link Autocast} libtorch casts their inputs as Python's autocast does (matmuls to bfloat16, losses
+ * to float32).
+ */
+public final class F {
+
+    static {
+        Native.init();
+    }
+
+    /** Label ignored by the losses, as PyTorch's and Transformers' default. */
+    public static final int IGNORE_INDEX = -100;
+
+    private static final long MEAN = 1;
+    private static final long SUM = 2;
+
+    private F() {}
+
+    /** {@code x W^T + b} in one kernel; x [.., in], w [out, in], b [out] or null. */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        return new Tensor(b == null ? torch.linear(x.t, w.t) : torch.linear(x.t, w.t, b.t));
+    }
+
+    /** Rows of {@code table} [V, C] picked by integer {@code ids} [..]; result [.., C]. */
+    public static Tensor embedding(Tensor ids, Tensor table) {
+        return new Tensor(torch.embedding(table.t, ids.t));
+    }
+
+    /** LayerNorm over the last dimension; weight and bias may be null. */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        return new Tensor(torch.layer_norm(x.t, new long[] {x.size(-1)}, Native.optional(weight), Native.optional(bias),
+                eps, false));
+    }
+
+    /** Exact (erf) GELU. */
+    public static Tensor gelu(Tensor x) {
+        return new Tensor(torch.gelu(x.t));
+    }
+
+    /** GELU with the tanh approximation in one kernel ({@code approximate="tanh"}). */
+    public static Tensor geluTanh(Tensor x) {
+        return new Tensor(torch.gelu(x.t, "tanh"));
+    }
+
+    public static Tensor relu(Tensor x) {
+        return new Tensor(torch.relu(x.t));
+    }
+
+    /** x * sigmoid(x). */
+    public static Tensor silu(Tensor x) {
+        return new Tensor(torch.silu(x.t));
+    }
+
+    /** Inverted dropout with the default generator; {@code x} itself when not training or p = 0. */
+    public static Tensor dropout(Tensor x, double p, boolean training) {
+        return !training || p <= 0 ? x : new Tensor(torch.dropout(x.t, p, true));
+    }
+
+    /** Mean cross-entropy of logits [N, C] against labels [N] over the labels that are not -100 (NaN when none is). */
+    public static Tensor crossEntropy(Tensor logits, Tensor labels) {
+        return new Tensor(torch.cross_entropy_loss(logits.t, labels.t, new org.bytedeco.pytorch.TensorOptional(), MEAN,
+                IGNORE_INDEX, 0.0));
+    }
+
+    /** The sum (not the mean) of the cross-entropies of logits [N, C] against labels [N] that are not -100. */
+    public static Tensor crossEntropySum(Tensor logits, Tensor labels) {
+        return new Tensor(torch.cross_entropy_loss(logits.t, labels.t, new org.bytedeco.pytorch.TensorOptional(), SUM,
+                IGNORE_INDEX, 0.0));
+    }
+
+    /**
+     * Fused attention (torch's scaled_dot_product_attention): q [B, H, T, D], k and v [B, Hkv, S, D]
+     * (grouped heads when Hkv < H), an additive or boolean {@code mask} broadcast to [B, H, T, S] (or
+     * null), dropout on the probabilities, {@code scale} times q k^T. Returns [B, H, T, D].
+     */
+    public static Tensor sdpa(Tensor q, Tensor k, Tensor v, Tensor mask, double dropout, double scale) {
+        boolean gqa = k.size(1) != q.size(1);
+        return new Tensor(torch.scaled_dot_product_attention(q.t, k.t, v.t, Native.optional(mask), dropout, false,
+                new DoubleOptional(scale), gqa));
+    }
+}

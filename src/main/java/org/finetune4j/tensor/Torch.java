@@ -1,0 +1,143 @@
+package org.finetune4j.tensor;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The {@code torch.*} functions: factories (CPU tensors, in the current {@link Scope}), joins, and
+ * the default generator that dropout draws from.
+ */
+public final class Torch {
+
+    static {
+        Native.init();
+    }
+
+    private Torch() {}
+
+    public static Tensor zeros(DType type, long... shape) {
+        return new Tensor(torch.zeros(shape, Native.options(type)));
+    }
+
+    public static Tensor ones(DType type, long... shape) {
+        return new Tensor(torch.ones(shape, Native.options(type)));
+    }
+
+    public static Tensor full(double value, DType type, long... shape) {
+        return new Tensor(torch.full(shape, Native.scalar(value), Native.options(type)));
+    }
+
+    /** Zeros of {@code x}'s shape and dtype. */
+    public static Tensor zerosLike(Tensor x) {
+        return new Tensor(torch.zeros_like(x.t));
+    }
+
+    /** Ones of {@code x}'s shape and dtype. */
+    public static Tensor onesLike(Tensor x) {
+        return new Tensor(torch.ones_like(x.t));
+    }
+
+    /** Uninitialised storage (every element is written before it is read). */
+    public static Tensor empty(DType type, long... shape) {
+        return Data.empty(type, shape);
+    }
+
+    /** start, start + 1, ..., end - 1 as int64. */
+    public static Tensor arange(long start, long end) {
+        return new Tensor(torch.arange(Native.scalar(start), Native.scalar(end), new ScalarTypeOptional(torch.ScalarType.Long),
+                new org.bytedeco.pytorch.LayoutOptional(), new org.bytedeco.pytorch.DeviceOptional(),
+                new org.bytedeco.pytorch.BoolOptional()));
+    }
+
+    /** A float32 tensor of {@code shape} holding a copy of {@code values} (row-major). */
+    public static Tensor tensor(float[] values, long... shape) {
+        return Data.of(values, shape);
+    }
+
+    /** A float32 vector holding a copy of {@code values}. */
+    public static Tensor tensor(float[] values) {
+        return Data.of(values, values.length);
+    }
+
+    /** An int64 tensor of {@code shape} holding a copy of {@code values} (row-major). */
+    public static Tensor tensor(long[] values, long... shape) {
+        return Data.of(values, shape);
+    }
+
+    /** An int64 vector holding a copy of {@code values}. */
+    public static Tensor tensor(long[] values) {
+        return Data.of(values, values.length);
+    }
+
+    /** Rows of equal length as an int64 matrix [rows, columns]. */
+    public static Tensor tensor(long[][] rows) {
+        int t = rows.length == 0 ? 0 : rows[0].length;
+        long[] flat = new long[rows.length * t];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, flat, r * t, t);
+        }
+        return Data.of(flat, rows.length, t);
+    }
+
+    /** A tensor of {@code type} and {@code shape} holding a copy of {@code bytes} (little-endian, position to limit). */
+    public static Tensor fromBytes(ByteBuffer bytes, DType type, long... shape) {
+        return Data.of(bytes, type, shape);
+    }
+
+    /** A tensor of {@code type} and {@code shape} holding a copy of {@code bytes} (little-endian). */
+    public static Tensor fromBytes(byte[] bytes, DType type, long... shape) {
+        return Data.of(bytes, type, shape);
+    }
+
+    /** The raw little-endian bytes of {@code x} in its own dtype, copied into a new direct buffer. */
+    public static ByteBuffer bytes(Tensor x) {
+        return Data.bytes(x);
+    }
+
+    /** Normal(0, 1) samples from the default generator. */
+    public static Tensor randn(long... shape) {
+        return empty(DType.F32, shape).normal_(0, 1);
+    }
+
+    /** Joins tensors along {@code d}. */
+    public static Tensor cat(List<Tensor> parts, int d) {
+        return new Tensor(torch.cat(vector(parts), d));
+    }
+
+    /** Stacks tensors of one shape along a new dimension {@code d}. */
+    public static Tensor stack(List<Tensor> parts, int d) {
+        return new Tensor(torch.stack(vector(parts), d));
+    }
+
+    /** Element-wise {@code cond ? a : b}. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return new Tensor(torch.where(cond.t, a.t, b.t));
+    }
+
+    /** Seeds the default generator (dropout masks, {@link #randomSeed}). */
+    public static void manualSeed(long seed) {
+        torch.manual_seed(seed);
+    }
+
+    /** A seed drawn from the default generator, in [0, 2^31); the draw advances it. */
+    public static long randomSeed() {
+        org.bytedeco.pytorch.Tensor r = torch.randint(Integer.MAX_VALUE, new long[] {1},
+                Native.options(DType.I64));
+        try {
+            return r.item().toLong();
+        } finally {
+            r.deallocate();
+        }
+    }
+
+    private static TensorVector vector(List<Tensor> parts) {
+        TensorVector v = new TensorVector();
+        for (Tensor p : parts) {
+            v.push_back(p.t);
+        }
+        return v;
+    }
+}
