@@ -20,11 +20,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import org.finetune4j.tensor.DType;
 
 /**
- * Writes a safetensors file that the Python library reads: {@code __metadata__} first, tensors
- * sorted by element size (descending) then name, so every tensor is aligned to its element
- * size; offsets contiguous; header padded with spaces to a multiple of 8. The bytes go to a
+ * Writes a safetensors file as the Python library writes it: {@code __metadata__} first, tensors
+ * sorted by dtype in the library's order (which sorts them by element size, descending, so every
+ * tensor is aligned to its element size) then name; offsets contiguous; header padded with spaces
+ * to a multiple of 8. The bytes go to a
  * hidden temporary file in the same folder that is then renamed atomically over {@code file}.
  */
 public final class SafeTensorsWriter {
@@ -83,10 +85,17 @@ public final class SafeTensorsWriter {
             }
         }
         List<TensorData> sorted = new ArrayList<>(tensors);
-        sorted.sort(Comparator.comparingInt((TensorData t) -> -t.dtype().size())
+        sorted.sort(Comparator.comparingInt((TensorData t) -> -PYTHON_ORDER.indexOf(t.dtype()))
                 .thenComparing(TensorData::name));
         return sorted;
     }
+
+    /**
+     * The dtypes in the order of the Python library's Dtype enum; tensors are written last dtype first,
+     * which also sorts them by element size, so each is aligned to its element size.
+     */
+    private static final List<DType> PYTHON_ORDER = List.of(DType.BOOL, DType.U8, DType.I8, DType.I16, DType.F16, DType.BF16,
+            DType.I32, DType.F32, DType.F64, DType.I64);
 
     private static long byteCount(TensorData t, String at) {
         try {
