@@ -13,8 +13,8 @@
  * readable after close; the JVM unmaps them when they become garbage.
  *
  * <p>Writing ({@link org.finetune4j.io.SafeTensorsWriter}): {@code __metadata__} first, tensors
- * by element size descending then name (each tensor aligned to its element size, like the
- * Python library's dtype order), header padded with spaces to 8 bytes. Bytes go to a hidden
+ * in the Python library's dtype order (I64, F64, F32, I32, BF16, F16, I16, I8, U8, BOOL, which
+ * aligns each to its element size) then by name, header padded with spaces to 8 bytes. Bytes go to a hidden
  * {@code .NAME.RANDOM.tmp} beside the target, are forced to disk, and the file is renamed over
  * the target atomically; on any failure the temporary file is deleted and the target is as
  * it was. Sharded writing is not there yet.
