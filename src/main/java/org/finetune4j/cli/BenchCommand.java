@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.finetune4j.Finetune4jException;
-import org.finetune4j.tensor.DType;
 import org.finetune4j.train.Benchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,8 +66,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--train", paramLabel = "GLOB", description = "With --freeze-base: backbone parameters that still train (repeatable).")
     List<String> train;
 
-    @Option(names = "--bf16", description = "Run the forward passes under CPU autocast to bfloat16 (float32 master weights), as Transformers' bf16=True.")
-    boolean bf16;
+    @Mixin
+    PrecisionOption precision;
 
     @Mixin
     ThreadsOption threads;
@@ -93,23 +92,19 @@ public final class BenchCommand implements Callable<Integer> {
         if (model != null) {
             Benchmark.Options o = new Benchmark.Options(loadIn8bit, gradientCheckpointing, freezeBase, train == null ? List.of() : train,
                     lora ? Benchmark.Options.seedsLora() : null);
-            print(out, Benchmark.run(model, batch, seq, warmup, steps, forwardOnly, gflops, o, autocast()), results);
+            print(out, Benchmark.run(model, batch, seq, warmup, steps, forwardOnly, gflops, o, precision.autocast()), results);
         } else if (loadIn8bit || gradientCheckpointing || freezeBase || train != null || lora) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--load-in-8bit, --gradient-checkpointing, --lora, --freeze-base and --train need --model");
         }
         for (Benchmark.Case c : cases) {
-            print(out, Benchmark.run(c, warmup, steps, forwardOnly, gflops, autocast()), results);
+            print(out, Benchmark.run(c, warmup, steps, forwardOnly, gflops, precision.autocast()), results);
         }
         if (json) {
             out.println(Json.pretty(results));
         }
         out.flush();
         return 0;
-    }
-
-    private DType autocast() {
-        return bf16 ? DType.BF16 : null;
     }
 
     private void print(PrintWriter out, ObjectNode r, ArrayNode results) {

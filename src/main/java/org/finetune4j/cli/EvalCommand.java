@@ -12,6 +12,7 @@ import org.finetune4j.data.TextClassificationData;
 import org.finetune4j.data.TextColumns;
 import org.finetune4j.eval.Classifier;
 import org.finetune4j.eval.Evaluator;
+import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.Scope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,10 +82,19 @@ public final class EvalCommand implements Callable<Integer> {
     Path predictionsOut;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     ThreadsOption threads;
 
     @Override
     public Integer call() {
+        try (Autograd.Guard cast = precision.enter()) {
+            return run();
+        }
+    }
+
+    private Integer run() {
         threads.apply();
         model = hub.model(model);
         data = hub.data(data);

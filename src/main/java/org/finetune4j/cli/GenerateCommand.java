@@ -19,6 +19,7 @@ import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.peft.Adapters;
+import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.ChatTemplate;
 import org.finetune4j.tokenize.Tokenizer;
@@ -103,10 +104,19 @@ public final class GenerateCommand implements Callable<Integer> {
     boolean timing;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     ThreadsOption threads;
 
     @Override
     public Integer call() {
+        try (Autograd.Guard cast = precision.enter()) {
+            return run();
+        }
+    }
+
+    private Integer run() {
         threads.apply();
         model = hub.model(model);
         Sampling sampling = sampling();

@@ -10,6 +10,7 @@ import org.finetune4j.model.Initializer;
 import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
+import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
@@ -43,9 +44,14 @@ public final class InitCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "Copy this folder's tokenizer files (checked first).")
     Path tokenizer;
 
+    @Option(names = "--dtype", paramLabel = "DTYPE",
+            description = "Weights' dtype: float32, bfloat16 or float16 (default: the config's dtype, else float32); written into config.json.")
+    String dtype;
+
     @Override
     public Integer call() throws IOException {
         ModelConfig c = ModelConfig.read(config);
+        DType type = dtype == null ? null : Dtypes.parse(spec, dtype);
         TransformerModel model = create(c);
         checkOut();
         if (tokenizer != null) {
@@ -54,7 +60,7 @@ public final class InitCommand implements Callable<Integer> {
         Path tmp = Files.createTempDirectory(out.toAbsolutePath().getParent(), ".init-");
         try (Scope scope = Scope.open()) {
             Initializer.initialiseMissing(model, seed);
-            Pretrained.save(model, tmp);
+            Pretrained.save(model, tmp, type != null ? type : c.common().dtype() != null ? c.common().dtype() : DType.F32);
             copyTokenizer(tmp);
             Files.deleteIfExists(out);
             Files.move(tmp, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -9,6 +9,7 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.peft.Adapters;
 import org.finetune4j.peft.LoraModel;
+import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
@@ -36,12 +37,17 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created; must not hold a model already).")
     Path out;
 
+    @Option(names = "--dtype", paramLabel = "DTYPE",
+            description = "Weights' dtype: float32, bfloat16 or float16 (default: the base's).")
+    String dtype;
+
     @Mixin
     ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
         threads.apply();
+        DType type = dtype == null ? null : Dtypes.parse(spec, dtype);
         if (Files.isRegularFile(out.resolve("model.safetensors")) || Files.isRegularFile(out.resolve("config.json"))) {
             throw new Finetune4jException(out + ": already holds a model; choose an empty or new folder");
         }
@@ -54,7 +60,7 @@ public final class MergeCommand implements Callable<Integer> {
             LoraModel.mergeAndUnload(model);
             Path tmp = out.resolveSibling(out.getFileName() + ".tmp-merge");
             deleteTree(tmp);
-            Pretrained.save(model, tmp);
+            Pretrained.save(model, tmp, type);
             Tokenizer.copyFiles(base, tmp);
             if (Files.isRegularFile(base.resolve("generation_config.json"))) {
                 Files.copy(base.resolve("generation_config.json"), tmp.resolve("generation_config.json"));

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Examples;
 import org.finetune4j.eval.Classifier;
+import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.Scope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,10 +73,19 @@ public final class PredictCommand implements Callable<Integer> {
     int maxAnswerLength;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
+        try (Autograd.Guard cast = precision.enter()) {
+            return run();
+        }
+    }
+
+    private Integer run() throws IOException {
         threads.apply();
         model = hub.model(model);
         org.finetune4j.model.Head head = org.finetune4j.eval.TaskModel.headOf(model);

@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.finetune4j.tensor.DType;
 
 /**
- * Keys every Transformers config shares: architectures, labels, special token ids, tying. The
- * whole JSON object is kept so a saved config.json keeps keys Finetune4j does not use.
+ * Keys every Transformers config shares: architectures, labels, special token ids, tying, the
+ * weights' dtype ({@code dtype}, or {@code torch_dtype} as Transformers 4 wrote it; null when absent
+ * or "auto"). The whole JSON object is kept so a saved config.json keeps keys Finetune4j does not use.
  */
 public record CommonConfig(
         String modelType,
@@ -21,6 +23,7 @@ public record CommonConfig(
         boolean tieWordEmbeddings,
         String problemType,
         double initializerRange,
+        DType dtype,
         ObjectNode raw) {
 
     public int numLabels() {
@@ -36,7 +39,31 @@ public record CommonConfig(
         return new CommonConfig(modelType, architectures(r), labels(r), r.optionalInt("pad_token_id"),
                 r.optionalInt("bos_token_id"), r.optionalInt("eos_token_id"),
                 r.bool("tie_word_embeddings", tieDefault), r.string("problem_type", null),
-                r.number(initKey, 0.02), r.json());
+                r.number(initKey, 0.02), dtype(r), r.json());
+    }
+
+    /** config.json's {@code dtype} (Transformers 5) or {@code torch_dtype} (4.x); null when absent or "auto". */
+    private static DType dtype(ConfigReader r) {
+        String key = r.json().has("dtype") ? "dtype" : "torch_dtype";
+        String name = r.string(key, null);
+        if (name == null || name.equals("auto")) {
+            return null;
+        }
+        try {
+            return DType.parseTorch(name, key);
+        } catch (org.finetune4j.Finetune4jException e) {
+            throw r.error(e.getMessage());
+        }
+    }
+
+    /** The raw JSON with {@code dtype} (and a {@code torch_dtype} the file had) set to {@code t}'s name. */
+    public ObjectNode withDtype(DType t) {
+        ObjectNode json = raw.deepCopy();
+        json.put("dtype", t.torchName());
+        if (json.has("torch_dtype")) {
+            json.put("torch_dtype", t.torchName());
+        }
+        return json;
     }
 
     private static List<String> architectures(ConfigReader r) {

@@ -17,7 +17,9 @@ import org.finetune4j.tensor.Tensors;
 /**
  * Loads a Hugging Face model folder by HF names: keys match parameters one to one (tied weights
  * are one parameter; legacy LayerNorm gamma/beta and bare-backbone keys are accepted), shapes
- * are checked, heads absent from the file are initialised and reported.
+ * are checked, heads absent from the file are initialised and reported. Weights are held in
+ * config.json's dtype when it names one, else in the file's (bfloat16 and float16 stay 2 bytes
+ * an element; other types become float32); saving writes that dtype back.
  */
 public final class Pretrained {
 
@@ -94,7 +96,9 @@ public final class Pretrained {
                         checkShape(files, key, p);
                         quantizer.load(files, key, p, p.quantized() ? p.int8().transposed() : int8.get(p));
                     } else {
-                        p.set(read(files, key, p, quantizer));
+                        // a parameter that has data keeps its dtype (float32 master weights on resume)
+                        DType configured = p.hasData() ? p.dtype() : model.config.common().dtype();
+                        p.set(read(files, key, p, quantizer, configured));
                     }
                     loaded.put(p, key);
                 }
@@ -118,15 +122,24 @@ public final class Pretrained {
         }
     }
 
-    private static Tensor read(WeightFiles files, String key, Parameter p, Int8.Loader reader) {
+    private static Tensor read(WeightFiles files, String key, Parameter p, Int8.Loader reader, DType configured) {
         checkShape(files, key, p);
         Tensor a = reader.copy(files, key);
-        if (a.dtype() != DType.F32) {
-            Tensor f = a.to(DType.F32);
+        DType held = held(a.dtype(), configured);
+        if (a.dtype() != held) {
+            Tensor f = a.to(held);
             a.close();
             a = f;
         }
         return a;
+    }
+
+    /** The dtype a weight stored as {@code stored} is held in: config.json's, else bfloat16 or float16 as stored, else float32. */
+    static DType held(DType stored, DType configured) {
+        if (configured != null) {
+            return configured;
+        }
+        return stored == DType.BF16 || stored == DType.F16 ? stored : DType.F32;
     }
 
     /** The parameter name a file key stands for, or null. */
@@ -143,29 +156,50 @@ public final class Pretrained {
 
     /**
      * Writes an HF model folder: config.json (the loaded keys kept, architectures set to this
-     * class) and model.safetensors with every parameter once under its HF name. Each file is
-     * written to a temporary name and renamed.
+     * class) and model.safetensors with every parameter once under its HF name, in config.json's
+     * dtype (the base's) when it names one, else as held. Each file is written to a temporary name
+     * and renamed.
      */
     public static void save(TransformerModel model, Path dir) {
+        save(model, dir, null);
+    }
+
+    /** As {@link #save(TransformerModel, Path)}, the weights in {@code dtype} (null: the config's, else as held), written into config.json. */
+    public static void save(TransformerModel model, Path dir, DType dtype) {
+        DType target = dtype != null ? dtype : model.config.common().dtype();
         try {
             java.nio.file.Files.createDirectories(dir);
             List<org.finetune4j.io.TensorData> tensors = new ArrayList<>();
             model.namedParameters().forEach((name, p) -> {
-                try (Scope scope = Scope.open()) { // 8-bit weights are written dequantized, as float32
-                    tensors.add(Tensors.fromTensor(name, p.value()));
+                try (Scope scope = Scope.open()) { // 8-bit weights are written dequantized
+                    Tensor v = p.value();
+                    tensors.add(Tensors.fromTensor(name, target == null ? v : v.to(target)));
                 }
             });
             org.finetune4j.io.SafeTensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
-            saveConfig(model, dir);
+            saveConfig(model, dir, target != null ? target : heldDtype(model));
         } catch (java.io.IOException e) {
             throw new Finetune4jException(dir + ": cannot write the model (" + e.getMessage() + ")");
         }
     }
 
+    /** The dtype every parameter is held in, or null when they differ (an 8-bit weight computes in float32). */
+    private static DType heldDtype(TransformerModel model) {
+        java.util.Set<DType> held = java.util.EnumSet.noneOf(DType.class);
+        model.namedParameters().values().forEach(p -> held.add(p.dtype()));
+        return held.size() == 1 ? held.iterator().next() : null;
+    }
+
     /** Writes the model's config.json into {@code dir} (to a temporary name, then renamed). */
     public static void saveConfig(TransformerModel model, Path dir) throws java.io.IOException {
+        saveConfig(model, dir, null);
+    }
+
+    /** As {@link #saveConfig(TransformerModel, Path)}, naming {@code dtype} (when not null) as the weights' dtype. */
+    public static void saveConfig(TransformerModel model, Path dir, DType dtype) throws java.io.IOException {
         Path file = dir.resolve("config.json");
-        com.fasterxml.jackson.databind.node.ObjectNode json = model.config.common().raw().deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode json = dtype == null ? model.config.common().raw().deepCopy()
+                : model.config.common().withDtype(dtype);
         json.putArray("architectures").add(model.className());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);

@@ -143,14 +143,21 @@ public final class AdamW implements AutoCloseable {
         return step;
     }
 
-    /** The moments as tensors named {@code <param>.exp_avg} / {@code <param>.exp_avg_sq}, plus the step count. */
-    public List<TensorData> stateTensors(Map<String, Parameter> named) {
+    /**
+     * The moments as tensors named {@code <param>.exp_avg} / {@code <param>.exp_avg_sq}; with {@code masters},
+     * also the float32 master weights as {@code <param>.master} (the model's own file then holds them
+     * rounded to a narrower dtype, which a resumed run must not start from).
+     */
+    public List<TensorData> stateTensors(Map<String, Parameter> named, boolean masters) {
         List<TensorData> out = new ArrayList<>();
         named.forEach((name, p) -> {
             Tensor[] mv = moments.get(p);
             if (mv != null) {
                 out.add(Tensors.fromTensor(name + ".exp_avg", mv[0]));
                 out.add(Tensors.fromTensor(name + ".exp_avg_sq", mv[1]));
+                if (masters) {
+                    out.add(Tensors.fromTensor(name + ".master", p.data()));
+                }
             }
         });
         return out;
@@ -165,6 +172,12 @@ public final class AdamW implements AutoCloseable {
                 Tensor v = read.apply(name + ".exp_avg_sq");
                 if (m != null && v != null) {
                     close(moments.put(p, new Tensor[] {m.to(DType.F32).persist(), v.to(DType.F32).persist()}));
+                }
+                Tensor master = read.apply(name + ".master");
+                if (master != null) {
+                    try (Autograd.Guard off = Autograd.noGrad()) {
+                        p.set(master.to(DType.F32));
+                    }
                 }
             }
         }

@@ -12,6 +12,7 @@ import org.finetune4j.Finetune4jException;
 import org.finetune4j.io.SafeTensors;
 import org.finetune4j.io.SafeTensorsWriter;
 import org.finetune4j.model.TransformerModel;
+import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Tensors;
 
 /**
@@ -33,7 +34,9 @@ final class Checkpoints {
         Files.createDirectories(tmp);
         saver.save(model, tmp);
         copyTokenizer(tokenizerDir, tmp);
-        SafeTensorsWriter.write(tmp.resolve("optimizer.safetensors"), opt.stateTensors(model.namedParameters()),
+        DType saved = model.config.common().dtype(); // a narrower one rounds the model file: keep the float32 masters too
+        boolean masters = saver == ModelSaver.FULL && saved != null && saved != DType.F32;
+        SafeTensorsWriter.write(tmp.resolve("optimizer.safetensors"), opt.stateTensors(model.namedParameters(), masters),
                 Map.of("step", Long.toString(opt.stepCount())));
         TrainerState.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("scheduler.json").toFile(),
                 TrainerState.JSON.createObjectNode().put("type", schedule.type()).put("warmup", schedule.warmup())

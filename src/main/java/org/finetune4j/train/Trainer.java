@@ -219,7 +219,7 @@ public final class Trainer {
                     f = f.lossOnly();
                 }
                 Tensor loss;
-                try (Autograd.Guard cast = Autocast.of(args.bf16() ? DType.BF16 : null)) { // the forward pass only, as Trainer's autocast
+                try (Autograd.Guard cast = Autocast.of(autocast())) { // the forward pass only, as Trainer's autocast
                     Output out = job.model().forward(in, f);
                     loss = args.labelSmoothingFactor() > 0
                             ? Losses.labelSmoothed(out.logits(), in.labels(), args.labelSmoothingFactor(),
@@ -248,7 +248,10 @@ public final class Trainer {
             if (job.eval() == null) {
                 return;
             }
-            Map<String, Double> m = job.eval().evaluate(job.model());
+            Map<String, Double> m;
+            try (Autograd.Guard cast = Autocast.of(autocast())) { // evaluation runs as training does, as Trainer's
+                m = job.eval().evaluate(job.model());
+            }
             ObjectNode e = TrainerState.JSON.createObjectNode();
             m.forEach(e::put);
             record(e);
@@ -317,13 +320,20 @@ public final class Trainer {
         Checkpoints.copyTokenizer(job.tokenizerDir(), args.outputDir());
         Map<String, Double> results = new LinkedHashMap<>();
         if (job.eval() != null) {
-            results.putAll(job.eval().evaluateFinal(job.model(), args.outputDir()));
+            try (Autograd.Guard cast = Autocast.of(autocast())) {
+                results.putAll(job.eval().evaluateFinal(job.model(), args.outputDir()));
+            }
         }
         results.put("epoch", round(state.epoch));
         Runs.writeJson(args.outputDir().resolve("eval_results.json"), results);
         Runs.writeJson(args.outputDir().resolve("train_results.json"), Map.of("train_loss", summary.get("train_loss").asDouble(),
                 "train_runtime", summary.get("train_runtime").asDouble(), "global_step", (double) state.globalStep));
         return results;
+    }
+
+    /** bfloat16 under {@code training.bf16}, else null (float32). */
+    private DType autocast() {
+        return args.bf16() ? DType.BF16 : null;
     }
 
     static double round(double x) {

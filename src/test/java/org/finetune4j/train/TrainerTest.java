@@ -69,6 +69,31 @@ class TrainerTest {
         assertThat(log).extracting(n -> n.path("step").asInt()).startsWith(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
     }
 
+    /**
+     * A bfloat16 base under bf16 autocast trains float32 master weights; its checkpoints hold the model
+     * in bfloat16 and the masters beside the moments, so a resumed run repeats the losses exactly.
+     */
+    @Test
+    void resumingABf16BaseRepeatsTheLossesExactly() throws Exception {
+        Path base = java.nio.file.Paths.get(getClass().getResource("/bf16/bert-seqcls-bf16").toURI());
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 40, 1);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 8", "save_steps: 4", "bf16: true");
+        String model = "model.path=" + base;
+        List<Double> full = new ArrayList<>();
+        run(recipe, full, (s, l) -> {}, model, "training.output_dir=" + dir.resolve("a"));
+        assertThatThrownBy(() -> run(recipe, new ArrayList<>(), (s, l) -> {
+            if (s == 5) {
+                throw new Crash();
+            }
+        }, model, "training.output_dir=" + dir.resolve("b"))).isInstanceOf(Crash.class);
+        List<Double> rest = new ArrayList<>();
+        run(recipe, rest, (s, l) -> {}, model, "training.output_dir=" + dir.resolve("b"), "training.resume_from_checkpoint=true");
+        assertThat(rest).isEqualTo(full.subList(4, 8));
+        try (org.finetune4j.io.SafeTensors st = org.finetune4j.io.SafeTensors.open(dir.resolve("a/model.safetensors"))) {
+            assertThat(st.tensors()).allMatch(t -> t.dtype() == org.finetune4j.tensor.DType.BF16);
+        }
+    }
+
     @Test
     void aRunKilledWithSigkillResumesToTheSameLosses() throws Exception {
         Path train = TrainerFixture.tsv(dir, "train.tsv", 40, 1);
