@@ -16,8 +16,8 @@ if [ ! -f "$assets/reference_greedy.json" ]; then
     echo "no reference_greedy.json in $assets" >&2
     exit 2
 fi
-./mvnw -o -q test-compile
-./mvnw -o -q dependency:build-classpath -Dmdep.outputFile=target/acceptance-classpath.txt >/dev/null
+./mvnw -o -q -pl finetune4j-core -am test-compile
+./mvnw -o -q -pl finetune4j-core dependency:build-classpath -Dmdep.outputFile=finetune4j-core/target/acceptance-classpath.txt >/dev/null
 OPT_OUT_TRACKING=true java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$(nproc)" \
-    -cp "target/test-classes:target/classes:$(cat target/acceptance-classpath.txt)" \
+    -cp "finetune4j-core/target/test-classes:finetune4j-core/target/classes:$(cat finetune4j-core/target/acceptance-classpath.txt)" \
     org.finetune4j.model.StoriesAcceptance "$assets"

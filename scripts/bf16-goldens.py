@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Goldens of Transformers under CPU bf16 autocast, and a bfloat16 copy of a fixture saved by Transformers.
 
-    python scripts/bf16-goldens.py src/test/resources/fixtures src/test/resources/bf16
+    python scripts/bf16-goldens.py finetune4j-core/src/test/resources/fixtures finetune4j-core/src/test/resources/bf16
 
 For bert-seqcls and llama-lm (fixtures made by Transformers, float32 weights): the logits and
 loss of the fixture's golden inputs with the forward pass under

@@ -9,11 +9,11 @@ set -euo pipefail
 py="${1:?usage: scripts/hub-interop.sh PYTHON}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-./mvnw -o -q -DskipTests package test-compile
+./mvnw -o -q -DskipTests -pl finetune4j-core -am package test-compile
 work="$(mktemp -d)"
 trap 'kill "$hub_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkfifo "$work/in"
-java -cp "target/test-classes:target/classes:$(cat target/classpath.txt)" org.finetune4j.hub.FakeHubMain <"$work/in" >"$work/endpoint" &
+java -cp "finetune4j-core/target/test-classes:finetune4j-core/target/classes:$(cat finetune4j-core/target/classpath.txt)" org.finetune4j.hub.FakeHubMain <"$work/in" >"$work/endpoint" &
 hub_pid=$!
 exec 3>"$work/in"
 for _ in $(seq 50); do [ -s "$work/endpoint" ] && break; sleep 0.2; done

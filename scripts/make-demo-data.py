@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the demo's data (src/main/resources/demo): a sentence corpus for masked-LM further
+"""Writes the demo's data (finetune4j-core/src/main/resources/demo): a sentence corpus for masked-LM further
 pretraining, short labelled reviews (train and held-out test), and a WordPiece vocabulary that
 covers both. The phrases below were written for Finetune4j; the combinations are drawn with a
 fixed seed, so running this again gives the same files. Usage: python3 scripts/make-demo-data.py"""
@@ -8,7 +8,7 @@ import os
 import random
 import re
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "src", "main", "resources", "demo")
+OUT = os.path.join(os.path.dirname(__file__), "..", "finetune4j-core", "src", "main", "resources", "demo")
 rng = random.Random(20261126)
 
 THINGS = ["film", "movie", "restaurant", "hotel", "book", "phone", "laptop", "camera", "album", "concert",

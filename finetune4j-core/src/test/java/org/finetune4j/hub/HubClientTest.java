@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The Hub client against a local Hub: cold and warm downloads, resume, hashes, errors, offline use, locks. */
 class HubClientTest {
 
-    static final Path MODEL = Path.of("src/test/resources/fixtures/bert-seqcls");
+    static final Path MODEL = org.finetune4j.Fixtures.dir("bert-seqcls");
     static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
     static final String OLD_COMMIT = "fedcba9876543210fedcba9876543210fedcba98";
     static final String TOKEN = "hf_SeCrEtTokenValue0123456789";

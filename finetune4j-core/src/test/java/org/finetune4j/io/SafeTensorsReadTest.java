@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Reads files written by the Python library, and writes them back byte for byte. */
 class SafeTensorsReadTest {
 
-    static final Path FIXTURES = Path.of("src/test/resources/fixtures");
+    static final Path FIXTURES = org.finetune4j.Fixtures.dir("");
     static final Path BERT = FIXTURES.resolve("bert-seqcls/model.safetensors");
 
     @TempDir
