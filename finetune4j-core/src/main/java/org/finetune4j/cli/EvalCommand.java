@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.finetune4j.distributed.World;
 import org.finetune4j.data.Examples;
 import org.finetune4j.data.LabelMap;
 import org.finetune4j.data.TextClassificationData;
@@ -114,7 +115,7 @@ public final class EvalCommand implements Callable<Integer> {
             TextClassificationData d = TextClassificationData.read(data, new TextColumns(textColumn, pairColumn, labelColumn),
                     new LabelMap(c.labels()), false);
             Examples ex = Examples.tokenize(d, c.tokenizer(), c.maxLength(maxLength));
-            Evaluator.Result r = Evaluator.run(c.model(), ex, c.labels(), batchSize, c.padId());
+            Evaluator.Result r = Evaluator.run(c.model(), ex, c.labels(), batchSize, c.padId(), World.SINGLE);
             if (json) {
                 ObjectNode o = JsonNodeFactory.instance.objectNode();
                 r.metrics().forEach(o::put);

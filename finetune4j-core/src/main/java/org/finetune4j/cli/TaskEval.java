@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.finetune4j.distributed.World;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.LabelMap;
 import org.finetune4j.data.QaExamples;
@@ -43,7 +44,7 @@ final class TaskEval {
             LabelMap labels = new LabelMap(m.labels());
             TokenClassificationData d = TokenClassificationData.tokenize(sentences, labels, m.tokenizer(),
                     m.maxLength(maxLength), false);
-            Map<String, Double> out = TokenEvaluator.evaluate(m.model(), d, m.labels(), strict, s, batchSize, m.padId());
+            Map<String, Double> out = TokenEvaluator.evaluate(m.model(), d, m.labels(), strict, s, batchSize, m.padId(), World.SINGLE);
             if (d.lostWords() > 0) {
                 out.put("eval_lost_words", (double) d.lostWords());
             }
@@ -62,7 +63,7 @@ final class TaskEval {
             }
             QaFeatures f = QaFeatures.build(ex, m.tokenizer(), length, docStride, false, false);
             long t0 = System.nanoTime();
-            QaEvaluator.Logits l = QaEvaluator.logits(m.model(), f, batchSize, m.padId());
+            QaEvaluator.Logits l = QaEvaluator.logits(m.model(), f, batchSize, m.padId(), World.SINGLE);
             Map<String, QaPostprocess.Answer> best = QaPostprocess.best(f, l.start(), l.end(), nBest, maxAnswerLength);
             Map<String, String> texts = new LinkedHashMap<>();
             best.forEach((id, a) -> texts.put(id, a.text()));

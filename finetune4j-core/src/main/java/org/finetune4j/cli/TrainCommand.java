@@ -1,11 +1,17 @@
 package org.finetune4j.cli;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.finetune4j.distributed.DistributedConfig;
+import org.finetune4j.distributed.Launcher;
+import org.finetune4j.distributed.Rendezvous;
+import org.finetune4j.distributed.World;
 import org.finetune4j.hub.HubSettings;
 import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
@@ -25,7 +31,9 @@ import picocli.CommandLine.Spec;
         description = {"Fine-tune a model as a YAML recipe says (model, task, data, training).",
                 "Overrides such as training.learning_rate=1e-4 change the recipe for this run.",
                 "The final model lands in training.output_dir with eval_results.json; metrics.jsonl logs every event.",
-                "report.html there shows the recipe, curves, metrics, confusion matrix and attention before and after."})
+                "report.html there shows the recipe, curves, metrics, confusion matrix and attention before and after.",
+                "distributed.nproc=N trains on N local processes (data-parallel, gradients summed over Gloo);",
+                "distributed.master=HOST:PORT distributed.rank=R distributed.world_size=N joins a group, one command per machine."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -47,26 +55,58 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         threads.apply();
         Recipe r = Recipe.load(recipe, overrides);
-        run(r, recipeText(), hub.settings(), System.out);
+        DistributedConfig d = r.distributed();
+        if (d != null && d.launches()) {
+            Launcher.run(Main.class.getName(), workerArgs(), d, System.out, System.err);
+            return 0;
+        }
+        try (World world = d != null && d.joins() ? Rendezvous.join(d, Recipe.digest(recipe, overrides)) : World.SINGLE) {
+            run(r, recipeText(), hub.settings(), world.main() ? System.out : new PrintStream(OutputStream.nullOutputStream()),
+                    world);
+        }
         return 0;
     }
 
+    /** This command's arguments again, for the local workers of distributed.nproc. */
+    private List<String> workerArgs() {
+        List<String> args = new ArrayList<>(List.of("train", recipe.toString()));
+        args.addAll(overrides);
+        if (threads.threads != null) {
+            args.addAll(List.of("--threads", threads.threads.toString()));
+        }
+        if (hub.offline) {
+            args.add("--offline");
+        }
+        return args;
+    }
+
     /** Trains as the recipe says, then writes report.html; returns the final metrics. */
-    static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, java.io.PrintStream console)
+    static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, PrintStream console) throws IOException {
+        return run(r, recipeText, hub, console, World.SINGLE);
+    }
+
+    /** Trains as one rank of {@code world}; rank 0 alone prepares output_dir and writes the report. */
+    static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, PrintStream console, World world)
             throws IOException {
         try (Scope scope = Scope.open()) {
             Trainer.Job job = Jobs.create(r, console, hub);
-            Runs.prepare(r.training());
             Path out = r.training().outputDir();
-            Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
-                    r.training().resumeFromCheckpoint() != null);
-            Map<String, Double> results = new Trainer(job, console).train();
-            console.println("final metrics (" + out.resolve("eval_results.json") + "):");
-            results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));
-            if (r.forgetting() != null) {
-                forgetting(r, console);
+            if (world.main()) {
+                Runs.prepare(r.training());
+                Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
+                        r.training().resumeFromCheckpoint() != null);
             }
-            console.println("report: " + Report.write(out));
+            long bucket = r.distributed() == null ? DistributedConfig.DEFAULT_BUCKET_BYTES : r.distributed().bucketBytes();
+            Map<String, Double> results = new Trainer(job, console).in(world, bucket).train();
+            if (world.main()) {
+                console.println("final metrics (" + out.resolve("eval_results.json") + "):");
+                results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));
+                if (r.forgetting() != null) {
+                    forgetting(r, console);
+                }
+                console.println("report: " + Report.write(out));
+            }
+            world.barrier();
             return results;
         }
     }
@@ -78,7 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The recipe's forgetting block: the final model against the one before, into output_dir/forgetting.json. */
-    private static void forgetting(Recipe r, java.io.PrintStream console) throws IOException {
+    private static void forgetting(Recipe r, PrintStream console) throws IOException {
         org.finetune4j.recipe.ForgettingSpec f = r.forgetting();
         Path out = r.training().outputDir();
         org.finetune4j.eval.Forgetting.Report rep = org.finetune4j.eval.Forgetting.run(f.before(), out, f.general(),

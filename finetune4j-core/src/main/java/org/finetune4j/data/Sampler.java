@@ -15,6 +15,10 @@ import java.util.Random;
  * Grouped by length is Transformers' {@code group_by_length}: the shuffled order cut into
  * megabatches of {@code min(n / (4 * batchSize), 50)} (at least 1) batches, each sorted by length
  * descending (stably), then the longest example swapped to the very front.
+ * A sampler {@link #shard sharded} over data-parallel ranks is DistributedSampler's: the same
+ * order (grouped with the global batch, {@code batchSize} x ranks), repeated from its start up to a
+ * multiple of the ranks, of which rank r takes every ranks-th example from r; so the examples of
+ * the ranks' k-th batches together are the k-th batch of one process with the global batch.
  */
 public final class Sampler {
 
@@ -28,8 +32,14 @@ public final class Sampler {
     private final int batchSize;
     private final long seed;
     private final boolean dropLast;
+    private final int rank;
+    private final int ranks;
 
     private Sampler(Mode mode, int n, int[] lengths, int batchSize, long seed, boolean dropLast) {
+        this(mode, n, lengths, batchSize, seed, dropLast, 0, 1);
+    }
+
+    private Sampler(Mode mode, int n, int[] lengths, int batchSize, long seed, boolean dropLast, int rank, int ranks) {
         if (n <= 0 || batchSize <= 0) {
             throw new IllegalArgumentException("need examples and a positive batch size, got n=" + n + " batch=" + batchSize);
         }
@@ -39,6 +49,8 @@ public final class Sampler {
         this.batchSize = batchSize;
         this.seed = seed;
         this.dropLast = dropLast;
+        this.rank = rank;
+        this.ranks = ranks;
     }
 
     /** File order, every example once, the last batch shorter: for evaluation and prediction. */
@@ -56,9 +68,23 @@ public final class Sampler {
         return new Sampler(Mode.GROUPED, lengths.length, lengths.clone(), batchSize, seed, dropLast);
     }
 
+    /** This sampler as rank {@code rank} of {@code ranks} sees it; {@code batchSize} stays the batch of one rank. */
+    public Sampler shard(int rank, int ranks) {
+        if (ranks < 1 || rank < 0 || rank >= ranks) {
+            throw new IllegalArgumentException("rank " + rank + " of " + ranks);
+        }
+        return new Sampler(mode, n, lengths, batchSize, seed, dropLast, rank, ranks);
+    }
+
+    /** Examples this rank sees each epoch: ceil(n / ranks). */
+    private int perRank() {
+        return (n + ranks - 1) / ranks;
+    }
+
     /** Number of batches in each epoch. */
     public int batchesPerEpoch() {
-        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+        int m = perRank();
+        return dropLast ? m / batchSize : (m + batchSize - 1) / batchSize;
     }
 
     /** The batches of {@code epoch} (0-based), as example indices. */
@@ -72,10 +98,22 @@ public final class Sampler {
         if (from < 0 || from > count) {
             throw new IllegalArgumentException("batch " + from + " of an epoch with " + count + " batches");
         }
-        int[] order = order(epoch);
+        int[] order = mine(order(epoch));
         List<int[]> out = new ArrayList<>(count - from);
         for (int b = from; b < count; b++) {
-            out.add(Arrays.copyOfRange(order, b * batchSize, Math.min(n, (b + 1) * batchSize)));
+            out.add(Arrays.copyOfRange(order, b * batchSize, Math.min(order.length, (b + 1) * batchSize)));
+        }
+        return out;
+    }
+
+    /** This rank's examples of {@code order}: padded by repeating it from the start, then every ranks-th from rank. */
+    private int[] mine(int[] order) {
+        if (ranks == 1) {
+            return order;
+        }
+        int[] out = new int[perRank()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = order[(rank + i * ranks) % n];
         }
         return out;
     }
@@ -95,7 +133,8 @@ public final class Sampler {
 
     /** Sorts megabatches of the permuted {@code order} by length, longest first; the longest example goes first. */
     private int[] groupByLength(int[] order) {
-        int mega = Math.max(1, Math.min(n / (batchSize * 4), 50)) * batchSize;
+        int global = batchSize * ranks;
+        int mega = Math.max(1, Math.min(n / (global * 4), 50)) * global;
         List<Integer> all = new ArrayList<>(n);
         int best = 0; // start of the megabatch led by the longest example; the first one wins ties
         for (int start = 0; start < n; start += mega) {

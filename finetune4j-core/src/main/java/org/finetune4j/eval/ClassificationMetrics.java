@@ -65,6 +65,27 @@ public final class ClassificationMetrics {
         }
     }
 
+    /**
+     * Adds {@code local}'s counts plus those of every other rank's {@code local} (a sharded
+     * evaluation; every rank calls it), so each rank ends with the whole set's metrics.
+     */
+    public void addOver(org.finetune4j.distributed.World world, ClassificationMetrics local) {
+        int k = labels.size();
+        double[] flat = new double[k * k];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                flat[i * k + j] = local.confusion[i][j];
+            }
+        }
+        double[] all = world.sum(flat);
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                confusion[i][j] += (long) all[i * k + j];
+                count += (long) all[i * k + j];
+            }
+        }
+    }
+
     /** Number of samples seen. */
     public long count() {
         return count;

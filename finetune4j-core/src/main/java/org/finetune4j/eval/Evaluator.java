@@ -6,6 +6,7 @@ import java.util.Map;
 import org.finetune4j.data.Batch;
 import org.finetune4j.data.Examples;
 import org.finetune4j.data.Sampler;
+import org.finetune4j.distributed.World;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
@@ -14,7 +15,8 @@ import org.finetune4j.tensor.Scope;
 
 /**
  * Sequence-classification evaluation as batches stream: the sample-weighted mean loss and the
- * classification metrics, never holding more than one batch of logits.
+ * classification metrics, never holding more than one batch of logits. Sharded over the ranks of a
+ * {@link World}: each rank evaluates every size-th batch and the sums are added up.
  */
 public final class Evaluator {
 
@@ -25,27 +27,30 @@ public final class Evaluator {
 
     /** Metrics named {@code eval_loss}, {@code eval_accuracy}, ... plus runtime and throughput. */
     public static Map<String, Double> evaluate(TransformerModel model, Examples data, List<String> labels,
-            int batchSize, long padId) {
-        return run(model, data, labels, batchSize, padId).metrics();
+            int batchSize, long padId, World world) {
+        return run(model, data, labels, batchSize, padId, world).metrics();
     }
 
     /** Evaluates as {@link #evaluate} and keeps the confusion matrix. */
     public static Result run(TransformerModel model, Examples data, List<String> labels,
-            int batchSize, long padId) {
+            int batchSize, long padId, World world) {
         long t0 = System.nanoTime();
-        ClassificationMetrics metrics = new ClassificationMetrics(labels);
+        ClassificationMetrics mine = new ClassificationMetrics(labels);
         double lossSum = 0;
         Sampler sampler = Sampler.sequential(data.size(), batchSize);
         try (Autograd.Guard noGrad = Autograd.noGrad()) {
-            for (int[] indices : sampler.batches(0)) {
+            for (int[] indices : world.shard(sampler.batches(0))) {
                 Batch b = data.batch(indices, padId);
                 try (Scope step = Scope.open()) {
                     Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
                     lossSum += out.loss().item() * b.size();
-                    metrics.addLogits(out.logits().toFloatArray(), b.labels());
+                    mine.addLogits(out.logits().toFloatArray(), b.labels());
                 }
             }
         }
+        ClassificationMetrics metrics = new ClassificationMetrics(labels);
+        metrics.addOver(world, mine);
+        lossSum = world.sum(lossSum)[0];
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("eval_loss", lossSum / data.size());

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.finetune4j.distributed.World;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Examples;
 import org.finetune4j.data.LabelMap;
@@ -173,7 +174,7 @@ public final class Forgetting {
         if (model instanceof Bert b) {
             b.decodeLabelledOnly(true);
         }
-        return LmEvaluator.evaluate(model, text, o.batchSize(), pad, o.seed(), "eval_");
+        return LmEvaluator.evaluate(model, text, o.batchSize(), pad, o.seed(), "eval_", World.SINGLE);
     }
 
     /** Copies the parameters {@code after} lacks from the same names of {@code before}; returns their names. */
@@ -219,7 +220,7 @@ public final class Forgetting {
                 int maxLength = Math.min(512, c.maxPositions());
                 long pad = pad(tok, c);
                 Examples ex = Examples.tokenize(d, tok, maxLength);
-                byModel.put(dir.toString(), Evaluator.evaluate(l.model(), ex, names, o.batchSize(), pad));
+                byModel.put(dir.toString(), Evaluator.evaluate(l.model(), ex, names, o.batchSize(), pad, World.SINGLE));
             }
         }
         Map<String, Double> b = byModel.get(before.toString());

@@ -1,10 +1,12 @@
 package org.finetune4j.eval;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.finetune4j.data.Batch;
 import org.finetune4j.data.LmData;
 import org.finetune4j.data.Sampler;
+import org.finetune4j.distributed.World;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
@@ -20,7 +22,8 @@ import org.finetune4j.tensor.Torch;
  * batch size), the perplexity exp(loss), and for masked objectives the accuracy of the predictions
  * at the masked positions (and the next-sentence accuracy for pretraining). Masking uses seeds
  * derived from {@code seed} and the batch number only, so every evaluation of a run, and of two
- * models, masks the same positions the same way.
+ * models, masks the same positions the same way. Sharded over the ranks of a {@link World} by batch,
+ * the sums added up.
  */
 public final class LmEvaluator {
 
@@ -30,18 +33,19 @@ public final class LmEvaluator {
     private LmEvaluator() {}
 
     /** Metrics named {@code <prefix>loss}, {@code <prefix>perplexity}, {@code <prefix>accuracy}, ... */
-    public static Map<String, Double> evaluate(TransformerModel model, LmData data, int batchSize, long padId, long seed, String prefix) {
+    public static Map<String, Double> evaluate(TransformerModel model, LmData data, int batchSize, long padId, long seed, String prefix,
+            World world) {
         long t0 = System.nanoTime();
         double lossSum = 0;
         long items = 0;
         long correct = 0;
         long nspCorrect = 0;
         long rows = 0;
-                Sampler sampler = Sampler.sequential(data.size(), batchSize);
-        int k = 0;
+        Sampler sampler = Sampler.sequential(data.size(), batchSize);
+        List<int[]> batches = sampler.batches(0);
         try (Autograd.Guard noGrad = Autograd.noGrad()) {
-            for (int[] indices : sampler.batches(0)) {
-                Batch b = data.batch(indices, padId, seed * 1_000_003L + k++);
+            for (int k : world.shard(batches.size())) {
+                Batch b = data.batch(batches.get(k), padId, seed * 1_000_003L + k);
                 if (b.lossItems() == 0) {
                     continue;
                 }
@@ -62,6 +66,12 @@ public final class LmEvaluator {
                 }
             }
         }
+        double[] all = world.sum(lossSum, items, correct, nspCorrect, rows);
+        lossSum = all[0];
+        items = (long) all[1];
+        correct = (long) all[2];
+        nspCorrect = (long) all[3];
+        rows = (long) all[4];
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();
         double loss = items == 0 ? Double.NaN : lossSum / items;

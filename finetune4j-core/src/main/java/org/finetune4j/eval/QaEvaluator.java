@@ -6,6 +6,7 @@ import java.util.Map;
 import org.finetune4j.data.Batch;
 import org.finetune4j.data.QaFeatures;
 import org.finetune4j.data.Sampler;
+import org.finetune4j.distributed.World;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
@@ -15,7 +16,8 @@ import org.finetune4j.tensor.Scope;
 /**
  * Extractive-QA evaluation as run_qa's: start and end logits of every window, post-processed into
  * one answer per question ({@link QaPostprocess}), scored by the official SQuAD v1.1 metric, named
- * eval_exact_match and eval_f1 (percent).
+ * eval_exact_match and eval_f1 (percent). Sharded over the ranks of a {@link World} by batch; every
+ * rank then holds every window's logits and scores the whole set.
  */
 public final class QaEvaluator {
 
@@ -26,9 +28,9 @@ public final class QaEvaluator {
 
     /** Metrics plus runtime; samples are questions. */
     public static Map<String, Double> evaluate(TransformerModel model, QaFeatures features, int nBest, int maxAnswerLength,
-            int batchSize, long padId) {
+            int batchSize, long padId, World world) {
         long t0 = System.nanoTime();
-        Logits l = logits(model, features, batchSize, padId);
+        Logits l = logits(model, features, batchSize, padId, world);
         Map<String, QaPostprocess.Answer> answers = QaPostprocess.best(features, l.start(), l.end(), nBest, maxAnswerLength);
         Map<String, String> texts = new LinkedHashMap<>();
         answers.forEach((id, a) -> texts.put(id, a.text()));
@@ -41,12 +43,12 @@ public final class QaEvaluator {
         return m;
     }
 
-    /** Runs the model without gradients over every feature. */
-    public static Logits logits(TransformerModel model, QaFeatures features, int batchSize, long padId) {
+    /** Runs the model without gradients over every feature (this rank's share of the batches, then shared). */
+    public static Logits logits(TransformerModel model, QaFeatures features, int batchSize, long padId, World world) {
         float[][] start = new float[features.size()][];
         float[][] end = new float[features.size()][];
         try (Autograd.Guard noGrad = Autograd.noGrad()) {
-            for (int[] indices : Sampler.sequential(features.size(), batchSize).batches(0)) {
+            for (int[] indices : world.shard(Sampler.sequential(features.size(), batchSize).batches(0))) {
                 Batch b = features.batch(indices, padId);
                 try (Scope step = Scope.open()) {
                     Batch unlabelled = new Batch(b.inputIds(), b.attentionMask(), b.tokenTypeIds(), null, null, null, null,
@@ -63,6 +65,6 @@ public final class QaEvaluator {
                 }
             }
         }
-        return new Logits(start, end);
+        return new Logits(world.fill(start), world.fill(end));
     }
 }

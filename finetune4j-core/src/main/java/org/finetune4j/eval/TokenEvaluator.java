@@ -8,6 +8,7 @@ import org.finetune4j.data.Batch;
 import org.finetune4j.data.Sampler;
 import org.finetune4j.data.TagScheme;
 import org.finetune4j.data.TokenClassificationData;
+import org.finetune4j.distributed.World;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
@@ -28,9 +29,9 @@ public final class TokenEvaluator {
 
     /** Metrics with {@code prefix} (eval), plus runtime and throughput. */
     public static Map<String, Double> evaluate(TransformerModel model, TokenClassificationData data, List<String> labels,
-            boolean strict, TagScheme scheme, int batchSize, long padId) {
+            boolean strict, TagScheme scheme, int batchSize, long padId, World world) {
         long t0 = System.nanoTime();
-        Tags tags = predict(model, data, labels, batchSize, padId);
+        Tags tags = predict(model, data, labels, batchSize, padId, world);
         Seqeval.Report report = Seqeval.evaluate(tags.gold(), tags.predicted(), strict, scheme);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();
@@ -42,18 +43,16 @@ public final class TokenEvaluator {
         return m;
     }
 
-    /** Runs the model without gradients and reads the argmax tag of every labelled token. */
+    /**
+     * Runs the model without gradients and reads the argmax tag of every labelled token; sharded over
+     * the ranks of {@code world} by batch, each sentence's (gold, predicted) ids then shared.
+     */
     public static Tags predict(TransformerModel model, TokenClassificationData data, List<String> labels, int batchSize,
-            long padId) {
-        List<List<String>> gold = new ArrayList<>();
-        List<List<String>> predicted = new ArrayList<>();
-        for (int i = 0; i < data.size(); i++) {
-            gold.add(null);
-            predicted.add(null);
-        }
+            long padId, World world) {
+        float[][] pairs = new float[data.size()][]; // per sentence: gold id, predicted id, gold id, ...
         double lossSum = 0;
         try (Autograd.Guard noGrad = Autograd.noGrad()) {
-            for (int[] indices : Sampler.sequential(data.size(), batchSize).batches(0)) {
+            for (int[] indices : world.shard(Sampler.sequential(data.size(), batchSize).batches(0))) {
                 Batch b = data.batch(indices, padId);
                 try (Scope step = Scope.open()) {
                     Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
@@ -62,21 +61,37 @@ public final class TokenEvaluator {
                     long[] argmax = out.logits().argmax(-1).toLongArray(); // [B * T]
                     int t = b.length();
                     for (int r = 0; r < indices.length; r++) {
-                        List<String> g = new ArrayList<>();
-                        List<String> p = new ArrayList<>();
-                        long[] y = b.tokenLabels()[r];
-                        for (int k = 0; k < t; k++) {
-                            if (y[k] != -100) {
-                                g.add(labels.get((int) y[k]));
-                                p.add(labels.get((int) argmax[r * t + k]));
-                            }
-                        }
-                        gold.set(indices[r], g);
-                        predicted.set(indices[r], p);
+                        pairs[indices[r]] = labelled(b.tokenLabels()[r], argmax, r * t);
                     }
                 }
             }
         }
-        return new Tags(gold, predicted, lossSum / data.size());
+        pairs = world.fill(pairs);
+        List<List<String>> gold = new ArrayList<>(pairs.length);
+        List<List<String>> predicted = new ArrayList<>(pairs.length);
+        for (float[] row : pairs) {
+            List<String> g = new ArrayList<>();
+            List<String> p = new ArrayList<>();
+            for (int k = 0; k < row.length; k += 2) {
+                g.add(labels.get((int) row[k]));
+                p.add(labels.get((int) row[k + 1]));
+            }
+            gold.add(g);
+            predicted.add(p);
+        }
+        return new Tags(gold, predicted, world.sum(lossSum)[0] / data.size());
+    }
+
+    /** The (gold, predicted) id pairs of a row's labelled tokens, flat; {@code argmax} holds the row from {@code at}. */
+    private static float[] labelled(long[] y, long[] argmax, int at) {
+        float[] out = new float[2 * (int) java.util.Arrays.stream(y).filter(v -> v != -100).count()];
+        int j = 0;
+        for (int k = 0; k < y.length; k++) {
+            if (y[k] != -100) {
+                out[j++] = y[k];
+                out[j++] = argmax[at + k];
+            }
+        }
+        return out;
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.finetune4j.data.Batch;
 import org.finetune4j.data.Dataset;
 import org.finetune4j.data.Sampler;
+import org.finetune4j.distributed.World;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
@@ -15,7 +16,7 @@ import org.finetune4j.tensor.Scope;
  * The mean loss over the labelled tokens of a token-labelled dataset (for instruction data: the
  * response tokens), streamed batch by batch: each batch's mean loss weighted by its loss items, so
  * the result is the mean over all tokens, not over batches (Transformers' eval_loss weighs batch
- * means by rows); perplexity is exp of it.
+ * means by rows); perplexity is exp of it. Sharded over the ranks of a {@link World} by batch.
  */
 public final class TokenLoss {
 
@@ -29,14 +30,14 @@ public final class TokenLoss {
     }
 
     /** {@code eval_loss}, {@code eval_perplexity}, {@code eval_tokens} (labels scored), runtime and throughput. */
-    public static Map<String, Double> evaluate(TransformerModel model, Dataset data, int batchSize, long padId) {
+    public static Map<String, Double> evaluate(TransformerModel model, Dataset data, int batchSize, long padId, World world) {
         long t0 = System.nanoTime();
         double lossSum = 0;
         long items = 0;
-                Sampler sampler = Sampler.sequential(data.size(), batchSize);
+        Sampler sampler = Sampler.sequential(data.size(), batchSize);
         int[] byLength = byLength(data.lengths());
         try (Autograd.Guard noGrad = Autograd.noGrad()) {
-            for (int[] batch : sampler.batches(0)) {
+            for (int[] batch : world.shard(sampler.batches(0))) {
                 int[] indices = java.util.Arrays.stream(batch).map(i -> byLength[i]).toArray();
                 Batch b = data.batch(indices, padId, 0);
                 if (b.lossItems() == 0) {
@@ -49,6 +50,9 @@ public final class TokenLoss {
                 }
             }
         }
+        double[] all = world.sum(lossSum, items);
+        lossSum = all[0];
+        items = (long) all[1];
         double seconds = (System.nanoTime() - t0) / 1e9;
         double loss = items == 0 ? Double.NaN : lossSum / items;
         Map<String, Double> m = new LinkedHashMap<>();

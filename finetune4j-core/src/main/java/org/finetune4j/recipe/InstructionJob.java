@@ -50,7 +50,7 @@ final class InstructionJob {
             InstructionData evalData = eval == null ? null : tokenize(eval, template, tok, maxLength, d.trainOnInputs(), console);
             TransformerModel model = Jobs.model(r, dir, config, Head.CAUSAL_LM, console);
             int evalBatch = r.training().perDeviceEvalBatchSize();
-            Evaluation evaluation = evalData == null ? null : m -> TokenLoss.evaluate(m, evalData, evalBatch, pad);
+            Evaluation evaluation = evalData == null ? null : (m, world) -> TokenLoss.evaluate(m, evalData, evalBatch, pad, world);
             return new Trainer.Job(model, dir, trainData, evaluation, pad, r.training());
         }
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.finetune4j.distributed.World;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Examples;
 import org.finetune4j.data.LabelMap;
@@ -121,14 +122,16 @@ public final class Jobs {
             int evalBatch = r.training().perDeviceEvalBatchSize();
             Evaluation evaluation = evalEx == null ? null : new Evaluation() {
                 @Override
-                public Map<String, Double> evaluate(TransformerModel m) {
-                    return Evaluator.evaluate(m, evalEx, labels, evalBatch, pad);
+                public Map<String, Double> evaluate(TransformerModel m, World world) {
+                    return Evaluator.evaluate(m, evalEx, labels, evalBatch, pad, world);
                 }
 
                 @Override
-                public Map<String, Double> evaluateFinal(TransformerModel m, Path out) throws IOException {
-                    Evaluator.Result result = Evaluator.run(m, evalEx, labels, evalBatch, pad);
-                    Runs.writeJson(out.resolve("confusion_matrix.json"), Map.of("labels", labels, "matrix", result.confusion()));
+                public Map<String, Double> evaluateFinal(TransformerModel m, World world, Path out) throws IOException {
+                    Evaluator.Result result = Evaluator.run(m, evalEx, labels, evalBatch, pad, world);
+                    if (world.main()) {
+                        Runs.writeJson(out.resolve("confusion_matrix.json"), Map.of("labels", labels, "matrix", result.confusion()));
+                    }
                     return result.metrics();
                 }
             };

@@ -48,7 +48,7 @@ public final class LanguageModelingJobs {
             }
             int evalBatch = r.training().perDeviceEvalBatchSize();
             Evaluation evaluation = data.eval() == null ? null
-                    : m -> LmEvaluator.evaluate(m, data.eval(), evalBatch, pad, d.evalSeed(), "eval_");
+                    : (m, world) -> LmEvaluator.evaluate(m, data.eval(), evalBatch, pad, d.evalSeed(), "eval_", world);
             return new Trainer.Job(model, dir, data.train(), evaluation, pad, r.training());
         }
     }

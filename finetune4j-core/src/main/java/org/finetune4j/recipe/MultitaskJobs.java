@@ -74,7 +74,7 @@ public final class MultitaskJobs {
         }
         long params = model.namedParameters().values().stream().mapToLong(Parameter::numel).sum();
         console.printf("multitask model: %s with heads %s, %,d params%n", model.className(), model.memberHeads(), params);
-        Evaluation eval = m -> {
+        Evaluation eval = (m, world) -> {
             Map<String, Double> out = new LinkedHashMap<>();
             double sum = 0;
             int k = 0;
@@ -83,7 +83,7 @@ public final class MultitaskJobs {
                     continue;
                 }
                 String prefix = "eval_" + s.datasets().get(i).name() + "_";
-                Map<String, Double> mm = jobs.get(i).eval().evaluate(perMember.get(i));
+                Map<String, Double> mm = jobs.get(i).eval().evaluate(perMember.get(i), world);
                 for (Map.Entry<String, Double> e : mm.entrySet()) {
                     out.put(prefix + e.getKey().substring(e.getKey().startsWith("eval_") ? 5 : 0), e.getValue());
                 }

@@ -12,22 +12,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.distributed.DistributedConfig;
 import org.finetune4j.peft.Freezing;
 import org.finetune4j.peft.LoraConfig;
 import org.finetune4j.train.TrainingArguments;
 
 /**
  * A training recipe (YAML): {@code model}, {@code task}, {@code data}, {@code freeze}, {@code peft} (LoRA, see
- * {@link PeftBlock}; null when absent) and {@code training} blocks,
+ * {@link PeftBlock}; null when absent), {@code training} and {@code distributed} ({@link DistributedBlock}) blocks,
  * every key type-checked, unknown keys refused. Each task reads its own {@code data} block ({@link #TASKS}).
  * Paths are relative to the working directory.
  */
 public record Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training,
-        LoraConfig peft, ForgettingSpec forgetting) {
+        LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed) {
 
-    /** A recipe without a {@code peft} or {@code forgetting} block. */
+    /** A recipe without a {@code peft}, {@code forgetting} or {@code distributed} block. */
     public Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training) {
-        this(file, model, task, data, freeze, training, null, null);
+        this(file, model, task, data, freeze, training, null, null, null);
     }
 
     /** A task's {@code data} block as its task reads it. */
@@ -64,6 +65,27 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
 
     /** Reads {@code file} and applies {@code dotted.key=value} overrides before checking. */
     public static Recipe load(Path file, List<String> overrides) {
+        return parse(new Node(tree(file, overrides), file.toString(), ""), file.toString());
+    }
+
+    /**
+     * A digest of what the recipe trains: its keys after the overrides, the {@code distributed} block
+     * aside (the ranks of one run differ there), so that the ranks can check they train the same.
+     */
+    public static String digest(Path file, List<String> overrides) {
+        ObjectNode tree = tree(file, overrides);
+        tree.remove("distributed");
+        try {
+            byte[] canonical = YAML.copy().configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+                    .writeValueAsBytes(YAML.treeToValue(tree, Object.class));
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The YAML tree of {@code file} with the overrides applied. */
+    private static ObjectNode tree(Path file, List<String> overrides) {
         String name = file.toString();
         JsonNode root;
         try {
@@ -83,7 +105,7 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         for (String o : overrides) {
             Overrides.apply(tree, o, name);
         }
-        return parse(new Node(tree, name, ""), name);
+        return tree;
     }
 
     private static Recipe parse(Node root, String file) {
@@ -99,8 +121,9 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         LoraConfig peft = PeftBlock.read(root);
         TrainingArguments training = TrainingArguments.read(root.child("training"), Path.of(""));
         ForgettingSpec forgetting = root.has("forgetting") ? ForgettingSpec.read(root.child("forgetting"), model) : null;
+        DistributedConfig distributed = DistributedBlock.read(root);
         root.finish();
-        return new Recipe(file, model, task, data, freeze, training, peft, forgetting);
+        return new Recipe(file, model, task, data, freeze, training, peft, forgetting, distributed);
     }
 
     private static Freezing freezing(Node f) {

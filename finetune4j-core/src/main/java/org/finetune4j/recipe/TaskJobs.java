@@ -49,7 +49,8 @@ final class TaskJobs {
                 lost(evalData, d.validation(), console);
                 int batch = r.training().perDeviceEvalBatchSize();
                 List<String> names = labels.names();
-                evaluation = m -> TokenEvaluator.evaluate(m, evalData, names, d.strict(), d.layout().scheme(), batch, pad);
+                evaluation = (m, world) -> TokenEvaluator.evaluate(m, evalData, names, d.strict(), d.layout().scheme(), batch, pad,
+                        world);
             }
             return new Trainer.Job(model, dir, trainData, evaluation, pad, r.training());
         }
@@ -92,7 +93,7 @@ final class TaskJobs {
             if (eval != null) {
                 QaFeatures evalFeatures = QaFeatures.build(eval, tok, d.maxLength(), d.docStride(), false, false);
                 int batch = r.training().perDeviceEvalBatchSize();
-                evaluation = m -> QaEvaluator.evaluate(m, evalFeatures, d.nBestSize(), d.maxAnswerLength(), batch, pad);
+                evaluation = (m, world) -> QaEvaluator.evaluate(m, evalFeatures, d.nBestSize(), d.maxAnswerLength(), batch, pad, world);
             }
             return new Trainer.Job(model, dir, trainFeatures, evaluation, pad, r.training());
         }

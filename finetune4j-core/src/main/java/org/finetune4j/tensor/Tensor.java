@@ -81,6 +81,14 @@ public final class Tensor implements AutoCloseable {
         return g.defined() ? owned(g) : null;
     }
 
+    /**
+     * Makes {@code g} (this leaf's shape and dtype) its gradient, as {@code p.grad = g}: the same
+     * storage, not a copy (a view into a flat buffer of gradients stays one).
+     */
+    public void setGrad(Tensor g) {
+        t.mutable_grad().put(g.t);
+    }
+
     /** Drops the gradient, as {@code zero_grad(set_to_none=True)}: the next backward hands its buffer over. */
     public void dropGrad() {
         if (t.grad().defined()) {

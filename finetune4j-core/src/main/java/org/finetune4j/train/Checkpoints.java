@@ -17,7 +17,7 @@ import org.finetune4j.tensor.Tensors;
 
 /**
  * checkpoint-STEP folders: the model as an HF folder (or a LoRA run's adapter folder, see {@link ModelSaver}), optimizer moments (optimizer.safetensors),
- * scheduler and data cursor (scheduler.json), trainer_state.json. Each is written whole into
+ * scheduler, data cursor and examples a step over all ranks (scheduler.json), trainer_state.json. Each is written whole into
  * tmp-checkpoint-STEP and renamed, so a kill leaves the old checkpoints and no half-written one.
  */
 final class Checkpoints {
@@ -27,7 +27,7 @@ final class Checkpoints {
     private Checkpoints() {}
 
     static Path save(Path outputDir, TransformerModel model, ModelSaver saver, Path tokenizerDir, AdamW opt, TrainerState state,
-            TrainingArguments args, Schedule schedule, int numEpochs) throws IOException {
+            TrainingArguments args, Schedule schedule, int numEpochs, int globalBatch) throws IOException {
         Path dir = outputDir.resolve(PREFIX + state.globalStep);
         Path tmp = outputDir.resolve("tmp-" + PREFIX + state.globalStep);
         deleteTree(tmp);
@@ -40,7 +40,7 @@ final class Checkpoints {
                 Map.of("step", Long.toString(opt.stepCount())));
         TrainerState.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("scheduler.json").toFile(),
                 TrainerState.JSON.createObjectNode().put("type", schedule.type()).put("warmup", schedule.warmup())
-                        .put("total", schedule.total()).put("last_epoch", state.globalStep));
+                        .put("total", schedule.total()).put("last_epoch", state.globalStep).put("global_batch_size", globalBatch));
         TrainerState.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("trainer_state.json").toFile(),
                 state.toJson(args, schedule.total(), numEpochs));
         deleteTree(dir);

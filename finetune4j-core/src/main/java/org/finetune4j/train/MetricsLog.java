@@ -23,8 +23,17 @@ final class MetricsLog implements AutoCloseable {
     private final PrintStream console;
     private final ProgressBar bar;
 
-    /** Opens {@code file}, first rewriting it to hold exactly {@code history} (a resumed run's past). */
+    /**
+     * Opens {@code file}, first rewriting it to hold exactly {@code history} (a resumed run's past);
+     * a null file writes nothing (a data-parallel rank other than 0).
+     */
     MetricsLog(Path file, List<ObjectNode> history, int totalSteps, int startStep, PrintStream console) throws IOException {
+        this.console = console;
+        if (file == null) {
+            this.jsonl = Writer.nullWriter();
+            this.bar = null;
+            return;
+        }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             for (ObjectNode e : history) {
@@ -33,7 +42,6 @@ final class MetricsLog implements AutoCloseable {
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         this.jsonl = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        this.console = console;
         this.bar = System.console() != null
                 ? new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).startsFrom(startStep, java.time.Duration.ZERO)
                         .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).showSpeed().build()

@@ -11,6 +11,9 @@ import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Batch;
 import org.finetune4j.data.Dataset;
 import org.finetune4j.data.Sampler;
+import org.finetune4j.distributed.DistributedConfig;
+import org.finetune4j.distributed.GradientSync;
+import org.finetune4j.distributed.World;
 import org.finetune4j.eval.Batches;
 import org.finetune4j.model.Losses;
 import org.finetune4j.model.Output;
@@ -31,6 +34,12 @@ import org.finetune4j.tensor.Torch;
  * rate; logging, evaluation, checkpoints and early stopping by step or epoch. Dropout is reseeded
  * from (seed, step) and the data order is a function of (seed, epoch), so a resumed run repeats
  * the uninterrupted run's losses exactly.
+ *
+ * <p>Data-parallel (a {@link World} of several ranks) it is the same loop: each rank draws its shard of
+ * the epoch's order, divides its losses by the labels of the global batch, and the gradients are summed
+ * over the ranks before clipping ({@link GradientSync}), so every rank takes the same AdamW step as one
+ * process with the global batch would. Rank 0's weights are copied to every rank first; dropout draws
+ * differ per rank; evaluation is sharded; rank 0 alone writes.
  */
 public final class Trainer {
 
@@ -63,12 +72,21 @@ public final class Trainer {
     private final PrintStream console;
     private final List<Parameter> trainable;
     private StepListener listener = (step, loss) -> {};
+    private World world = World.SINGLE;
+    private GradientSync sync = new GradientSync(World.SINGLE, DistributedConfig.DEFAULT_BUCKET_BYTES);
 
     public Trainer(Job job, PrintStream console) {
         this.job = job;
         this.args = job.args();
         this.console = console;
         this.trainable = job.model().namedParameters().values().stream().filter(Parameter::trainable).toList();
+    }
+
+    /** Trains as one rank of {@code w}, summing gradients in buckets of {@code bucketBytes}. */
+    public Trainer in(World w, long bucketBytes) {
+        this.world = w;
+        this.sync = new GradientSync(w, bucketBytes);
+        return this;
     }
 
     public Trainer onStep(StepListener l) {
@@ -78,9 +96,10 @@ public final class Trainer {
 
     /** Trains, saves the final model into output_dir and returns the final metrics. */
     public Map<String, Double> train() throws IOException {
-        Sampler sampler = args.groupByLength()
+        Sampler sampler = (args.groupByLength()
                 ? Sampler.groupedByLength(job.train().lengths(), args.perDeviceTrainBatchSize(), args.seed(), false)
-                : Sampler.shuffled(job.train().size(), args.perDeviceTrainBatchSize(), args.seed(), false);
+                : Sampler.shuffled(job.train().size(), args.perDeviceTrainBatchSize(), args.seed(), false))
+                .shard(world.rank(), world.size());
         int micro = sampler.batchesPerEpoch();
         int stepsPerEpoch = Math.max(1, (micro + args.gradientAccumulationSteps() - 1) / args.gradientAccumulationSteps());
         int total = args.maxSteps() > 0 ? args.maxSteps() : (int) Math.ceil(args.numTrainEpochs() * stepsPerEpoch);
@@ -88,14 +107,16 @@ public final class Trainer {
         Schedule schedule = new Schedule(args.lrSchedulerType(), args.warmup(total), total);
         try (AdamW opt = new AdamW(AdamW.groups(job.model().namedParameters(), args.weightDecay(), true),
                 args.adamBeta1(), args.adamBeta2(), args.adamEpsilon())) {
-            Path resume = Runs.resumePoint(args);
+            Path resume = Ranks.agreeOnResume(world, Runs.resumePoint(args));
             TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), job.saver(), opt);
             if (resume != null) {
+                Ranks.checkGlobalBatch(resume, globalBatch());
                 console.println("resuming from " + resume + " at step " + state.globalStep);
             }
+            Ranks.broadcastWeights(world, job.model());
             Loop loop = new Loop(sampler, stepsPerEpoch, epochs, schedule, opt, state);
-            try (MetricsLog log = new MetricsLog(args.outputDir().resolve("metrics.jsonl"), state.logHistory, total,
-                    state.globalStep, console)) {
+            try (MetricsLog log = new MetricsLog(world.main() ? args.outputDir().resolve("metrics.jsonl") : null, state.logHistory,
+                    total, state.globalStep, console)) {
                 loop.log = log;
                 long t0 = System.nanoTime();
                 loop.run();
@@ -185,27 +206,37 @@ public final class Trainer {
             }
         }
 
-        /** One optimizer step over a group of micro-batches; returns the mean loss over its labels. */
+        /**
+         * One optimizer step over a group of micro-batches (this rank's); returns the mean loss over the
+         * labels of the global batch. Each micro-batch's mean loss is weighed by its share of those labels,
+         * so the gradients summed over micro-batches and ranks are those of the mean over all of them.
+         */
         private double step(List<int[]> group, double lr, int index) {
-            long seed = args.seed() * 1_000_003L + index;
+            long seed = args.seed() * 1_000_003L + index + world.rank() * RANK_SEED_STRIDE; // dropout, masking: per rank
             Torch.manualSeed((int) seed);
             List<Batch> batches = new java.util.ArrayList<>(group.size());
             for (int m = 0; m < group.size(); m++) {
                 batches.add(job.train().batch(group.get(m), job.padId(), seed * 64 + m));
             }
-            long items = batches.stream().mapToLong(Batch::lossItems).sum();
+            long trained = 0;
+            long masked = 0;
             for (Batch b : batches) {
                 if (b.tokenLabels() != null) {
                     tokenLabelled = true;
-                    trainedSinceLog += b.lossItems();
-                    maskedSinceLog += b.tokens() - b.lossItems();
+                    trained += b.lossItems();
+                    masked += b.tokens() - b.lossItems();
                 }
             }
+            double[] global = world.sum(batches.stream().mapToLong(Batch::lossItems).sum(), trained, masked);
+            trainedSinceLog += (long) global[1];
+            maskedSinceLog += (long) global[2];
             double loss = 0;
             opt.zeroGrad();
             for (Batch b : batches) {
-                loss += microStep(b, items, index);
+                loss += microStep(b, (long) global[0], index);
             }
+            sync.sum(leaves());
+            loss = world.sum(loss)[0];
             lastGradNorm = Gradients.clip(trainable, args.maxGradNorm());
             opt.step(lr);
             return loss;
@@ -250,7 +281,7 @@ public final class Trainer {
             }
             Map<String, Double> m;
             try (Autograd.Guard cast = Autocast.of(autocast())) { // evaluation runs as training does, as Trainer's
-                m = job.eval().evaluate(job.model());
+                m = job.eval().evaluate(job.model(), world);
             }
             ObjectNode e = TrainerState.JSON.createObjectNode();
             m.forEach(e::put);
@@ -290,8 +321,11 @@ public final class Trainer {
             if (best != null && (state.bestGlobalStep == state.globalStep || java.nio.file.Files.isDirectory(best))) {
                 state.bestModelCheckpoint = best.toString();
             }
-            Checkpoints.save(args.outputDir(), job.model(), job.saver(), job.tokenizerDir(), opt, state, args, schedule, epochs);
-            Checkpoints.rotate(args.outputDir(), args.saveTotalLimit(), state.bestModelCheckpoint);
+            if (world.main()) {
+                Checkpoints.save(args.outputDir(), job.model(), job.saver(), job.tokenizerDir(), opt, state, args, schedule, epochs,
+                        globalBatch());
+                Checkpoints.rotate(args.outputDir(), args.saveTotalLimit(), state.bestModelCheckpoint);
+            }
         }
 
         private void record(ObjectNode e) throws IOException {
@@ -305,6 +339,7 @@ public final class Trainer {
     private Map<String, Double> finish(Loop loop, double seconds) throws IOException {
         TrainerState state = loop.state;
         if (args.loadBestModelAtEnd() && state.bestModelCheckpoint != null) {
+            world.barrier(); // rank 0 has written it
             loop.log.say("loading the best model from " + state.bestModelCheckpoint + " (" + args.metricForBestModel()
                     + " " + state.bestMetric + ")");
             job.saver().restore(job.model(), Path.of(state.bestModelCheckpoint));
@@ -312,24 +347,41 @@ public final class Trainer {
         int steps = state.globalStep - loop.startStep;
         ObjectNode summary = TrainerState.JSON.createObjectNode();
         summary.put("train_runtime", round(seconds));
-        summary.put("train_samples_per_second", round(steps * (double) args.effectiveBatchSize() / seconds));
+        summary.put("train_samples_per_second", round(steps * (double) globalBatch() / seconds));
         summary.put("train_steps_per_second", round(steps / seconds));
         summary.put("train_loss", steps == 0 ? 0 : loop.trainLossSum / steps);
         loop.record(summary);
-        job.saver().save(job.model(), args.outputDir());
-        Checkpoints.copyTokenizer(job.tokenizerDir(), args.outputDir());
+        if (world.main()) {
+            job.saver().save(job.model(), args.outputDir());
+            Checkpoints.copyTokenizer(job.tokenizerDir(), args.outputDir());
+        }
         Map<String, Double> results = new LinkedHashMap<>();
         if (job.eval() != null) {
             try (Autograd.Guard cast = Autocast.of(autocast())) {
-                results.putAll(job.eval().evaluateFinal(job.model(), args.outputDir()));
+                results.putAll(job.eval().evaluateFinal(job.model(), world, args.outputDir()));
             }
         }
         results.put("epoch", round(state.epoch));
-        Runs.writeJson(args.outputDir().resolve("eval_results.json"), results);
-        Runs.writeJson(args.outputDir().resolve("train_results.json"), Map.of("train_loss", summary.get("train_loss").asDouble(),
-                "train_runtime", summary.get("train_runtime").asDouble(), "global_step", (double) state.globalStep));
+        if (world.main()) {
+            Runs.writeJson(args.outputDir().resolve("eval_results.json"), results);
+            Runs.writeJson(args.outputDir().resolve("train_results.json"), Map.of("train_loss", summary.get("train_loss").asDouble(),
+                    "train_runtime", summary.get("train_runtime").asDouble(), "global_step", (double) state.globalStep));
+        }
         return results;
     }
+
+    /** Examples in one optimizer step over all ranks: per-device batch x accumulation x ranks. */
+    private int globalBatch() {
+        return args.effectiveBatchSize() * world.size();
+    }
+
+    /** The trained leaves, in the model's order (every rank the same). */
+    private List<Tensor> leaves() {
+        return trainable.stream().map(Parameter::data).toList();
+    }
+
+    /** Keeps the dropout and masking draws of two ranks apart (rank 0 draws as one process does). */
+    private static final long RANK_SEED_STRIDE = 0x9E3779B9L;
 
     /** bfloat16 under {@code training.bf16}, else null (float32). */
     private DType autocast() {

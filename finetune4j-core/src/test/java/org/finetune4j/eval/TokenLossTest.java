@@ -40,8 +40,8 @@ class TokenLossTest {
                     items += b.lossItems();
                 }
             }
-            Map<String, Double> one = TokenLoss.evaluate(model, d, 1, eos);
-            Map<String, Double> all = TokenLoss.evaluate(model, d, 3, eos);
+            Map<String, Double> one = TokenLoss.evaluate(model, d, 1, eos, org.finetune4j.distributed.World.SINGLE);
+            Map<String, Double> all = TokenLoss.evaluate(model, d, 3, eos, org.finetune4j.distributed.World.SINGLE);
             assertThat(one.get("eval_loss")).isCloseTo(sum / items, within(1e-5));
             assertThat(all.get("eval_loss")).isCloseTo(sum / items, within(1e-5));
             assertThat(all.get("eval_tokens")).isEqualTo((double) items);

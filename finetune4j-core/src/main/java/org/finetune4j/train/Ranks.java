@@ -1,0 +1,70 @@
+package org.finetune4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.finetune4j.Finetune4jException;
+import org.finetune4j.distributed.World;
+import org.finetune4j.model.TransformerModel;
+import org.finetune4j.nn.Parameter;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Tensor;
+
+/** What the ranks of a data-parallel run must agree on before the first step: the checkpoint, the batch, the weights. */
+final class Ranks {
+
+    private Ranks() {}
+
+    /** The checkpoint every rank resumes from; refused when the ranks found different ones (output_dir not shared). */
+    static Path agreeOnResume(World world, Path resume) {
+        List<String> found = world.gather("resume", resume == null ? "none" : resume.getFileName().toString());
+        for (int r = 1; r < found.size(); r++) {
+            if (!found.get(r).equals(found.get(0))) {
+                throw new Finetune4jException("rank " + r + " would resume from " + found.get(r) + " but rank 0 from " + found.get(0)
+                        + ": training.output_dir must be one folder every rank reads (a shared file system)");
+            }
+        }
+        return resume;
+    }
+
+    /**
+     * Refuses to resume with another number of examples a step than the checkpoint's: the data cursor
+     * and the schedule count steps, so only the same global batch (per-device batch x accumulation x
+     * ranks) continues the run it was (any number of ranks may give it).
+     */
+    static void checkGlobalBatch(Path checkpoint, int globalBatch) {
+        Path file = checkpoint.resolve("scheduler.json");
+        JsonNode saved;
+        try {
+            saved = TrainerState.JSON.readTree(file.toFile()).path("global_batch_size");
+        } catch (IOException e) {
+            throw new Finetune4jException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
+        }
+        if (saved.isInt() && saved.intValue() != globalBatch) {
+            throw new Finetune4jException(checkpoint + " was trained with " + saved.intValue() + " examples a step; this run takes "
+                    + globalBatch + " (per_device_train_batch_size x gradient_accumulation_steps x ranks): keep the product "
+                    + "the same to resume");
+        }
+    }
+
+    /** Copies rank 0's weights (every float parameter, trained or frozen) to the other ranks, as DDP does at its start. */
+    static void broadcastWeights(World world, TransformerModel model) {
+        if (world.size() == 1) {
+            return;
+        }
+        Map<Parameter, Boolean> seen = new IdentityHashMap<>(); // tied weights are one parameter under two names
+        List<Tensor> weights = new ArrayList<>();
+        for (Parameter p : model.namedParameters().values()) {
+            if (!p.quantized() && seen.put(p, true) == null) {
+                weights.add(p.data());
+            }
+        }
+        try (Autograd.Guard off = Autograd.noGrad()) {
+            world.broadcast(weights);
+        }
+    }
+}

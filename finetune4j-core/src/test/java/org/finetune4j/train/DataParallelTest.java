@@ -1,0 +1,154 @@
+package org.finetune4j.train;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.finetune4j.distributed.DistributedConfig;
+import org.finetune4j.distributed.Rendezvous;
+import org.finetune4j.distributed.World;
+import org.finetune4j.io.SafeTensors;
+import org.finetune4j.recipe.Jobs;
+import org.finetune4j.recipe.Recipe;
+import org.finetune4j.tensor.FreePort;
+import org.finetune4j.tensor.Scope;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Data parallelism is exact: 2 ranks with per-device batch 4 (two threads of this JVM, each a rank of a
+ * Gloo group over 127.0.0.1) give the same per-step losses and final weights as 1 rank with batch 8
+ * on the same data order, over 5 AdamW steps with clipping; also with gradient accumulation 2 and
+ * with LoRA. Gradient buckets are made small so that several are summed.
+ */
+class DataParallelTest {
+
+    @TempDir
+    Path dir;
+
+    private final PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+
+    /** The per-step losses of a run of the recipe as rank {@code world.rank()}. */
+    private List<Double> train(Path recipe, World world, String... overrides) throws IOException {
+        Recipe r = Recipe.load(recipe, List.of(overrides));
+        List<Double> losses = Collections.synchronizedList(new ArrayList<>());
+        try (Scope scope = Scope.open()) {
+            Trainer.Job job = Jobs.create(r, quiet);
+            if (world.main()) {
+                Runs.prepare(r.training());
+            }
+            new Trainer(job, quiet).in(world, 16 << 10).onStep((s, l) -> losses.add(l)).train();
+        }
+        return losses;
+    }
+
+    /** Rank 0's losses of the recipe run by {@code n} ranks, one thread each. */
+    private List<Double> trainOnRanks(int n, Path recipe, String... overrides) throws Exception {
+        int port = FreePort.find();
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<List<Double>>> ranks = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                DistributedConfig c = new DistributedConfig(1, "127.0.0.1", port, r, n, Duration.ofSeconds(60), 16 << 10, 1, 0.7, 0.9);
+                ranks.add(pool.submit(() -> {
+                    try (World w = Rendezvous.join(c, "same recipe")) {
+                        return train(recipe, w, overrides);
+                    }
+                }));
+            }
+            List<Double> main = ranks.get(0).get();
+            for (Future<List<Double>> f : ranks) {
+                assertThat(f.get()).isEqualTo(main); // every rank logs the global loss
+            }
+            return main;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Map<String, float[]> weights(Path file) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (SafeTensors st = SafeTensors.open(file)) {
+            for (org.finetune4j.io.TensorInfo t : st.tensors()) {
+                java.nio.FloatBuffer f = st.data(t.name()).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                float[] v = new float[f.remaining()];
+                f.get(v);
+                out.put(t.name(), v);
+            }
+        }
+        return out;
+    }
+
+    private void assertSameRun(List<Double> one, List<Double> two, Path oneFile, Path twoFile) {
+        assertThat(two).hasSize(5);
+        for (int i = 0; i < 5; i++) {
+            assertThat(two.get(i)).as("loss of step %d", i + 1).isCloseTo(one.get(i), within(1e-5));
+        }
+        Map<String, float[]> a = weights(oneFile);
+        Map<String, float[]> b = weights(twoFile);
+        assertThat(b.keySet()).isEqualTo(a.keySet());
+        for (String name : a.keySet()) {
+            float[] x = a.get(name);
+            float[] y = b.get(name);
+            // A key bias adds the same q.b to every score of a softmax row, so its exact gradient is zero: what it
+            // gets is rounding noise (about 1e-9), which differs with the order of any sum, and AdamW divides by
+            // its own size, so each step moves it by up to the learning rate either way (1e-3 here).
+            double tolerance = name.endsWith("attention.self.key.bias") ? 5 * 2 * 1e-3 : 1e-5;
+            for (int i = 0; i < x.length; i++) {
+                assertThat((double) y[i]).as(name + "[" + i + "]").isCloseTo(x[i], within(tolerance));
+            }
+        }
+    }
+
+    private Path recipe(int rows, String... training) throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", rows, 3);
+        List<String> lines = new ArrayList<>(List.of("max_steps: 5", "max_grad_norm: 0.5", "lr_scheduler_type: constant",
+                "weight_decay: 0.01", "save_strategy: 'no'"));
+        lines.addAll(List.of(training));
+        return TrainerFixture.recipe(dir, train, null, lines.toArray(String[]::new));
+    }
+
+    @Test
+    void twoRanksOfFourAreOneRankOfEight() throws Exception {
+        Path recipe = recipe(40);
+        List<Double> one = train(recipe, World.SINGLE, "training.output_dir=" + dir.resolve("one"),
+                "training.per_device_train_batch_size=8");
+        List<Double> two = trainOnRanks(2, recipe, "training.output_dir=" + dir.resolve("two"),
+                "training.per_device_train_batch_size=4");
+        assertSameRun(one, two, dir.resolve("one/model.safetensors"), dir.resolve("two/model.safetensors"));
+    }
+
+    @Test
+    void withGradientAccumulation() throws Exception {
+        Path recipe = recipe(80, "gradient_accumulation_steps: 2");
+        List<Double> one = train(recipe, World.SINGLE, "training.output_dir=" + dir.resolve("one"),
+                "training.per_device_train_batch_size=8");
+        List<Double> two = trainOnRanks(2, recipe, "training.output_dir=" + dir.resolve("two"),
+                "training.per_device_train_batch_size=4");
+        assertSameRun(one, two, dir.resolve("one/model.safetensors"), dir.resolve("two/model.safetensors"));
+    }
+
+    @Test
+    void withLora() throws Exception {
+        Path base = recipe(40);
+        Path recipe = dir.resolve("lora.yaml");
+        java.nio.file.Files.writeString(recipe, java.nio.file.Files.readString(base)
+                + "peft:\n  method: lora\n  r: 4\n  lora_alpha: 8\n  target_modules: [query, value]\n  init_lora_weights: gaussian\n");
+        List<Double> one = train(recipe, World.SINGLE, "training.output_dir=" + dir.resolve("one"),
+                "training.per_device_train_batch_size=8");
+        List<Double> two = trainOnRanks(2, recipe, "training.output_dir=" + dir.resolve("two"),
+                "training.per_device_train_batch_size=4");
+        assertSameRun(one, two, dir.resolve("one/adapter_model.safetensors"), dir.resolve("two/adapter_model.safetensors"));
+    }
+}
