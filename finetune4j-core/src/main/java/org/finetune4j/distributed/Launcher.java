@@ -53,6 +53,8 @@ public final class Launcher {
                 pipes.add(pipe(p.getInputStream(), r == 0 ? out : err, r == 0 ? "" : "[rank " + r + "] "));
                 pipes.add(pipe(p.getErrorStream(), err, r == 0 ? "" : "[rank " + r + "] "));
             }
+            err.println("distributed: ranks 0-" + (n - 1) + " are pids " + String.join(", ",
+                    workers.stream().map(p -> Long.toString(p.pid())).toList()));
             waitForAll(workers, c, err, pipes);
         } catch (IOException e) {
             workers.forEach(Process::destroyForcibly);

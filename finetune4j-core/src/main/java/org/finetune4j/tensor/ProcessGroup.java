@@ -185,10 +185,11 @@ public final class ProcessGroup implements AutoCloseable {
         return new Milliseconds(d.toMillis());
     }
 
-    /** The first line of a native error's message. */
+    /** The first line of a native error's message, without the source location Gloo puts first. */
     public static String firstLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int nl = m.indexOf('\n');
-        return nl < 0 ? m.strip() : m.substring(0, nl).strip();
+        m = nl < 0 ? m.strip() : m.substring(0, nl).strip();
+        return m.replaceFirst("^\\[[^\\]]*\\.(cc|cpp|h):\\d+\\] ", "");
     }
 }

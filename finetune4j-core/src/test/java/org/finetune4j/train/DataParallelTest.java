@@ -113,10 +113,24 @@ class DataParallelTest {
 
     private Path recipe(int rows, String... training) throws IOException {
         Path train = TrainerFixture.tsv(dir, "train.tsv", rows, 3);
+        Path dev = TrainerFixture.tsv(dir, "dev.tsv", 13, 4); // evaluation batches of 4, 4, 4, 1: two a rank
         List<String> lines = new ArrayList<>(List.of("max_steps: 5", "max_grad_norm: 0.5", "lr_scheduler_type: constant",
-                "weight_decay: 0.01", "save_strategy: 'no'"));
+                "weight_decay: 0.01", "save_strategy: 'no'", "per_device_eval_batch_size: 4"));
         lines.addAll(List.of(training));
-        return TrainerFixture.recipe(dir, train, null, lines.toArray(String[]::new));
+        return TrainerFixture.recipe(dir, train, dev, lines.toArray(String[]::new));
+    }
+
+    /** The sharded evaluation at the end gives the whole set's metrics. */
+    private void assertSameEvaluation() throws IOException {
+        com.fasterxml.jackson.databind.JsonNode a = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("one/eval_results.json").toFile());
+        com.fasterxml.jackson.databind.JsonNode b = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("two/eval_results.json").toFile());
+        assertThat(b.get("eval_loss").asDouble()).isCloseTo(a.get("eval_loss").asDouble(), within(1e-5));
+        assertThat(b.get("eval_accuracy").asDouble()).isEqualTo(a.get("eval_accuracy").asDouble());
+        assertThat(b.get("eval_f1").asDouble()).isEqualTo(a.get("eval_f1").asDouble());
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("two/confusion_matrix.json").toFile()))
+                .isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("one/confusion_matrix.json").toFile()));
     }
 
     @Test
@@ -127,6 +141,7 @@ class DataParallelTest {
         List<Double> two = trainOnRanks(2, recipe, "training.output_dir=" + dir.resolve("two"),
                 "training.per_device_train_batch_size=4");
         assertSameRun(one, two, dir.resolve("one/model.safetensors"), dir.resolve("two/model.safetensors"));
+        assertSameEvaluation();
     }
 
     @Test
