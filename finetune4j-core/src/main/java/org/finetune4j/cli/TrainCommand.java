@@ -96,8 +96,12 @@ public final class TrainCommand implements Callable<Integer> {
                 Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
                         r.training().resumeFromCheckpoint() != null);
             }
-            long bucket = r.distributed() == null ? DistributedConfig.DEFAULT_BUCKET_BYTES : r.distributed().bucketBytes();
-            Map<String, Double> results = new Trainer(job, console).in(world, bucket).train();
+            DistributedConfig d = r.distributed();
+            Trainer trainer = new Trainer(job, console).in(world, d == null ? DistributedConfig.DEFAULT_BUCKET_BYTES : d.bucketBytes());
+            if (d != null && d.lowCommunication()) {
+                trainer.lowCommunication(d.innerSteps(), d.outerLr(), d.outerMomentum());
+            }
+            Map<String, Double> results = trainer.train();
             if (world.main()) {
                 console.println("final metrics (" + out.resolve("eval_results.json") + "):");
                 results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));

@@ -8,7 +8,7 @@ import java.time.Duration;
  * {@code master} (HOST:PORT), {@code rank} (-1: none) and {@code worldSize} make this process one
  * rank of an explicit group (one command per machine). {@code timeout} bounds
  * the rendezvous and every collective; gradients are summed in buckets of {@code bucketBytes}.
- * {@code innerSteps} > 1 is the low-communication mode (DiLoCo): that many local AdamW steps, then
+ * {@code innerSteps} > 0 is the low-communication mode (DiLoCo; 0: gradients summed every step): that many local AdamW steps, then
  * the parameter deltas are averaged and an outer Nesterov step ({@code outerLr}, {@code outerMomentum})
  * applied.
  */
@@ -33,6 +33,6 @@ public record DistributedConfig(int nproc, String masterHost, int masterPort, in
 
     /** Whether the ranks synchronise parameters every H steps instead of gradients every step. */
     public boolean lowCommunication() {
-        return innerSteps > 1;
+        return innerSteps > 0;
     }
 }

@@ -50,8 +50,10 @@ public final class Launcher {
                 env.put("FINETUNE4J_THREADS", Integer.toString(perRank));
                 Process p = pb.start();
                 workers.add(p);
-                pipes.add(pipe(p.getInputStream(), r == 0 ? out : err, r == 0 ? "" : "[rank " + r + "] "));
-                pipes.add(pipe(p.getErrorStream(), err, r == 0 ? "" : "[rank " + r + "] "));
+                String prefix = r == 0 ? "" : "[rank " + r + "] ";
+                PrintStream to = r == 0 ? out : err;
+                pipes.add(pipe(p.getInputStream(), line -> to.println(prefix + line)));
+                pipes.add(pipe(p.getErrorStream(), line -> err.println(prefix + line)));
             }
             err.println("distributed: ranks 0-" + (n - 1) + " are pids " + String.join(", ",
                     workers.stream().map(p -> Long.toString(p.pid())).toList()));
@@ -107,9 +109,7 @@ public final class Launcher {
         for (int r = 0; r < workers.size(); r++) {
             Process p = workers.get(r);
             if (!p.isAlive() && p.exitValue() != 0) {
-                int code = p.exitValue();
-                String how = code > 128 ? "was killed by signal " + (code - 128) : "exited with code " + code;
-                return "rank " + r + " (pid " + p.pid() + ") " + how;
+                return "rank " + r + " (pid " + p.pid() + ") " + exit(p.exitValue());
             }
         }
         return null;
@@ -130,11 +130,17 @@ public final class Launcher {
         return cmd;
     }
 
-    private static Thread pipe(InputStream in, PrintStream to, String prefix) {
+    /** "exited with code C", or "was killed by signal S" for a code above 128 (the shell's convention). */
+    public static String exit(int code) {
+        return code > 128 ? "was killed by signal " + (code - 128) : "exited with code " + code;
+    }
+
+    /** Hands each line of {@code in} to {@code sink} on a daemon thread, until the stream ends. */
+    public static Thread pipe(InputStream in, java.util.function.Consumer<String> sink) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    to.println(prefix + line);
+                    sink.accept(line);
                 }
             } catch (IOException e) {
                 // the worker is gone

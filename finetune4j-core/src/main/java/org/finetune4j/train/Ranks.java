@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.distributed.World;
 import org.finetune4j.model.TransformerModel;
@@ -56,15 +54,36 @@ final class Ranks {
         if (world.size() == 1) {
             return;
         }
-        Map<Parameter, Boolean> seen = new IdentityHashMap<>(); // tied weights are one parameter under two names
         List<Tensor> weights = new ArrayList<>();
-        for (Parameter p : model.namedParameters().values()) {
-            if (!p.quantized() && seen.put(p, true) == null) {
+        for (Parameter p : model.namedParameters().values()) { // tied weights once
+            if (!p.quantized()) {
                 weights.add(p.data());
             }
         }
         try (Autograd.Guard off = Autograd.noGrad()) {
             world.broadcast(weights);
+        }
+    }
+
+    /**
+     * In the low-communication mode the ranks' weights differ between outer steps, so evaluations and
+     * checkpoints must fall on them: eval_steps and save_steps multiples of inner_steps, no epoch strategies.
+     * Such a run does not resume: each rank's AdamW moments are its own, and a checkpoint holds rank 0's.
+     */
+    static void checkOuterSteps(TrainingArguments a, int innerSteps, boolean on, boolean resumes) {
+        if (!on) {
+            return;
+        }
+        if (resumes) {
+            throw new Finetune4jException("distributed.sync every_n_steps does not resume from a checkpoint (each rank's "
+                    + "AdamW moments are its own and a checkpoint holds rank 0's); start a new run from the checkpoint's model");
+        }
+        if (a.evalStrategy().equals("epoch") || a.saveStrategy().equals("epoch")
+                || (a.evalStrategy().equals("steps") && a.evalSteps() % innerSteps != 0)
+                || (a.saveStrategy().equals("steps") && a.saveSteps() % innerSteps != 0)) {
+            throw new Finetune4jException("distributed.inner_steps " + innerSteps + ": eval_steps and save_steps must be multiples "
+                    + "of it (the ranks hold the same weights only after an outer step), and eval_strategy / save_strategy "
+                    + "steps or no");
         }
     }
 }

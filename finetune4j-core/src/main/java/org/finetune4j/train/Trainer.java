@@ -13,6 +13,7 @@ import org.finetune4j.data.Dataset;
 import org.finetune4j.data.Sampler;
 import org.finetune4j.distributed.DistributedConfig;
 import org.finetune4j.distributed.GradientSync;
+import org.finetune4j.distributed.OuterStep;
 import org.finetune4j.distributed.World;
 import org.finetune4j.eval.Batches;
 import org.finetune4j.model.Losses;
@@ -74,6 +75,8 @@ public final class Trainer {
     private StepListener listener = (step, loss) -> {};
     private World world = World.SINGLE;
     private GradientSync sync = new GradientSync(World.SINGLE, DistributedConfig.DEFAULT_BUCKET_BYTES);
+    private OuterStep outer; // the low-communication mode (DiLoCo); null: gradients are summed every step
+    private int innerSteps = 1;
 
     public Trainer(Job job, PrintStream console) {
         this.job = job;
@@ -86,6 +89,16 @@ public final class Trainer {
     public Trainer in(World w, long bucketBytes) {
         this.world = w;
         this.sync = new GradientSync(w, bucketBytes);
+        return this;
+    }
+
+    /**
+     * The low-communication mode ({@link OuterStep}): each rank takes {@code h} AdamW steps on its own
+     * batches, then the ranks average their deltas and take an outer Nesterov step ({@code lr}, {@code momentum}).
+     */
+    public Trainer lowCommunication(int h, double lr, double momentum) {
+        this.innerSteps = h;
+        this.outer = new OuterStep(world, sync, lr, momentum);
         return this;
     }
 
@@ -108,12 +121,16 @@ public final class Trainer {
         try (AdamW opt = new AdamW(AdamW.groups(job.model().namedParameters(), args.weightDecay(), true),
                 args.adamBeta1(), args.adamBeta2(), args.adamEpsilon())) {
             Path resume = Ranks.agreeOnResume(world, Runs.resumePoint(args));
+            Ranks.checkOuterSteps(args, innerSteps, outer != null, resume != null);
             TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), job.saver(), opt);
             if (resume != null) {
                 Ranks.checkGlobalBatch(resume, globalBatch());
                 console.println("resuming from " + resume + " at step " + state.globalStep);
             }
             Ranks.broadcastWeights(world, job.model());
+            if (outer != null) {
+                outer.begin(leaves());
+            }
             Loop loop = new Loop(sampler, stepsPerEpoch, epochs, schedule, opt, state);
             try (MetricsLog log = new MetricsLog(world.main() ? args.outputDir().resolve("metrics.jsonl") : null, state.logHistory,
                     total, state.globalStep, console)) {
@@ -138,6 +155,8 @@ public final class Trainer {
         double lossSinceLog;
         int stepsSinceLog;
         double lastGradNorm;
+        double stepSecondsSinceLog; // data-parallel runs also log the step's time and its gradient all-reduce
+        double syncSecondsSinceLog;
         double trainLossSum;
         long trainedSinceLog; // token-labelled tasks: labels the loss took, and real tokens it did not
         long maskedSinceLog;
@@ -194,6 +213,13 @@ public final class Trainer {
                 e.put("loss", round(lossSinceLog / stepsSinceLog));
                 e.put("grad_norm", lastGradNorm);
                 e.put("learning_rate", schedule.lr(state.globalStep, args.learningRate()));
+                if (world.size() > 1) {
+                    e.put("step_seconds", round(stepSecondsSinceLog / stepsSinceLog));
+                    e.put("allreduce_seconds", round(syncSecondsSinceLog / stepsSinceLog));
+                    e.put("allreduce_bytes", sync.lastBytes());
+                    stepSecondsSinceLog = 0;
+                    syncSecondsSinceLog = 0;
+                }
                 if (tokenLabelled) {
                     e.put("trained_tokens", trainedSinceLog);
                     e.put("masked_tokens", maskedSinceLog);
@@ -212,6 +238,7 @@ public final class Trainer {
          * so the gradients summed over micro-batches and ranks are those of the mean over all of them.
          */
         private double step(List<int[]> group, double lr, int index) {
+            long t0 = System.nanoTime();
             long seed = args.seed() * 1_000_003L + index + world.rank() * RANK_SEED_STRIDE; // dropout, masking: per rank
             Torch.manualSeed((int) seed);
             List<Batch> batches = new java.util.ArrayList<>(group.size());
@@ -227,7 +254,8 @@ public final class Trainer {
                     masked += b.tokens() - b.lossItems();
                 }
             }
-            double[] global = world.sum(batches.stream().mapToLong(Batch::lossItems).sum(), trained, masked);
+            double[] mine = {batches.stream().mapToLong(Batch::lossItems).sum(), trained, masked};
+            double[] global = outer != null ? mine : world.sum(mine); // DiLoCo: the inner steps are each rank's own
             trainedSinceLog += (long) global[1];
             maskedSinceLog += (long) global[2];
             double loss = 0;
@@ -235,10 +263,18 @@ public final class Trainer {
             for (Batch b : batches) {
                 loss += microStep(b, (long) global[0], index);
             }
-            sync.sum(leaves());
-            loss = world.sum(loss)[0];
+            if (outer == null) {
+                sync.sum(leaves());
+                syncSecondsSinceLog += sync.lastSeconds();
+            }
+            loss = world.sum(loss)[0] / (outer != null ? world.size() : 1);
             lastGradNorm = Gradients.clip(trainable, args.maxGradNorm());
             opt.step(lr);
+            if (outer != null && (index + 1) % innerSteps == 0) {
+                outer.apply(leaves());
+                syncSecondsSinceLog += sync.lastSeconds();
+            }
+            stepSecondsSinceLog += (System.nanoTime() - t0) / 1e9;
             return loss;
         }
 
@@ -338,6 +374,9 @@ public final class Trainer {
 
     private Map<String, Double> finish(Loop loop, double seconds) throws IOException {
         TrainerState state = loop.state;
+        if (outer != null && state.globalStep % innerSteps != 0) {
+            outer.apply(leaves()); // the ranks end on the same weights
+        }
         if (args.loadBestModelAtEnd() && state.bestModelCheckpoint != null) {
             world.barrier(); // rank 0 has written it
             loop.log.say("loading the best model from " + state.bestModelCheckpoint + " (" + args.metricForBestModel()

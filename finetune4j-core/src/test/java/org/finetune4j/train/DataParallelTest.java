@@ -4,22 +4,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.finetune4j.distributed.DistributedConfig;
-import org.finetune4j.distributed.Rendezvous;
+import org.finetune4j.distributed.RankThreads;
 import org.finetune4j.distributed.World;
 import org.finetune4j.io.SafeTensors;
 import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
-import org.finetune4j.tensor.FreePort;
 import org.finetune4j.tensor.Scope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,28 +47,11 @@ class DataParallelTest {
         return losses;
     }
 
-    /** Rank 0's losses of the recipe run by {@code n} ranks, one thread each. */
+    /** Rank 0's losses of the recipe run by {@code n} ranks, one thread each; every rank logs the same (global) losses. */
     private List<Double> trainOnRanks(int n, Path recipe, String... overrides) throws Exception {
-        int port = FreePort.find();
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            List<Future<List<Double>>> ranks = new ArrayList<>();
-            for (int r = 0; r < n; r++) {
-                DistributedConfig c = new DistributedConfig(1, "127.0.0.1", port, r, n, Duration.ofSeconds(60), 16 << 10, 1, 0.7, 0.9);
-                ranks.add(pool.submit(() -> {
-                    try (World w = Rendezvous.join(c, "same recipe")) {
-                        return train(recipe, w, overrides);
-                    }
-                }));
-            }
-            List<Double> main = ranks.get(0).get();
-            for (Future<List<Double>> f : ranks) {
-                assertThat(f.get()).isEqualTo(main); // every rank logs the global loss
-            }
-            return main;
-        } finally {
-            pool.shutdownNow();
-        }
+        List<List<Double>> ranks = RankThreads.run(n, w -> train(recipe, w, overrides));
+        ranks.forEach(l -> assertThat(l).isEqualTo(ranks.get(0)));
+        return ranks.get(0);
     }
 
     private static Map<String, float[]> weights(Path file) {

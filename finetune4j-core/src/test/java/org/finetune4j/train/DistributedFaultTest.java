@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.distributed.DistributedConfig;
 import org.finetune4j.distributed.Launcher;
+import org.finetune4j.distributed.RankThreads;
 import org.finetune4j.distributed.Rendezvous;
 import org.finetune4j.distributed.World;
 import org.finetune4j.recipe.Jobs;
@@ -53,34 +54,18 @@ class DistributedFaultTest {
 
     /** Per-step losses of the recipe on {@code n} ranks (threads of this JVM), from step 1 or a resumed one. */
     private List<Double> run(int n, Path recipe, String... overrides) throws Exception {
-        int port = FreePort.find();
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            List<Future<List<Double>>> ranks = new ArrayList<>();
-            for (int rank = 0; rank < n; rank++) {
-                DistributedConfig c = new DistributedConfig(1, "127.0.0.1", port, rank, n, Duration.ofSeconds(60),
-                        DistributedConfig.DEFAULT_BUCKET_BYTES, 1, 0.7, 0.9);
-                ranks.add(pool.submit(() -> {
-                    try (World w = n == 1 ? World.SINGLE : Rendezvous.join(c, "r"); Scope s = Scope.open()) {
-                        Recipe r = Recipe.load(recipe, List.of(overrides));
-                        Trainer.Job job = Jobs.create(r, quiet);
-                        if (w.main()) {
-                            Runs.prepare(r.training());
-                        }
-                        List<Double> losses = new ArrayList<>();
-                        new Trainer(job, quiet).in(w, c.bucketBytes()).onStep((step, loss) -> losses.add(loss)).train();
-                        return losses;
-                    }
-                }));
+        return RankThreads.run(n, w -> {
+            try (Scope s = Scope.open()) {
+                Recipe r = Recipe.load(recipe, List.of(overrides));
+                Trainer.Job job = Jobs.create(r, quiet);
+                if (w.main()) {
+                    Runs.prepare(r.training());
+                }
+                List<Double> losses = new ArrayList<>();
+                new Trainer(job, quiet).in(w, DistributedConfig.DEFAULT_BUCKET_BYTES).onStep((step, loss) -> losses.add(loss)).train();
+                return losses;
             }
-            List<Double> main = ranks.get(0).get();
-            for (Future<List<Double>> f : ranks) {
-                f.get();
-            }
-            return main;
-        } finally {
-            pool.shutdownNow();
-        }
+        }).get(0);
     }
 
     @Test
@@ -114,7 +99,7 @@ class DistributedFaultTest {
             }
         }, true, StandardCharsets.UTF_8);
         DistributedConfig two = new DistributedConfig(2, null, 0, -1, 2, Duration.ofSeconds(60), DistributedConfig.DEFAULT_BUCKET_BYTES,
-                1, 0.7, 0.9);
+                0, 0.7, 0.9);
         List<String> args = List.of("1", "6", recipe.toString(), "training.output_dir=" + out,
                 "training.per_device_train_batch_size=4", "distributed.timeout_seconds=60");
         assertThatThrownBy(() -> Launcher.run(KillableRank.class.getName(), args, two,
@@ -166,7 +151,7 @@ class DistributedFaultTest {
             List<Future<String>> out = new ArrayList<>();
             for (int i = 0; i < ranks.length; i++) {
                 DistributedConfig c = new DistributedConfig(1, "127.0.0.1", port, ranks[i], sizes[i], Duration.ofSeconds(5),
-                        DistributedConfig.DEFAULT_BUCKET_BYTES, 1, 0.7, 0.9);
+                        DistributedConfig.DEFAULT_BUCKET_BYTES, 0, 0.7, 0.9);
                 String digest = recipes[i];
                 out.add(pool.submit(() -> {
                     try (World w = Rendezvous.join(c, digest)) {

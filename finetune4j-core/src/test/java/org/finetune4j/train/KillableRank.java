@@ -32,18 +32,8 @@ public final class KillableRank {
             if (w.main()) {
                 Runs.prepare(r.training());
             }
-            new Trainer(job, System.err).in(w, d.bucketBytes()).onStep((step, loss) -> {
-                System.out.println("step " + step + " " + loss);
-                if (w.rank() == stopRank && step == stopStep) {
-                    System.out.println("STOPPED");
-                    System.out.flush();
-                    try {
-                        Thread.sleep(600_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }).train();
+            new Trainer(job, System.err).in(w, d.bucketBytes()).onStep(KillableRun.pauseAfter(w.rank() == stopRank ? stopStep : -1))
+                    .train();
         } catch (Finetune4jException | java.io.IOException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(1);

@@ -21,18 +21,23 @@ public final class KillableRun {
         try (Scope scope = Scope.open()) {
             Trainer.Job job = Jobs.create(r, System.err);
             Runs.prepare(r.training());
-            new Trainer(job, System.err).onStep((step, loss) -> {
-                System.out.println("step " + step + " " + loss);
-                if (step == stop) {
-                    System.out.println("STOPPED");
-                    System.out.flush();
-                    try {
-                        Thread.sleep(600_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }).train();
+            new Trainer(job, System.err).onStep(pauseAfter(stop)).train();
         }
+    }
+
+    /** Prints "step N LOSS" after each step, and "STOPPED" after step {@code stop}, then waits to be killed. */
+    static Trainer.StepListener pauseAfter(int stop) {
+        return (step, loss) -> {
+            System.out.println("step " + step + " " + loss);
+            if (step == stop) {
+                System.out.println("STOPPED");
+                System.out.flush();
+                try {
+                    Thread.sleep(600_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
     }
 }
