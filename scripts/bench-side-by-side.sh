@@ -2,7 +2,7 @@
 # Finetune4j's `bench` and Transformers (scripts/bench-transformers.py) on the same cases, interleaved in one
 # run: for each round, each case and each dtype, one Finetune4j JVM then one Python process (and, with
 # BEFORE=path/to/another/finetune4j launcher, that build too, float32 only). Prints every run as it ends
-# (with the load average), then the median over the rounds of each side's median step time, the
+# (with the load average), then the median over the rounds of each side's median step time and CPU seconds, the
 # ratio Finetune4j / Transformers and the spread.
 #
 #   scripts/bench-side-by-side.sh [ROUNDS] [CASE ...]
@@ -34,7 +34,7 @@ try:
 except ValueError:
     r = json.loads(s.splitlines()[-1])
 r = r[-1] if isinstance(r, list) else r
-print(r["step_time_s"], r["peak_rss_mb"])')"
+print(r["step_time_s"], r["peak_rss_mb"], r.get("cpu_s_per_step", "nan"))')"
   echo "$side $dtype $case $t load $load" | tee -a "$log"
 }
 
@@ -56,26 +56,34 @@ for r in $(seq "$rounds"); do
 done
 
 "$python" - "$log" <<'EOF'
-import collections, statistics, sys
+import collections, math, statistics, sys
 runs = collections.defaultdict(list)
 loads = []
 for line in open(sys.argv[1]):
-    side, dtype, case, t, rss, _, load = line.split()
-    runs[(case, dtype, side)].append((float(t), float(rss)))
+    side, dtype, case, t, rss, cpu, _, load = line.split()
+    runs[(case, dtype, side)].append((float(t), float(rss), float(cpu)))
     loads.append(float(load))
-print(f"\nmedian over rounds of each run's median step time (s); spread = min-max; load average {min(loads)}-{max(loads)}")
-print(f"{'case':24} {'dtype':9} {'finetune4j':>22} {'transformers':>22} {'ratio':>6} {'before':>22} {'peak RSS MB f4j/hf/before':>28}")
+print(f"\nmedians over rounds of each run's median step time and of its CPU seconds a step (all threads); spread = min-max;"
+      f" load average {min(loads)}-{max(loads)}")
+print(f"{'case':24} {'dtype':9} {'finetune4j s':>22} {'transformers s':>22} {'ratio':>6} {'before s':>22}"
+      f" {'CPU s f4j/hf/before':>20} {'CPU ratio':>9} {'peak RSS MB f4j/hf/before':>26}")
+def med(v, i):
+    x = [r[i] for r in v if not math.isnan(r[i])]
+    return statistics.median(x) if x else float("nan")
 for case, dtype in sorted({(c, d) for c, d, _ in runs}):
-    def cell(side):
+    cols = {}
+    for side in ("finetune4j", "transformers", "before"):
         v = runs.get((case, dtype, side))
-        if not v:
-            return "", None, ""
-        ts = [t for t, _ in v]
-        return f"{statistics.median(ts):.4f} ({min(ts):.3f}-{max(ts):.3f})", statistics.median(ts), f"{max(r for _, r in v):.0f}"
-    f, fm, fr = cell("finetune4j")
-    h, hm, hr = cell("transformers")
-    b, _, br = cell("before")
-    ratio = f"{fm / hm:.3f}" if fm and hm else ""
-    print(f"{case:24} {dtype:9} {f:>22} {h:>22} {ratio:>6} {b:>22} {fr + '/' + hr + '/' + br:>28}")
+        if v:
+            ts = [r[0] for r in v]
+            cols[side] = (f"{statistics.median(ts):.4f} ({min(ts):.3f}-{max(ts):.3f})", statistics.median(ts), med(v, 2),
+                          f"{max(r[1] for r in v):.0f}")
+        else:
+            cols[side] = ("", None, float("nan"), "")
+    f, h, b = cols["finetune4j"], cols["transformers"], cols["before"]
+    ratio = f"{f[1] / h[1]:.3f}" if f[1] and h[1] else ""
+    cpu = "/".join("" if math.isnan(c[2]) else f"{c[2]:.2f}" for c in (f, h, b))
+    cpu_ratio = f"{f[2] / h[2]:.3f}" if not math.isnan(f[2]) and not math.isnan(h[2]) else ""
+    print(f"{case:24} {dtype:9} {f[0]:>22} {h[0]:>22} {ratio:>6} {b[0]:>22} {cpu:>20} {cpu_ratio:>9} {f[3] + '/' + h[3] + '/' + b[3]:>26}")
 EOF
 rm -f "$log"

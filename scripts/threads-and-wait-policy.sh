@@ -5,7 +5,7 @@
 # to train and evaluate on (default: the bert-seqcls test fixture) and, for generate, a causal LM (default
 # ../shared/assets/models/stories260K, else the gpt2-lm fixture).
 #   scripts/threads-and-wait-policy.sh [ROUNDS]
-# env: POLICIES (default "PASSIVE ACTIVE unset"; unset = libgomp's default), THREADS_LIST (default "2 1")
+# env: COMMANDS (default "train bench eval predict generate forward"), POLICIES (default "PASSIVE ACTIVE unset"; unset = libgomp's default), THREADS_LIST (default "2 1")
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -50,7 +50,7 @@ EOF
 cp -r "$work/out" "$work/model"
 head -201 "$work/train.tsv" | tail -200 | cut -f1 | python3 -c 'import json,sys; [print(json.dumps({"text": l.strip()})) for l in sys.stdin]' > "$work/texts.jsonl"
 
-commands=(train bench eval predict generate forward)
+read -r -a commands <<< "${COMMANDS:-train bench eval predict generate forward}"
 run() { # COMMAND -> the argument list of that command
   case "$1" in
     train) echo train "$work/recipe.yaml" ;;
