@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /** {@code finetune4j bench}: training-step (or forward) speed on fixed synthetic batches. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time full training steps (forward, backward, clipping, AdamW) on synthetic batches.",
-                "Reports the median step time after warm-up, tokens/s, peak RSS, model FLOPs per step and MFU",
+                "Reports the median step time after warm-up, the CPU seconds a step (all threads: comparable on a shared",
+                "machine), tokens/s, peak RSS, model FLOPs per step and MFU",
                 "against a matmul GFLOP/s measured in the same process. Cases: bert-tiny-32x128, bert-base-8x128,",
                 "gpt2-small-4x128, gpt2-small-4x128-lora (LoRA r 16 on c_attn, as bench.py's gpt2-small-lora; the shapes of",
                 "shared/oracle/bench.py), or a model folder with --model (optionally 8-bit, with gradient checkpointing,",
@@ -110,9 +111,10 @@ public final class BenchCommand implements Callable<Integer> {
     private void print(PrintWriter out, ObjectNode r, ArrayNode results) {
         results.add(r);
         if (!json) {
-            out.printf("%-21s %-7s %-8s %8.4f s/step %9.1f tokens/s  peak RSS %7.1f MB  %7.2f GFLOP/step  MFU %.3f (matmul %.1f GFLOP/s)%n",
+            out.printf("%-21s %-7s %-8s %8.4f s/step (%.2f CPU s) %9.1f tokens/s  peak RSS %7.1f MB  %7.2f GFLOP/step  MFU %.3f"
+                            + " (matmul %.1f GFLOP/s)%n",
                     r.get("case").asText(), r.get("mode").asText(), r.get("dtype").asText(), r.get("step_time_s").asDouble(),
-                    r.get("tokens_per_s").asDouble(), r.get("peak_rss_mb").asDouble(),
+                    r.get("cpu_s_per_step").asDouble(), r.get("tokens_per_s").asDouble(), r.get("peak_rss_mb").asDouble(),
                     r.get("model_gflop_per_step").asDouble(), r.get("mfu").asDouble(), r.get("matmul_gflops").asDouble());
             out.flush();
         }

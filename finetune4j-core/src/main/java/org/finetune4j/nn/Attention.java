@@ -33,9 +33,11 @@ public final class Attention {
      */
     public static Tensor attend(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, double dropout, Forward f) {
         double p = f.training ? dropout : 0;
-        if (!f.keepAttentions && AttentionKernel.fused(q, k)) {
-            return F.sdpa(q, k, v, bias, p, scale);
-        }
+        return !f.keepAttentions && AttentionKernel.fused(q, k) ? F.sdpa(q, k, v, bias, p, scale) : eager(q, k, v, bias, scale, p, f);
+    }
+
+    /** The eager path of {@link #attend}, with dropout probability {@code p}. */
+    static Tensor eager(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, double p, Forward f) {
         long heads = q.size(1);
         long kvHeads = k.size(1);
         if (kvHeads != heads) {

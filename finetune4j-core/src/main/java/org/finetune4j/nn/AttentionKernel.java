@@ -1,17 +1,23 @@
 package org.finetune4j.nn;
 
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Tensor;
 
 /**
  * Which attention kernel runs: libtorch's fused scaled_dot_product_attention only where it was
- * measured faster than the eager path for the dtype and shape (docs/BENCHMARKS.md), else eager.
+ * measured faster than the eager path (scripts/attention-kernels.sh, docs/BENCHMARKS.md): float32
+ * decoding steps (one query position, no autograd), at about half the eager path's time. Everywhere
+ * else the eager path: in bfloat16 this build's fused kernel took 1.2-2 times the eager CPU time in
+ * training and up to 100 times in inference, and in float32 training and full-sequence inference the
+ * two did the same work.
  */
-public final class AttentionKernel {
+final class AttentionKernel {
 
     private AttentionKernel() {}
 
     /** Whether q [B, H, T, D] against k [B, Hkv, S, D] runs fused. */
     static boolean fused(Tensor q, Tensor k) {
-        return false;
+        return q.dtype() == DType.F32 && q.size(2) == 1 && !Autograd.enabled();
     }
 }

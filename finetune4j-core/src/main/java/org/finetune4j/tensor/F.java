@@ -22,8 +22,15 @@ public final class F {
 
     private F() {}
 
-    /** {@code x W^T + b} in one kernel; x [.., in], w [out, in], b [out] or null. */
+    /**
+     * {@code x W^T + b} in one kernel; x [.., in], w [out, in] (any strides), b [out] or null. A float32
+     * product large enough runs in oneDNN on libtorch's OpenMP threads ({@link Gemm}); the rest, and
+     * everything under autocast, in libtorch's own linear.
+     */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        if (Gemm.oneDnn(x, w, b)) {
+            return new Tensor(torch.mkldnn_linear(x.t.contiguous().to_mkldnn(), w.t, Native.optional(b)).to_dense());
+        }
         return new Tensor(b == null ? torch.linear(x.t, w.t) : torch.linear(x.t, w.t, b.t));
     }
 

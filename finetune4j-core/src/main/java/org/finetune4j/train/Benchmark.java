@@ -150,9 +150,11 @@ public final class Benchmark {
             ids[i] = rng.nextInt(config.vocabSize());
         }
         List<Double> times = new ArrayList<>();
+        double cpu = 0;
         try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), 0.01, false), 0.9, 0.999, 1e-8)) {
             for (int i = 0; i < warmup + steps; i++) {
                 long t0 = System.nanoTime();
+                double c0 = Memory.cpuSeconds();
                 try (Scope step = Scope.open()) {
                     Inputs in = inputs(c, config, ids, rng);
                     if (forwardOnly) {
@@ -163,10 +165,13 @@ public final class Benchmark {
                 }
                 if (i >= warmup) {
                     times.add((System.nanoTime() - t0) / 1e9);
+                    cpu += Memory.cpuSeconds() - c0;
                 }
             }
         }
-        return report(c, config, model, times, forwardOnly, matmulGflops, autocast);
+        ObjectNode r = report(c, config, model, times, forwardOnly, matmulGflops, autocast);
+        r.put("cpu_s_per_step", round(cpu / steps, 3)); // all threads: comparable where the machine is shared
+        return r;
     }
 
     private static Inputs inputs(Case c, ModelConfig config, long[] ids, Random rng) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Process memory as Linux reports it (VmHWM, VmRSS); 0 where /proc is absent. */
+/** Process memory (VmHWM, VmRSS) and CPU time as Linux reports them; 0 where /proc is absent. */
 public final class Memory {
 
     private Memory() {}
@@ -15,6 +15,17 @@ public final class Memory {
 
     public static long rssBytes() {
         return status("VmRSS:");
+    }
+
+    /** CPU seconds the process has used, user and system, all threads (clock ticks of 1/100 s). */
+    public static double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static long status(String key) {
