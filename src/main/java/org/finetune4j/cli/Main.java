@@ -18,6 +18,7 @@ import picocli.CommandLine;
                 ForwardCommand.class,
                 InitCommand.class,
                 GenerateCommand.class,
+                ServeCommand.class,
                 BenchCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.model.Head;
+import org.finetune4j.model.LlamaConfig;
 import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
@@ -59,9 +60,28 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
-    /** The model's positions (prompt plus new tokens must fit). */
+    /** Whether {@code id} is one of the EOS ids. */
+    public boolean isEos(long id) {
+        return new Stops(eos, List.of()).isEos(id);
+    }
+
+    /** The model's positions (prompt plus new tokens must fit); no limit for rotary positions. */
     public int positions() {
         return model.config.maxPositions();
+    }
+
+    /**
+     * The context a server allows: the positions, or for rotary models the max_position_embeddings
+     * they were trained on (as vLLM's default max_model_len).
+     */
+    public int contextLength() {
+        return model.config instanceof LlamaConfig l ? Math.min(l.maxPositionEmbeddings(), positions()) : positions();
+    }
+
+    /** The text token {@code id} adds after token {@code previous} (sentencepiece drops a leading space of a text's first token). */
+    public String tokenText(long previous, long id) {
+        String t = continuation(new long[] {previous}, new long[] {id});
+        return t.isEmpty() ? tokenizer.decode(new long[] {id}, false) : t; // a special token by its own text
     }
 
     /** The ids of a plain prompt, with the tokenizer's special tokens; an empty prompt is BOS alone. */
