@@ -185,10 +185,10 @@ final class Api extends Handler.Abstract {
         if (t instanceof java.util.concurrent.TimeoutException || String.valueOf(t.getMessage()).contains("Idle timeout")) {
             return new ApiError(408, "invalid_request_error", null, "request_timeout", "The request body did not arrive in time");
         }
-        if (t instanceof IllegalArgumentException || t instanceof ArithmeticException) {
-            return tooLarge();
+        if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).startsWith("Max size")) {
+            return tooLarge(); // Jetty's limit, hit by a chunked body (a declared length is checked before reading)
         }
-        return ApiError.invalid(null, "The request body could not be read: " + t.getClass().getSimpleName());
+        return ApiError.invalid(null, "The request body could not be read (" + t.getClass().getSimpleName() + ")");
     }
 
     private ApiError tooLarge() {

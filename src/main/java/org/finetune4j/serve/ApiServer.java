@@ -111,13 +111,15 @@ public final class ApiServer implements AutoCloseable {
         stop();
     }
 
-    /** Jetty's own error responses as {"error": {...}}. */
+    /** Jetty's own error responses as {"error": {...}} (505 for a request line without a version becomes 400). */
     private static final class JsonErrors extends ErrorHandler {
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                 Callback callback) {
+            int status = code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505 ? 400 : code; // a garbage request line is the client's error
             String text = message != null ? message : HttpStatus.getMessage(code);
-            ApiError e = ApiError.ofStatus(code, text.replaceAll("[^\\x20-\\x7e]", "?"));
+            ApiError e = ApiError.ofStatus(status, text.replaceAll("[^\\x20-\\x7e]", "?"));
+            response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(Exchange.text(e.body()).getBytes(StandardCharsets.UTF_8)), callback);
         }
