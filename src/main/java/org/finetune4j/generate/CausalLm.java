@@ -47,15 +47,19 @@ public final class CausalLm implements AutoCloseable {
 
     /** Loads {@code dir} (config, weights, tokenizer) with the adapter folder {@code adapter} on it when not null. */
     public static CausalLm load(Path dir, Path adapter) {
-        Tokenizer tok = Tokenizer.load(dir);
         NDManager manager = NDManager.newBaseManager();
         try {
             TransformerModel m = adapter == null ? Pretrained.load(dir, Head.CAUSAL_LM, manager, 0).model()
                     : Adapters.loadWithBase(dir, adapter, Head.CAUSAL_LM, manager, 0, false);
-            return new CausalLm(m, tok, manager);
+            Tokenizer tok = Tokenizer.load(dir);
+            try {
+                return new CausalLm(m, tok, manager);
+            } catch (RuntimeException e) {
+                tok.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             manager.close();
-            tok.close();
             throw e;
         }
     }

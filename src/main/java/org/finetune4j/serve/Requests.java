@@ -147,7 +147,7 @@ final class Requests {
         List<long[]> out = new ArrayList<>();
         if (p.isTextual()) {
             texts.add(p.textValue());
-            out.add(lm.encode(p.textValue()));
+            out.add(encode(lm, p.textValue()));
         } else if (p.isArray() && !p.isEmpty() && p.size() <= MAX_PROMPTS && p.get(0).isIntegralNumber()) {
             out.add(tokenIds(p, lm));
             texts.add(lm.tokenizer.decode(out.get(0), false));
@@ -155,7 +155,7 @@ final class Requests {
             for (JsonNode e : p) {
                 if (e.isTextual()) {
                     texts.add(e.textValue());
-                    out.add(lm.encode(e.textValue()));
+                    out.add(encode(lm, e.textValue()));
                 } else if (e.isArray() && !e.isEmpty()) {
                     out.add(tokenIds(e, lm));
                     texts.add(lm.tokenizer.decode(out.get(out.size() - 1), false));
@@ -167,6 +167,14 @@ final class Requests {
             throw Fields.wrongType("prompt", "a string, an array of 1-" + MAX_PROMPTS + " strings or token arrays", p);
         }
         return out;
+    }
+
+    private static long[] encode(CausalLm lm, String text) {
+        try {
+            return lm.encode(text);
+        } catch (Finetune4jException e) { // an empty prompt for a model without BOS
+            throw ApiError.invalid("prompt", e.getMessage());
+        }
     }
 
     private static long[] tokenIds(JsonNode a, CausalLm lm) {
