@@ -31,7 +31,11 @@ public final class KvCache implements AutoCloseable {
         return keys.isEmpty() ? 0 : keys.get(0).getShape().get(2);
     }
 
-    /** Appends layer {@code layer}'s new k and v [B, Hkv, T, D]; returns all of them, {k, v} [B, Hkv, S, D]. */
+    /**
+     * Appends layer {@code layer}'s new k and v [B, Hkv, T, D]; returns all of them, {k, v} [B, Hkv, S, D],
+     * as views in the manager of {@code k} (the step's), so what attention computes from them is freed
+     * with the step rather than kept until the cache closes.
+     */
     public NDArray[] append(int layer, NDArray k, NDArray v) {
         while (keys.size() <= layer) {
             keys.add(null);
@@ -39,7 +43,14 @@ public final class KvCache implements AutoCloseable {
         }
         keys.set(layer, grow(keys.get(layer), k));
         values.set(layer, grow(values.get(layer), v));
-        return new NDArray[] {keys.get(layer), values.get(layer)};
+        return new NDArray[] {view(keys.get(layer), k.getManager()), view(values.get(layer), v.getManager())};
+    }
+
+    /** A view of {@code held} (no copy) owned by {@code owner}. */
+    private static NDArray view(NDArray held, NDManager owner) {
+        NDArray v = held.get(":"); // [B, Hkv, S, D], the same storage
+        v.attach(owner);
+        return v;
     }
 
     /** Rows held (B), 0 when empty. */
