@@ -86,66 +86,82 @@ final class Engine implements AutoCloseable {
     private void loop() {
         org.finetune4j.tensor.Ops.setGradMode(false);
         while (!(stopping && queue.isEmpty() && running == 0)) {
-            admit();
+            Job first = null;
             if (running == 0) {
                 try {
-                    Job j = queue.poll(100, TimeUnit.MILLISECONDS);
-                    if (j != null) {
-                        start(j);
-                    }
+                    first = queue.poll(100, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     return;
                 }
-                continue;
+                if (first == null) {
+                    continue;
+                }
             }
+            admit(first);
             for (Map.Entry<Served.Lm, Lane> e : lanes.entrySet()) {
                 if (!e.getValue().rows.isEmpty()) {
-                    guarded(e.getValue(), null, () -> step(e.getKey(), e.getValue()));
+                    guarded(e.getValue(), List.of(), () -> step(e.getKey(), e.getValue()));
                 }
             }
             running = lanes.values().stream().mapToInt(l -> l.rows.size()).sum();
         }
     }
 
-    /** Starts queued jobs while the head fits (first come, first served). */
-    private void admit() {
-        for (Job j = queue.peek(); j != null; j = queue.peek()) {
-            if (j instanceof Job.Generation g && !g.cancelled() && running + g.prompts.size() > maxRows) {
-                return;
+    /**
+     * Starts {@code first} (already taken from the queue, or null) and the queued jobs after it while
+     * their choices fit (first come, first served). The generations for one model join its batch
+     * together: their prompts run as one batch.
+     */
+    private void admit(Job first) {
+        List<Job> taken = new ArrayList<>();
+        int rows = running;
+        for (Job j = first != null ? first : queue.peek(); j != null; j = queue.peek()) {
+            if (j != first && j instanceof Job.Generation g && !g.cancelled() && rows + g.prompts.size() > maxRows) {
+                break;
             }
-            queue.poll();
-            start(j);
+            taken.add(j == first ? j : queue.poll());
+            rows += j instanceof Job.Generation g && !g.cancelled() ? g.prompts.size() : 0;
         }
-    }
-
-    private void start(Job job) {
-        if (job instanceof Job.Classification c) {
-            try {
-                c.result().complete(models.classify(c.model(), c.texts()));
-            } catch (RuntimeException e) {
-                c.result().completeExceptionally(e);
-            }
-        } else if (job instanceof Job.Generation g) {
-            if (g.cancelled()) {
+        Map<Served.Lm, List<Job.Generation>> joining = new IdentityHashMap<>();
+        for (Job j : taken) {
+            if (j instanceof Job.Classification c) {
+                classify(c);
+            } else if (j instanceof Job.Generation g && g.cancelled()) {
                 cancelled.incrementAndGet();
-                return;
+            } else if (j instanceof Job.Generation g) {
+                joining.computeIfAbsent(g.model, m -> new ArrayList<>()).add(g);
             }
-            Lane lane = lanes.computeIfAbsent(g.model, m -> new Lane());
-            guarded(lane, g, () -> join(g, lane));
-            running = lanes.values().stream().mapToInt(l -> l.rows.size()).sum();
+        }
+        joining.forEach((model, gs) -> {
+            Lane lane = lanes.computeIfAbsent(model, m -> new Lane());
+            guarded(lane, gs, () -> join(gs, lane));
+        });
+        running = lanes.values().stream().mapToInt(l -> l.rows.size()).sum();
+    }
+
+    private void classify(Job.Classification c) {
+        try {
+            c.result().complete(models.classify(c.model(), c.texts()));
+        } catch (RuntimeException e) {
+            c.result().completeExceptionally(e);
         }
     }
 
-    /** The request's prompts run and join the model's batch; each choice gets its first token. */
-    private void join(Job.Generation g, Lane lane) {
+    /** The requests' prompts run as one batch and join the model's batch; each choice gets its first token. */
+    private void join(List<Job.Generation> gs, Lane lane) {
         if (lane.decoder == null) {
-            lane.decoder = g.model.lm().decoder();
+            lane.decoder = gs.get(0).model.lm().decoder();
         }
-        float[][] logits = lane.decoder.join(g.prompts);
-        for (int c = 0; c < g.prompts.size(); c++) {
-            Row r = new Row(g, c);
-            lane.rows.add(r);
-            choose(g.model, r, logits[c]);
+        List<long[]> prompts = new ArrayList<>();
+        gs.forEach(g -> prompts.addAll(g.prompts));
+        float[][] logits = lane.decoder.join(prompts);
+        int i = 0;
+        for (Job.Generation g : gs) {
+            for (int c = 0; c < g.prompts.size(); c++) {
+                Row r = new Row(g, c);
+                lane.rows.add(r);
+                choose(g.model, r, logits[i++]);
+            }
         }
         retire(lane);
     }
@@ -224,15 +240,13 @@ final class Engine implements AutoCloseable {
         }
     }
 
-    /** Runs {@code work}; when it fails, every request of the lane (and {@code joining}) fails and the lane starts afresh. */
-    private void guarded(Lane lane, Job.Generation joining, Runnable work) {
+    /** Runs {@code work}; when it fails, every request of the lane (and those {@code joining}) fails and the lane starts afresh. */
+    private void guarded(Lane lane, List<Job.Generation> joining, Runnable work) {
         try {
             work.run();
         } catch (RuntimeException e) {
             List<Job.Generation> failed = new ArrayList<>(lane.rows.stream().map(r -> r.g).distinct().toList());
-            if (joining != null && !failed.contains(joining)) {
-                failed.add(joining);
-            }
+            joining.stream().filter(g -> !failed.contains(g)).forEach(failed::add);
             lane.rows.clear();
             if (lane.decoder != null) {
                 lane.decoder.close();
