@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The server driven by OpenAI's official Java SDK: completion, chat, streaming and errors on the
- * stories260K-shaped model, greedy texts equal to {@code finetune4j generate}'s.
+ * stories260K-shaped model, greedy texts equal to {@code finetune4j generate}'s. The SDK also reads
+ * the keep-alive writes a request in flight gets (see {@link Exchange}).
  */
 class OpenAiClientTest {
 
@@ -39,8 +40,8 @@ class OpenAiClientTest {
     private static OpenAIClient client;
 
     @BeforeAll
-    static void start() {
-        server = ServeFixture.start(ServeFixture.settings().withApiKey(KEY));
+    static void start() { // keep-alive probes every 5 ms, so most answers start with them (spaces, SSE comments)
+        server = ServeFixture.start(ServeFixture.settings().withApiKey(KEY).withTimeouts(1 << 20, 30_000, 5, 5_000));
         client = client(KEY);
     }
 

@@ -85,6 +85,16 @@ class ServeBehaviourTest {
     }
 
     @Test
+    void keepAlivesBeforeALongAnswerLeaveItValidJson() throws Exception {
+        try (ApiServer server = ServeFixture.start(ServeFixture.settings().withTimeouts(1 << 20, 30_000, 1, 5_000))) {
+            RawHttp.Reply r = RawHttp.post(server.port(), "/v1/completions", completion(300, false));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).startsWith(" ");
+            assertThat(r.json().at("/usage/completion_tokens").asInt()).isEqualTo(300);
+        }
+    }
+
+    @Test
     void aFullQueueAnswers429() throws Exception {
         try (ApiServer server = ServeFixture.start(ServeFixture.settings().withLimits(1, 1).withTimeouts(1 << 20, 30_000, 20, 5_000))) {
             int port = server.port();
