@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
 /** {@code finetune4j serve}: a causal LM or a classifier (and adapters on it) behind OpenAI's HTTP API. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve a model over OpenAI's HTTP API, so OpenAI's own clients call it unchanged.",
-                "A causal LM serves POST /v1/completions and POST /v1/chat/completions (streaming too); a sequence",
-                "classifier serves POST /v1/classify (an extension: labels and probabilities). GET /v1/models lists the",
-                "model ids (the base folder's name, then each adapter's), GET /health the engine's state.",
+                "A causal LM serves POST /v1/completions and POST /v1/chat/completions (streaming too).",
+                "A sequence classifier serves POST /v1/classify (an extension: labels and probabilities).",
+                "GET /v1/models lists the model ids: the base folder's name, then each adapter's; GET /health the engine's state.",
                 "Concurrent requests decode together in one batch; when --max-queued requests wait, more get 429.",
                 "SIGTERM or Ctrl-C stops gracefully: running requests finish first."})
 public final class ServeCommand implements Callable<Integer> {
@@ -39,10 +39,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "A PEFT LoRA adapter on the model, served as model id NAME (default: the folder's name); repeatable.")
     List<String> adapters = new ArrayList<>();
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default 127.0.0.1: this machine only).")
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS", description = "Address to listen on (default 127.0.0.1: this machine only).")
     String host;
 
-    @Option(names = "--port", defaultValue = "8000", description = "Port (default 8000; 0 picks a free one).")
+    @Option(names = "--port", defaultValue = "8000", paramLabel = "PORT", description = "Port (default 8000; 0 picks a free one).")
     int port;
 
     @Option(names = "--api-key", paramLabel = "KEY",
