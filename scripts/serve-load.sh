@@ -15,16 +15,8 @@ cd "$root"
 ./mvnw -o -q test-compile
 ./mvnw -o -q dependency:build-classpath -Dmdep.outputFile=target/load-classpath.txt >/dev/null
 log="$(mktemp)"
-./finetune4j serve --model "$model" --port 0 --max-concurrent "$clients" > "$log" 2>&1 &
-server=$!
-trap 'kill -TERM $server 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 120); do
-    grep -q "^serving" "$log" && break
-    kill -0 $server 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 0.5
-done
-port="$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' "$log")"
-id="$(sed -n 's|^serving \([^ ]*\) on.*|\1|p' "$log")"
+source scripts/serve-lib.sh
+start_serve "$log" --model "$model" --max-concurrent "$clients"
 pid="$(pgrep -P $server java || echo $server)"   # the launcher execs java, so this is the server itself
 echo "server pid $pid on port $port, model $id; machine: $(nproc) cores; load: $(uptime | sed 's/.*load average/load average/')"
 java -cp "target/test-classes:target/classes:$(cat target/load-classpath.txt)" org.finetune4j.serve.LoadClient \

@@ -11,17 +11,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 model="${2:-$root/../shared/assets/models/stories260K}"
 cd "$root"
 log="$(mktemp)"
-FINETUNE4J_API_KEY=sk-local ./finetune4j serve --model "$model" --port 0 --chat-template chatml > "$log" 2>&1 &
-server=$!
-trap 'kill -TERM $server 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 120); do
-    grep -q "^serving" "$log" && break
-    kill -0 $server 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 0.5
-done
+source scripts/serve-lib.sh
+FINETUNE4J_API_KEY=sk-local start_serve "$log" --model "$model" --chat-template chatml
 cat "$log"
-port="$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' "$log")"
-id="$(sed -n 's|^serving \([^ ]*\) on.*|\1|p' "$log")"
 generated="$(./finetune4j generate --model "$model" --prompt "Once upon a time" --max-new-tokens 100)"
 GENERATED="$generated" "$python" - "$port" "$id" <<'PY'
 import os, sys
