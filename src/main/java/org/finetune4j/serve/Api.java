@@ -87,7 +87,8 @@ final class Api extends Handler.Abstract {
                 withBody(request, x, body -> post(path, body, x));
             }
             default -> {
-                if (path.startsWith("/v1/models/") && method.equals("GET")) {
+                if (path.startsWith("/v1/models/")) {
+                    allow(method, "GET", path);
                     x.reply(200, model(models.get(path.substring("/v1/models/".length()))));
                     return;
                 }
