@@ -132,6 +132,7 @@ public final class Trainer {
             this.opt = opt;
             this.state = state;
             this.startStep = state.globalStep;
+            this.stop = state.globalStep >= schedule.total(); // resumed from the last step: nothing left to train
         }
 
         void run() throws IOException {

@@ -98,6 +98,25 @@ class TrainerTest {
     }
 
     @Test
+    void resumingAFinishedRunTrainsNoFurther() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 40, 1);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 7", "save_steps: 7");
+        run(recipe, new ArrayList<>(), (s, l) -> {}, "training.output_dir=" + dir.resolve("a"));
+        assertThatThrownBy(() -> run(recipe, new ArrayList<>(), (s, l) -> {
+            if (s == 7) {
+                throw new Crash(); // killed after the last checkpoint, before the final save
+            }
+        }, "training.output_dir=" + dir.resolve("b"))).isInstanceOf(Crash.class);
+        for (String out : new String[] {"a", "b"}) {
+            List<Double> more = new ArrayList<>();
+            run(recipe, more, (s, l) -> {}, "training.output_dir=" + dir.resolve(out), "training.resume_from_checkpoint=true");
+            assertThat(more).as(out).isEmpty();
+            assertThat(lines(dir.resolve(out).resolve("metrics.jsonl"))).as(out)
+                    .extracting(n -> n.path("step").asInt()).containsExactly(1, 2, 3, 4, 5, 6, 7, 7);
+        }
+    }
+
+    @Test
     void resumeIgnoresHalfWrittenCheckpoints() throws IOException {
         Path train = TrainerFixture.tsv(dir, "train.tsv", 24, 8);
         Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 4", "save_steps: 2");
