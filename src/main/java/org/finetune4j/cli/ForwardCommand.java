@@ -72,8 +72,15 @@ public final class ForwardCommand implements Callable<Integer> {
         }
         var batch = Json.read(inputs);
         try (NDManager manager = NDManager.newBaseManager()) {
-            TransformerModel model = adapter == null ? Pretrained.load(modelDir, null, manager, seed).model()
-                    : Adapters.loadWithBase(modelDir, adapter, null, manager, seed, true);
+            TransformerModel model;
+            if (adapter == null) {
+                Pretrained.Loaded loaded = Pretrained.load(modelDir, null, manager, seed);
+                loaded.report().lines().forEach(spec.commandLine().getErr()::println); // stdout is the JSON
+                spec.commandLine().getErr().flush();
+                model = loaded.model();
+            } else {
+                model = Adapters.loadWithBase(modelDir, adapter, null, manager, seed, true);
+            }
             checkInputs(batch, model.config, manager);
             ForwardProbe.TrainSettings train = new ForwardProbe.TrainSettings(trainSteps, lr, weightDecay, noDecayBiasNorm);
             ObjectNode res;

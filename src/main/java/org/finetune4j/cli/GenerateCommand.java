@@ -115,6 +115,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         ModelConfig config = ModelConfig.read(model);
         try (Tokenizer tok = Tokenizer.load(model); NDManager manager = NDManager.newBaseManager()) {
+            tok.checkIdsBelow(config.vocabSize());
             ChatTemplate template = chatTemplate != null ? ChatTemplate.builtIn(chatTemplate, tok)
                     : chat ? ChatTemplate.ofModel(tok) : null;
             long bos = firstKnown(tok.special().bos(), config.common().bosTokenId(), config.common().eosTokenId());
@@ -136,7 +137,8 @@ public final class GenerateCommand implements Callable<Integer> {
                         + " new ones exceed the model's " + config.maxPositions() + " positions");
             }
             long pad = padId(tok, config, eos, ids);
-            TransformerModel m = adapter == null ? Pretrained.load(model, Head.CAUSAL_LM, manager, 0).model()
+            TransformerModel m = adapter == null
+                    ? Pretrained.loadTrained(model, Head.CAUSAL_LM, manager, "generate takes a causal LM with its trained lm_head")
                     : Adapters.loadWithBase(model, adapter, Head.CAUSAL_LM, manager, 0, false);
             Generator.Settings s = new Generator.Settings(maxNewTokens, sampling, seed, eos, stops, !noCache);
             boolean stream = ids.size() == 1 && !json;

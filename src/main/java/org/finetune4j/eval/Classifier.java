@@ -21,7 +21,8 @@ public record Classifier(TransformerModel model, Tokenizer tokenizer, List<Strin
     public static Classifier load(Path dir, NDManager manager) {
         Tokenizer tok = Tokenizer.load(dir);
         try {
-            TransformerModel model = Pretrained.load(dir, Head.SEQUENCE_CLASSIFICATION, manager, 0).model();
+            TransformerModel model = Pretrained.loadTrained(dir, Head.SEQUENCE_CLASSIFICATION, manager, TaskModel.NEEDS);
+            tok.checkIdsBelow(model.config.vocabSize());
             List<String> labels = model.config.common().labels();
             long pad = tok.special().pad() >= 0 ? tok.special().pad()
                     : model.config.common().padTokenId() != null ? model.config.common().padTokenId() : tok.special().eos();

@@ -40,6 +40,7 @@ final class InstructionJob {
         }
         try (Tokenizer tok = Tokenizer.load(dir)) {
             ModelConfig config = ModelConfig.read(dir);
+            tok.checkIdsBelow(config.vocabSize());
             int maxLength = d.maxLength(config.maxPositions());
             if (maxLength > config.maxPositions()) {
                 throw new Finetune4jException(r.file() + ": data.max_length " + maxLength + " exceeds the "

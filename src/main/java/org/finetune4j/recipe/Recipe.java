@@ -50,10 +50,11 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
     public static final List<String> TASKS = List.copyOf(READERS.keySet());
 
     /**
-     * Where the model comes from, whether its weights are used, and whether the backbone's linear
-     * weights are held in 8 bits ({@code load_in_8bit}, frozen).
+     * Where the model comes from, whether its weights are used, whether the backbone's linear weights are
+     * held in 8 bits ({@code load_in_8bit}, frozen), and whether backbone weights the file lacks are
+     * initialised at random ({@code allow_missing}) instead of refused.
      */
-    public record ModelSpec(Path path, boolean random, boolean loadIn8bit) {}
+    public record ModelSpec(Path path, boolean random, boolean loadIn8bit, boolean allowMissing) {}
 
     /** The data block, as the task's own type. */
     public <T extends TaskSpec> T data(Class<T> type) {
@@ -89,7 +90,8 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
     private static Recipe parse(Node root, String file) {
         Node m = root.child("model");
         String init = m.choice("init", "pretrained", List.of("pretrained", "random"));
-        ModelSpec model = new ModelSpec(Path.of(m.required("path")), init.equals("random"), m.bool("load_in_8bit", false));
+        ModelSpec model = new ModelSpec(Path.of(m.required("path")), init.equals("random"), m.bool("load_in_8bit", false),
+                m.bool("allow_missing", false));
         m.finish();
         String task = root.choice("task", "sequence-classification", TASKS);
         Node d = root.child("data");

@@ -219,6 +219,19 @@ public final class Tokenizer implements AutoCloseable {
         return vocab.size();
     }
 
+    /**
+     * Fails unless every id this tokenizer can produce has one of the model's {@code rows} embedding rows
+     * (config.json's vocab_size): a larger id would fail deep inside the first forward pass.
+     */
+    public void checkIdsBelow(int rows) {
+        Map.Entry<String, Integer> largest = vocab.entrySet().stream().max(Map.Entry.comparingByValue()).orElse(null);
+        if (largest != null && largest.getValue() >= rows) {
+            throw new Finetune4jException(dir + ": the tokenizer (" + kind + ") gives token "
+                    + VocabFiles.quote(largest.getKey()) + " the id " + largest.getValue() + ", past the model's " + rows
+                    + " embedding rows (vocab_size in config.json)");
+        }
+    }
+
     /** Where the tokenizer came from: tokenizer.json, wordpiece (vocab.txt) or byte-level bpe (vocab.json + merges.txt). */
     public String kind() {
         return kind;

@@ -78,6 +78,46 @@ class TrainCommandsTest {
     }
 
     @Test
+    void labelsThatDoNotFitTheModelAreBlamedOnTheData() throws IOException {
+        Path dev = data("dev.tsv", "sentence\tlabel", "good food\tpositive", "bad day\tnegative");
+        Path one = data("one.tsv", "sentence\tlabel", "a good movie\tpositive", "great music\tpositive");
+        assertOneLineError(CliRun.of("train", recipe(one, dev)), "one.tsv: every row has the label 'positive' (2 rows",
+                "needs at least two classes");
+        Path three = data("three.tsv", "sentence\tlabel", "a good movie\t1", "the bad coffee\t0", "the old room\t99");
+        assertOneLineError(CliRun.of("train", recipe(three, data("dev3.tsv", "sentence\tlabel", "good\t1"))),
+                "three.tsv: the labels found are [0, 1, 99] (3 classes), but the BertForSequenceClassification in",
+                "has 2 [LABEL_0, LABEL_1]");
+        Path nan = data("nan.tsv", "sentence\tlabel", "a good movie\t1", "the bad coffee\tNaN");
+        assertOneLineError(CliRun.of("train", recipe(nan, dev)), "nan.tsv:3", "no label (NaN)");
+        assertThat(Files.exists(dir.resolve("out"))).isFalse();
+    }
+
+    @Test
+    void aRunPrintsHowManyRowsEachClassHas() throws IOException {
+        List<String> rows = new java.util.ArrayList<>(List.of(TRAIN));
+        for (int i = 0; i < 8; i++) {
+            rows.addAll(List.of(TRAIN).subList(1, TRAIN.length));
+        }
+        rows.add("a nice day\tpostive");
+        Path train = data("train.tsv", rows.toArray(String[]::new));
+        Path dev = data("dev.tsv", "sentence\tlabel", "good food\tpositive", "bad day\tnegative");
+        String console = jobConsole(recipe(train, dev), "model.path=" + Fixtures.dir("bert-mlm"));
+        assertThat(console).contains("labels in " + train + ": negative 27, positive 27, postive 1",
+                "note: the label 'postive' occurs only once (" + train + ":56): misspelled?",
+                "labels in " + dev + ": negative 1, positive 1, postive 0");
+    }
+
+    /** What building the recipe's job prints (the start of a run). */
+    static String jobConsole(Path recipe, String... overrides) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager();
+                java.io.PrintStream console = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            org.finetune4j.recipe.Jobs.create(org.finetune4j.recipe.Recipe.load(recipe, List.of(overrides)), manager, console);
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void recipeErrorsNameTheKey() throws IOException {
         Path r = recipe(data("train.tsv", TRAIN), data("dev.tsv", TRAIN));
         assertOneLineError(CliRun.of("train", r, "data.max_length=100"), "recipe.yaml", "data.max_length 100 exceeds the 64 positions");
