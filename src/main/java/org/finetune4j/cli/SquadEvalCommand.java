@@ -95,7 +95,8 @@ public final class SquadEvalCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new Finetune4jException(file + ": not found");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new Finetune4jException(file + ":" + e.getLocation().getLineNr() + ": not valid JSON");
+            throw new Finetune4jException(org.finetune4j.io.Json.where(file, e) + ": not valid JSON ("
+                    + org.finetune4j.io.Json.problem(e) + ")");
         } catch (IOException e) {
             throw new Finetune4jException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
         }

@@ -55,8 +55,8 @@ public sealed interface ModelConfig permits BertConfig, DistilBertConfig, Gpt2Co
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new Finetune4jException(name + ": not found");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new Finetune4jException(name + ": not valid JSON (" + e.getOriginalMessage().replace('\n', ' ')
-                    + " at line " + e.getLocation().getLineNr() + ")");
+            throw new Finetune4jException(org.finetune4j.io.Json.where(name, e) + ": not valid JSON ("
+                    + org.finetune4j.io.Json.problem(e) + ")");
         } catch (IOException e) {
             throw new Finetune4jException(name + ": cannot read (" + e.getMessage() + ")");
         }

@@ -63,17 +63,19 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    /** A recipe is a page of YAML: larger files and longer lines are refused before parsing (a 10 MB key took minutes). */
+    static final int MAX_BYTES = 1 << 20;
+    static final int MAX_LINE = 10_000;
+
     /** Reads {@code file} and applies {@code dotted.key=value} overrides before checking. */
     public static Recipe load(Path file, List<String> overrides) {
         String name = file.toString();
         JsonNode root;
         try {
-            root = YAML.readTree(Files.readString(file));
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new Finetune4jException(name + ": not found");
+            root = YAML.readTree(text(file));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new Finetune4jException(name + ": not valid YAML (" + e.getOriginalMessage().replace('\n', ' ')
-                    + " at line " + e.getLocation().getLineNr() + ")");
+            throw new Finetune4jException(org.finetune4j.io.Json.where(name, e) + ": not valid YAML: "
+                    + plain(org.finetune4j.io.Json.problem(e)));
         } catch (IOException e) {
             throw new Finetune4jException(name + ": cannot read (" + e.getClass().getSimpleName() + ")");
         }
@@ -85,6 +87,45 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
             Overrides.apply(tree, o, name);
         }
         return parse(new Node(tree, name, ""), name);
+    }
+
+    /** The parser's complaint in words, for the mistakes people make in YAML; the parser's own words follow. */
+    static String plain(String problem) {
+        String p = problem.startsWith("expected <block end>") ? "this line is indented differently from the keys above it"
+                : problem.startsWith("mapping values are not allowed") ? "a second ':' on this line; quote the value"
+                : problem.startsWith("could not find expected ':'") ? "a key without ':' after it"
+                : problem.contains("(TAB)") ? "a tab; YAML indents with spaces"
+                : problem.startsWith("Document nesting depth") ? "nested too deeply" : null;
+        return p == null ? problem : p + " (" + problem + ")";
+    }
+
+    /** The recipe's text, within {@link #MAX_BYTES} and lines of {@link #MAX_LINE} characters. */
+    private static String text(Path file) throws IOException {
+        String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new Finetune4jException(name + ": is a folder, not a recipe file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new Finetune4jException(name + ": not found");
+        }
+        if (Files.size(file) > MAX_BYTES) {
+            throw new Finetune4jException(name + ": " + Files.size(file) + " bytes; a recipe holds at most " + MAX_BYTES);
+        }
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new Finetune4jException(name + ": not UTF-8 text");
+        }
+        int n = 0;
+        for (String line : (Iterable<String>) text.lines()::iterator) {
+            n++;
+            if (line.length() > MAX_LINE) {
+                throw new Finetune4jException(name + ":" + n + ": a line of " + line.length()
+                        + " characters; recipe lines hold at most " + MAX_LINE);
+            }
+        }
+        return text;
     }
 
     private static Recipe parse(Node root, String file) {
