@@ -58,8 +58,9 @@ public final class Main {
             if (verbose(parsed)) {
                 ex.printStackTrace(cmd.getErr());
             }
-            String message = ex instanceof Finetune4jException || ex.getMessage() != null
-                    ? oneLine(ex)
+            Throwable io = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+            String message = io instanceof java.io.IOException e ? org.finetune4j.io.Text.inWords(e)
+                    : ex instanceof Finetune4jException || ex.getMessage() != null ? oneLine(ex)
                     : ex.getClass().getSimpleName();
             cmd.getErr().println("error: " + message);
             return 1;

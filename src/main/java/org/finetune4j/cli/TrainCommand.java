@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.finetune4j.hub.HubSettings;
 import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
+import org.finetune4j.train.RunLock;
 import org.finetune4j.train.Runs;
 import org.finetune4j.train.Trainer;
 import org.finetune4j.viz.Report;
@@ -56,19 +57,26 @@ public final class TrainCommand implements Callable<Integer> {
             throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer.Job job = Jobs.create(r, manager, console, hub);
-            Runs.prepare(r.training());
-            Path out = r.training().outputDir();
-            Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
-                    r.training().resumeFromCheckpoint() != null, manager);
-            Map<String, Double> results = new Trainer(job, manager, console).train();
-            console.println("final metrics (" + out.resolve("eval_results.json") + "):");
-            results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));
-            if (r.forgetting() != null) {
-                forgetting(r, manager, console);
+            try (RunLock lock = Runs.prepare(r.training(), console)) {
+                return train(r, job, recipeText, manager, console);
             }
-            console.println("report: " + Report.write(out, manager));
-            return results;
         }
+    }
+
+    /** The run itself, under output_dir's lock: the report's start, the Trainer, the forgetting block, the report. */
+    private static Map<String, Double> train(Recipe r, Trainer.Job job, String recipeText, NDManager manager,
+            java.io.PrintStream console) throws IOException {
+        Path out = r.training().outputDir();
+        Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
+                r.training().resumeFromCheckpoint() != null, manager);
+        Map<String, Double> results = new Trainer(job, manager, console).train();
+        console.println("final metrics (" + out.resolve("eval_results.json") + "):");
+        results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));
+        if (r.forgetting() != null) {
+            forgetting(r, manager, console);
+        }
+        console.println("report: " + Report.write(out, manager));
+        return results;
     }
 
     /** The recipe as written, with this run's overrides noted at the end. */

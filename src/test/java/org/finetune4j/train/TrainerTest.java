@@ -35,11 +35,12 @@ class TrainerTest {
         Recipe r = Recipe.load(recipe, List.of(overrides));
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer.Job job = Jobs.create(r, manager, quiet);
-            Runs.prepare(r.training());
-            return new Trainer(job, manager, quiet).onStep((step, loss) -> {
-                losses.add(loss);
-                extra.afterStep(step, loss);
-            }).train();
+            try (RunLock lock = Runs.prepare(r.training(), quiet)) {
+                return new Trainer(job, manager, quiet).onStep((step, loss) -> {
+                    losses.add(loss);
+                    extra.afterStep(step, loss);
+                }).train();
+            }
         }
     }
 
