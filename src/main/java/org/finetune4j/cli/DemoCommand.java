@@ -103,16 +103,16 @@ public final class DemoCommand implements Callable<Integer> {
         String yaml = String.join("\n",
                 "# Written by ./finetune4j demo: masked-LM further pretraining of the demo's BERT on the shipped corpus.",
                 "model:",
-                "  path: " + base,
+                "  path: " + inOut(base),
                 "  init: pretrained",
                 "task: mlm",
                 "data:",
-                "  train: " + corpus,
+                "  train: " + inOut(corpus),
                 "  line_by_line: true",
                 "  max_length: 64",
                 "  validation_split: 0.1",
                 "training:",
-                "  output_dir: " + out.resolve("mlm"),
+                "  output_dir: mlm",
                 "  num_train_epochs: " + 4 * epochs,
                 "  per_device_train_batch_size: 32",
                 "  learning_rate: 2.0e-3",
@@ -207,22 +207,27 @@ public final class DemoCommand implements Callable<Integer> {
         return dir;
     }
 
+    /** {@code p} relative to the demo's folder, where its recipes are: a recipe's paths are relative to the recipe. */
+    private String inOut(Path p) {
+        return out.toAbsolutePath().normalize().relativize(p.toAbsolutePath().normalize()).toString();
+    }
+
     private Path writeRecipe(Path model, Path data) throws IOException {
         String yaml = String.join("\n",
                 "# Written by ./finetune4j demo: sentiment of the shipped reviews with the demo's small BERT.",
                 "# Run it again with: ./finetune4j train " + out.resolve("recipe.yaml") + " training.overwrite_output_dir=true",
                 "model:",
-                "  path: " + model + "          # the demo's BERT after MLM further pretraining",
+                "  path: " + inOut(model) + "          # the demo's BERT after MLM further pretraining",
                 "  init: pretrained",
                 "task: sequence-classification",
                 "data:",
-                "  train: " + data.resolve("reviews_train.csv"),
-                "  validation: " + data.resolve("reviews_test.csv") + "   # 120 held-out reviews",
+                "  train: " + inOut(data.resolve("reviews_train.csv")),
+                "  validation: " + inOut(data.resolve("reviews_test.csv")) + "   # 120 held-out reviews",
                 "  text_column: text",
                 "  label_column: label",
                 "  max_length: 64",
                 "training:",
-                "  output_dir: " + out.resolve("sentiment"),
+                "  output_dir: sentiment",
                 "  num_train_epochs: " + epochs,
                 "  per_device_train_batch_size: 16",
                 "  per_device_eval_batch_size: 64",

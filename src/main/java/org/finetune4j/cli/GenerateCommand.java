@@ -20,6 +20,7 @@ import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.peft.Adapters;
+import org.finetune4j.data.InstructionTemplate;
 import org.finetune4j.tokenize.ChatTemplate;
 import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
@@ -62,6 +63,10 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Like --chat with a built-in template instead: ${COMPLETION-CANDIDATES}.",
             completionCandidates = BuiltInTemplates.class)
     String chatTemplate;
+
+    @Option(names = "--template", paramLabel = "NAME", description = "Format each prompt as an instruction-tuning recipe's"
+            + " data.template did: alpaca (the Stanford Alpaca prompt), raw, model (the chat template) or a built-in chat template.")
+    String template;
 
     /** The names of the built-in chat templates, for --help. */
     static final class BuiltInTemplates implements Iterable<String> {
@@ -116,8 +121,7 @@ public final class GenerateCommand implements Callable<Integer> {
         ModelConfig config = ModelConfig.read(model);
         try (Tokenizer tok = Tokenizer.load(model); NDManager manager = NDManager.newBaseManager()) {
             tok.checkIdsBelow(config.vocabSize());
-            ChatTemplate template = chatTemplate != null ? ChatTemplate.builtIn(chatTemplate, tok)
-                    : chat ? ChatTemplate.ofModel(tok) : null;
+            InstructionTemplate format = format(tok);
             long bos = firstKnown(tok.special().bos(), config.common().bosTokenId(), config.common().eosTokenId());
             long[] eos = eosIds(tok, config);
             List<long[]> ids = new ArrayList<>();
@@ -125,8 +129,9 @@ public final class GenerateCommand implements Callable<Integer> {
                 if (p.isEmpty() && bos < 0) {
                     throw new Finetune4jException(model + ": an empty prompt needs a BOS token, and the model has none");
                 }
-                if (template != null) { // the rendered text carries its own special tokens, as apply_chat_template(tokenize=True)
-                    ids.add(tok.encodeWithSpans(render(template, p), false).ids());
+                if (format != null) { // a chat template writes its own special tokens, as apply_chat_template(tokenize=True)
+                    String text = render(format, p);
+                    ids.add(format.specials() ? tok.encode(text, null, 0, false).ids() : tok.encodeWithSpans(text, false).ids());
                 } else {
                     ids.add(p.isEmpty() ? new long[] {bos} : tok.encode(p, null, 0, false).ids());
                 }
@@ -276,10 +281,24 @@ public final class GenerateCommand implements Callable<Integer> {
         return Math.max(pad, 0);
     }
 
-    /** {@code prompt} as one user message with the generation prompt; a template error names the template. */
-    private static String render(ChatTemplate template, String prompt) {
+    /** How prompts are formatted: --template, --chat-template or --chat (at most one), or null for plain text. */
+    private InstructionTemplate format(Tokenizer tok) {
+        long given = java.util.stream.Stream.of(template, chatTemplate, chat ? "model" : null).filter(java.util.Objects::nonNull).count();
+        if (given > 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give one of --template, --chat-template and --chat");
+        }
+        String name = template != null ? template : chatTemplate != null ? chatTemplate : chat ? "model" : null;
+        if (name != null && !InstructionTemplate.NAMES.contains(name) && !ChatTemplate.BUILT_IN.containsKey(name)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown template '" + name + "' (one of "
+                    + String.join(", ", InstructionTemplate.NAMES) + ", " + String.join(", ", ChatTemplate.BUILT_IN.keySet()) + ")");
+        }
+        return name == null ? null : InstructionTemplate.named(name, tok, "give --chat-template NAME instead, NAME one of");
+    }
+
+    /** {@code prompt} as the template gives it to the model (one user turn); a template error names the template. */
+    private static String render(InstructionTemplate format, String prompt) {
         try {
-            return template.render(List.of(new ChatTemplate.Message("user", prompt)), true);
+            return format.prompt(prompt);
         } catch (ChatTemplate.RenderException e) {
             throw new Finetune4jException("cannot render the prompt with " + e.getMessage());
         }

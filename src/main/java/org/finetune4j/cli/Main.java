@@ -65,6 +65,22 @@ public final class Main {
             cmd.getErr().println("error: " + message);
             return 1;
         });
+        cli.setParameterExceptionHandler((ex, argv) -> { // usage errors: one "error:" line, then where to look
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + ex.getMessage().replace('\n', ' '));
+            if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+                CommandLine.UnmatchedArgumentException.printSuggestions(u, c.getErr());
+            }
+            c.getErr().println("see: " + c.getCommandSpec().qualifiedName() + " --help");
+            return 2;
+        });
+        if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
+            String near = org.finetune4j.recipe.Node.nearest(args[0], cli.getSubcommands().keySet());
+            cli.getErr().println("error: unknown command '" + org.finetune4j.io.Text.printable(args[0]) + "'"
+                    + (near != null ? "; did you mean " + near + "?" : "") + " (finetune4j --help lists the commands)");
+            cli.getErr().flush();
+            return 2;
+        }
         return cli.execute(args);
     }
 

@@ -40,6 +40,24 @@ public record TextClassificationData(
     }
 
     /**
+     * This data with integer labels 0..K-1 named {@code names} (K = its size): class k becomes {@code names[k]};
+     * another label is an error naming its line.
+     */
+    public TextClassificationData withLabelNames(List<String> names, String key) {
+        int[] y = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            String label = labelMap.name(labels[i]);
+            int k = label.matches("[0-9]{1,9}") ? Integer.parseInt(label) : -1;
+            if (k < 0 || k >= names.size()) {
+                throw Problems.at(file, lines[i], "label " + Problems.quote(label) + " is not one of 0.." + (names.size() - 1)
+                        + ", which " + key + " names");
+            }
+            y[i] = k;
+        }
+        return new TextClassificationData(file, texts, pairs, y, lines, new LabelMap(names), skipped, firstSkipped);
+    }
+
+    /**
      * How many rows each class has, in id order ({@code negative 212, positive 188}), and a note for each
      * class of a single row in a file of 20 or more (a misspelled label becomes a class of its own).
      */

@@ -58,12 +58,7 @@ final class InstructionJob {
     }
 
     static InstructionTemplate template(String name, Tokenizer tok) {
-        return switch (name) {
-            case "alpaca" -> new InstructionTemplate.Alpaca();
-            case "raw" -> new InstructionTemplate.Raw();
-            case "model" -> new InstructionTemplate.Chat(ChatTemplate.ofModel(tok));
-            default -> new InstructionTemplate.Chat(ChatTemplate.builtIn(name, tok));
-        };
+        return InstructionTemplate.named(name, tok, "set data.template to one of");
     }
 
     private static InstructionData tokenize(InstructionRecords.Read read, InstructionTemplate template, Tokenizer tok,

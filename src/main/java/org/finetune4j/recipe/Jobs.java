@@ -101,6 +101,10 @@ public final class Jobs {
         if (eval != null) {
             reportSkipped(eval, console);
         }
+        if (d.labelNames() != null) {
+            train = train.withLabelNames(d.labelNames(), "data.label_names");
+            eval = eval == null ? null : eval.withLabelNames(d.labelNames(), "data.label_names");
+        }
         if (d.template() != null) {
             train = d.template().apply(train);
             eval = eval == null ? null : d.template().apply(eval);

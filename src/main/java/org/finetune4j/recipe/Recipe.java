@@ -20,7 +20,7 @@ import org.finetune4j.train.TrainingArguments;
  * A training recipe (YAML): {@code model}, {@code task}, {@code data}, {@code freeze}, {@code peft} (LoRA, see
  * {@link PeftBlock}; null when absent) and {@code training} blocks,
  * every key type-checked, unknown keys refused. Each task reads its own {@code data} block ({@link #TASKS}).
- * Paths are relative to the working directory.
+ * Paths in the file are relative to the recipe's folder; those a command-line override sets, to the working directory.
  */
 public record Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training,
         LoraConfig peft, ForgettingSpec forgetting) {
@@ -70,24 +70,39 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
     /** Reads {@code file} and applies {@code dotted.key=value} overrides before checking. */
     public static Recipe load(Path file, List<String> overrides) {
         String name = file.toString();
+        String text;
+        try {
+            text = text(file);
+        } catch (IOException e) {
+            throw new Finetune4jException(name + ": cannot read (" + org.finetune4j.io.Text.reason(e) + ")");
+        }
+        Map<String, String> set = new java.util.HashMap<>();
+        ObjectNode tree = tree(name, text, overrides, set);
+        return parse(new Node(tree, name, "", set, file.getParent() == null ? Path.of("") : file.getParent(), new java.util.ArrayList<>()),
+                name);
+    }
+
+    /** The YAML tree of a recipe's {@code text} with the overrides applied; {@code set} gets each override by its key. */
+    static ObjectNode tree(String name, String text, List<String> overrides, Map<String, String> set) {
         JsonNode root;
         try {
-            root = YAML.readTree(text(file));
+            root = YAML.readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new Finetune4jException(org.finetune4j.io.Json.where(name, e) + ": not valid YAML: "
                     + plain(org.finetune4j.io.Json.problem(e)));
-        } catch (IOException e) {
-            throw new Finetune4jException(name + ": cannot read (" + e.getClass().getSimpleName() + ")");
         }
         if (root == null || !root.isObject()) {
             throw new Finetune4jException(name + ": a recipe must be a block of keys (model, task, data, training)");
         }
         ObjectNode tree = (ObjectNode) root;
         for (String o : overrides) {
-            Overrides.apply(tree, o, name);
+            set.put(Overrides.apply(tree, o, name), o);
         }
-        return parse(new Node(tree, name, ""), name);
+        return tree;
     }
+
+    /** The recipe's top-level blocks. */
+    static final List<String> BLOCKS = List.of("model", "task", "data", "freeze", "peft", "training", "forgetting");
 
     /** The parser's complaint in words, for the mistakes people make in YAML; the parser's own words follow. */
     static String plain(String problem) {
@@ -100,7 +115,7 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
     }
 
     /** The recipe's text, within {@link #MAX_BYTES} and lines of {@link #MAX_LINE} characters. */
-    private static String text(Path file) throws IOException {
+    static String text(Path file) throws IOException {
         String name = file.toString();
         if (Files.isDirectory(file)) {
             throw new Finetune4jException(name + ": is a folder, not a recipe file");
@@ -129,9 +144,10 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
     }
 
     private static Recipe parse(Node root, String file) {
+        root.only(BLOCKS);
         Node m = root.child("model");
         String init = m.choice("init", "pretrained", List.of("pretrained", "random"));
-        ModelSpec model = new ModelSpec(Path.of(m.required("path")), init.equals("random"), m.bool("load_in_8bit", false),
+        ModelSpec model = new ModelSpec(m.model("path"), init.equals("random"), m.bool("load_in_8bit", false),
                 m.bool("allow_missing", false));
         m.finish();
         String task = root.choice("task", "sequence-classification", TASKS);
@@ -140,9 +156,10 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         d.finish();
         Freezing freeze = freezing(root.child("freeze"));
         LoraConfig peft = PeftBlock.read(root);
-        TrainingArguments training = TrainingArguments.read(root.child("training"), Path.of(""));
+        TrainingArguments training = TrainingArguments.read(root.child("training"));
         ForgettingSpec forgetting = root.has("forgetting") ? ForgettingSpec.read(root.child("forgetting"), model) : null;
         root.finish();
+        root.checkInputs();
         return new Recipe(file, model, task, data, freeze, training, peft, forgetting);
     }
 
@@ -154,10 +171,5 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         }
         f.finish();
         return out;
-    }
-
-    static Path optionalPath(Node n, String key) {
-        String s = n.string(key, null);
-        return s == null ? null : Path.of(s);
     }
 }

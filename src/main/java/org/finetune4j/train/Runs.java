@@ -62,6 +62,16 @@ public final class Runs {
         }
     }
 
+    /** The latest complete checkpoint in {@code outputDir}, or null (also when it cannot be listed). */
+    public static Path latestCheckpoint(Path outputDir) {
+        try {
+            List<Path> all = Checkpoints.list(outputDir);
+            return all.isEmpty() ? null : all.get(all.size() - 1);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** The checkpoint to resume from: null (none), the latest complete one, or the named folder. */
     static Path resumePoint(TrainingArguments args) throws IOException {
         String r = args.resumeFromCheckpoint();

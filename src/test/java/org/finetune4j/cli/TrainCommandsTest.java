@@ -118,11 +118,27 @@ class TrainCommandsTest {
     }
 
     @Test
+    void numericLabelsGetTheirNames() throws IOException {
+        Path train = data("train.tsv", java.util.Arrays.stream(TRAIN).map(l -> l.replace("\tpositive", "\t1")
+                .replace("\tnegative", "\t0")).toArray(String[]::new));
+        Path dev = data("dev.tsv", "sentence\tlabel", "good food\t1", "bad day\t0");
+        assertThat(CliRun.of("train", recipe(train, dev), "data.label_names=[negative, positive]").code()).isZero();
+        CliRun predict = CliRun.of("predict", "--model", dir.resolve("out"), "a good day");
+        assertThat(new ObjectMapper().readTree(predict.out()).get("probabilities").fieldNames())
+                .toIterable().containsExactly("negative", "positive");
+        Path bad = data("bad.tsv", "sentence\tlabel", "good food\t1", "bad day\t2");
+        assertOneLineError(CliRun.of("train", recipe(train, bad), "data.label_names=[negative, positive]",
+                "training.overwrite_output_dir=true"), "bad.tsv:3: label '2'");
+    }
+
+    @Test
     void recipeErrorsNameTheKey() throws IOException {
         Path r = recipe(data("train.tsv", TRAIN), data("dev.tsv", TRAIN));
         assertOneLineError(CliRun.of("train", r, "data.max_length=100"), "recipe.yaml", "data.max_length 100 exceeds the 64 positions");
-        assertOneLineError(CliRun.of("train", r, "training.learning_rat=1"), "recipe.yaml", "training.learning_rat");
-        assertOneLineError(CliRun.of("train", r, "training.max_steps=many"), "recipe.yaml", "must be an integer");
+        assertOneLineError(CliRun.of("train", r, "training.learning_rat=1"), "override 'training.learning_rat=1'",
+                "training.learning_rat");
+        assertOneLineError(CliRun.of("train", r, "training.max_steps=many"), "override 'training.max_steps=many'",
+                "must be an integer");
         assertThat(CliRun.of("train", r, "notakeyvalue").code()).isEqualTo(1);
     }
 

@@ -79,7 +79,7 @@ class TrainerLoraTest {
             String[] kv = e.split("=");
             t.put(kv[0], kv[1]);
         }
-        return TrainingArguments.read(new Node(t, "test", "training"), Path.of(""));
+        return TrainingArguments.read(new Node(t, "test", "training"));
     }
 
     @Test
