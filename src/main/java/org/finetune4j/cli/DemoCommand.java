@@ -21,6 +21,8 @@ import org.finetune4j.model.TransformerModel;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tokenize.Tokenizer;
 import org.finetune4j.viz.AttentionMaps;
+import org.finetune4j.viz.Curves;
+import org.finetune4j.viz.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,7 +44,6 @@ public final class DemoCommand implements Callable<Integer> {
     /** The shipped files, under /demo on the class path. */
     static final List<String> DATA = List.of("corpus.txt", "reviews_train.csv", "reviews_test.csv");
     private static final String MARKER = "demo.json";
-    private static final String SAMPLE = "The film was wonderful and the acting was brilliant. The ending was dull.";
 
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR",
             description = "Folder for everything the demo writes (default runs/demo); an earlier demo there is replaced.")
@@ -76,7 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
         Path sentiment = out.resolve("sentiment");
         Path heatmap = out.resolve("attention_before_after.png");
         Path grid = out.resolve("attention_all_heads_after.png");
-        double change = heatmaps(encoder, sentiment, heatmap, grid);
+        double change = heatmaps(sentiment, heatmap, grid);
+        List<Path> curves = Curves.write(Curves.charts(Curves.read(sentiment.resolve("metrics.jsonl"))), sentiment);
         double seconds = (System.nanoTime() - t0) / 1e9;
         console.println();
         console.printf("demo done in %.0f s%n", seconds);
@@ -90,6 +92,8 @@ public final class DemoCommand implements Callable<Integer> {
         console.println("  report:             " + sentiment.resolve("report.html"));
         console.printf("  attention heatmaps: %s (before | after | difference; largest change %.3f)%n", heatmap, change);
         console.println("                      " + grid);
+        console.println("  curves:             " + curves.stream().filter(p -> p.toString().endsWith(".png"))
+                .map(p -> p.getFileName().toString()).toList() + " in " + sentiment);
         console.println("  try: ./finetune4j predict --model " + sentiment + " \"What a lovely little cafe\"");
         return 0;
     }
@@ -244,13 +248,14 @@ public final class DemoCommand implements Callable<Integer> {
         return f;
     }
 
-    /** Before | after | difference of the last layer's head 0, and every head after; returns the largest change. */
-    private static double heatmaps(Path before, Path after, Path compare, Path grid) throws IOException {
-        try (NDManager manager = NDManager.newBaseManager(); Tokenizer tok = Tokenizer.load(after)) {
-            long[] ids = AttentionMaps.encode(tok, SAMPLE, 64);
-            List<String> labels = AttentionMaps.labels(tok, ids);
-            AttentionMaps a = AttentionMaps.compute(Pretrained.load(before, null, manager, 0).model(), ids, labels, manager);
-            AttentionMaps b = AttentionMaps.compute(Pretrained.load(after, null, manager, 0).model(), ids, labels, manager);
+    /**
+     * Before | after | difference of the last layer's head 0, and every head after, on the sample the run's
+     * report shows (its attention before fine-tuning is saved in the run's folder); returns the largest change.
+     */
+    private static double heatmaps(Path after, Path compare, Path grid) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            AttentionMaps a = AttentionMaps.read(after.resolve(Report.ATTENTION_BEFORE));
+            AttentionMaps b = AttentionMaps.compute(Pretrained.load(after, null, manager, 0).model(), a.ids(), a.tokens(), manager);
             a.compare(b, "before fine-tuning", "after fine-tuning", -1, 0).write(compare);
             b.allHeads("after fine-tuning: every head of the last layer", -1).write(grid);
             return a.maxDifference(b);
