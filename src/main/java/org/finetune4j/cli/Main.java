@@ -48,6 +48,7 @@ public final class Main {
     /** Runs the CLI writing to {@code out} and {@code err} (null: System's) and returns its exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setUsageHelpWidth(120); // so that no line of --help breaks inside a file name
         if (out != null) {
             cli.setOut(out);
         }

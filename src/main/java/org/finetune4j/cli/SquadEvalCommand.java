@@ -38,7 +38,7 @@ public final class SquadEvalCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Option(names = "--predictions", paramLabel = "FILE.json", description = "{question id: answer text}.")
+        @Option(names = "--predictions", paramLabel = "ANSWERS", description = "A JSON file {question id: answer text}.")
         Path predictions;
 
         @Option(names = "--baseline", paramLabel = "NAME", description = "A trivial answerer: first-sentence.")

@@ -26,9 +26,11 @@ import picocli.CommandLine.Spec;
 /** {@code finetune4j train RECIPE.yaml [dotted.key=value ...]}. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Fine-tune a model as a YAML recipe says (model, task, data, training).",
-                "Overrides such as training.learning_rate=1e-4 change the recipe for this run.",
-                "The final model lands in training.output_dir with eval_results.json; metrics.jsonl logs every event.",
-                "report.html there shows the recipe, curves, metrics, confusion matrix and attention before and after."})
+                "Tasks: sequence-classification, token-classification, question-answering, mlm, pretraining, clm, instruction,",
+                "multitask. Every key is in docs/RECIPES.md; examples/ has a recipe per task. Paths in a recipe are relative",
+                "to its folder. Overrides such as training.learning_rate=1e-4 change the recipe for this run.",
+                "The final model lands in training.output_dir with eval_results.json, metrics.jsonl (every event) and",
+                "report.html (the recipe, curves, metrics, confusion matrix and attention before and after)."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
