@@ -74,10 +74,10 @@ public final class ForwardCommand implements Callable<Integer> {
         var batch = Json.read(inputs);
         try (NDManager manager = NDManager.newBaseManager()) {
             TransformerModel model;
+            java.util.List<String> notes = java.util.List.of();
             if (adapter == null) {
                 Pretrained.Loaded loaded = Pretrained.load(modelDir, null, manager, seed);
-                loaded.report().lines().forEach(spec.commandLine().getErr()::println); // stdout is the JSON
-                spec.commandLine().getErr().flush();
+                notes = loaded.report().lines();
                 model = loaded.model();
             } else {
                 model = Adapters.loadWithBase(modelDir, adapter, null, manager, seed, true);
@@ -92,6 +92,8 @@ public final class ForwardCommand implements Callable<Integer> {
                         + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
             }
             spec.commandLine().getOut().println(Json.pretty(res));
+            notes.forEach(spec.commandLine().getErr()::println); // stdout is the JSON; after it, so an error stays one line
+            spec.commandLine().getErr().flush();
         }
         spec.commandLine().getOut().flush();
         return 0;

@@ -124,6 +124,23 @@ class BadInputTest {
     }
 
     @Test
+    void jsonWithSomethingAfterItsValue() throws IOException {
+        Path dir = copy("bert-seqcls");
+        Path cfg = dir.resolve("config.json");
+        Files.writeString(cfg, Files.readString(cfg) + "}}}");
+        assertError(CliRun.of("inspect", dir), cfg, "config.json:26: not valid JSON");
+        Path inputs = Files.writeString(tmp.resolve("inputs.json"), "{\"input_ids\": [[2, 3]]} []");
+        assertError(CliRun.of("forward", Fixtures.dir("bert-seqcls"), "--inputs", inputs), inputs, "not valid JSON");
+    }
+
+    @Test
+    void aForwardThatFailsAfterLoadingANewHeadPrintsOneLine() throws IOException {
+        Path dir = copy("bert-mlm");
+        editConfig(dir, c -> c.putArray("architectures").add("BertForTokenClassification"));
+        assertError(CliRun.of("forward", dir, "--inputs", golden("bert-mlm")), golden("bert-mlm"), "cannot run on these inputs");
+    }
+
+    @Test
     void configThatIsAnArray() throws IOException {
         Path dir = copy("bert-seqcls");
         Path cfg = Files.writeString(dir.resolve("config.json"), "[{\"model_type\": \"bert\"}]");
