@@ -452,7 +452,7 @@ def model_job(args):
     kind, may = MODEL_MUTATIONS[rng.randrange(len(MODEL_MUTATIONS))](rng, d)
     argv = model_command(fixture, d, i)
     code, err, seconds, cpu, rss = run(argv, case)
-    verdict = judge(code, err, cpu, rss, may, [d])
+    verdict = judge(code, err, cpu, rss, may, [d, os.path.join(FIXTURES, fixture, "golden.json")])  # or the inputs
     shutil.rmtree(case, ignore_errors=True)
     return "model", kind, verdict, argv[0], seconds, cpu, rss, err.strip().splitlines()[-1:] if err.strip() else []
 
