@@ -13,6 +13,7 @@ import org.finetune4j.Finetune4jException;
 import org.finetune4j.generate.CausalLm;
 import org.finetune4j.generate.Generator;
 import org.finetune4j.generate.Sampling;
+import org.finetune4j.data.InstructionTemplate;
 import org.finetune4j.tokenize.ChatTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,6 +55,10 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Like --chat with a built-in template instead: ${COMPLETION-CANDIDATES}.",
             completionCandidates = BuiltInTemplates.class)
     String chatTemplate;
+
+    @Option(names = "--template", paramLabel = "NAME", description = "Format each prompt as an instruction-tuning recipe's"
+            + " data.template did: alpaca (the Stanford Alpaca prompt), raw, model (the chat template) or a built-in chat template.")
+    String template;
 
     /** The names of the built-in chat templates, for --help. */
     static final class BuiltInTemplates implements Iterable<String> {
@@ -106,11 +111,15 @@ public final class GenerateCommand implements Callable<Integer> {
             prompts.add("");
         }
         try (CausalLm lm = CausalLm.load(model, adapter)) {
-            ChatTemplate template = chatTemplate != null ? ChatTemplate.builtIn(chatTemplate, lm.tokenizer)
-                    : chat ? ChatTemplate.ofModel(lm.tokenizer) : null;
+            InstructionTemplate format = format(lm.tokenizer);
             List<long[]> ids = new ArrayList<>();
-            for (String p : prompts) { // a rendered chat carries its own special tokens, as apply_chat_template(tokenize=True)
-                ids.add(template != null ? lm.encodeChat(template, List.of(new ChatTemplate.Message("user", p))) : lm.encode(p));
+            for (String p : prompts) {
+                if (format != null) { // a chat template writes its own special tokens, as apply_chat_template(tokenize=True)
+                    String text = render(format, p);
+                    ids.add(format.specials() ? lm.tokenizer.encode(text, null, 0, false).ids() : lm.tokenizer.encodeWithSpans(text, false).ids());
+                } else {
+                    ids.add(lm.encode(p));
+                }
             }
             int longest = ids.stream().mapToInt(a -> a.length).max().orElse(0);
             if (longest + (long) maxNewTokens > lm.positions()) {
@@ -219,5 +228,28 @@ public final class GenerateCommand implements Callable<Integer> {
             out.println(Json.pretty(rows.size() == 1 ? rows.get(0) : rows));
         }
         out.flush();
+    }
+
+    /** How prompts are formatted: --template, --chat-template or --chat (at most one), or null for plain text. */
+    private InstructionTemplate format(org.finetune4j.tokenize.Tokenizer tok) {
+        long given = java.util.stream.Stream.of(template, chatTemplate, chat ? "model" : null).filter(java.util.Objects::nonNull).count();
+        if (given > 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give one of --template, --chat-template and --chat");
+        }
+        String name = template != null ? template : chatTemplate != null ? chatTemplate : chat ? "model" : null;
+        if (name != null && !InstructionTemplate.NAMES.contains(name) && !ChatTemplate.BUILT_IN.containsKey(name)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown template '" + name + "' (one of "
+                    + String.join(", ", InstructionTemplate.NAMES) + ", " + String.join(", ", ChatTemplate.BUILT_IN.keySet()) + ")");
+        }
+        return name == null ? null : InstructionTemplate.named(name, tok, "give --chat-template NAME instead, NAME one of");
+    }
+
+    /** {@code prompt} as the template gives it to the model (one user turn); a template error names the template. */
+    private static String render(InstructionTemplate format, String prompt) {
+        try {
+            return format.prompt(prompt);
+        } catch (ChatTemplate.RenderException e) {
+            throw new Finetune4jException("cannot render the prompt with " + e.getMessage());
+        }
     }
 }

@@ -21,7 +21,7 @@ public record Classifier(TransformerModel model, Tokenizer tokenizer, List<Strin
     public static Classifier load(Path dir, NDManager manager) {
         Tokenizer tok = Tokenizer.load(dir);
         try {
-            return of(Pretrained.load(dir, Head.SEQUENCE_CLASSIFICATION, manager, 0).model(), tok, dir);
+            return of(Pretrained.loadTrained(dir, Head.SEQUENCE_CLASSIFICATION, manager, TaskModel.NEEDS), tok, dir);
         } catch (RuntimeException e) {
             tok.close();
             throw e;
@@ -30,6 +30,7 @@ public record Classifier(TransformerModel model, Tokenizer tokenizer, List<Strin
 
     /** A loaded classification model (an adapter's on its base, say) with its tokenizer; {@code dir} names it in errors. */
     public static Classifier of(TransformerModel model, Tokenizer tok, Path dir) {
+        tok.checkIdsBelow(model.config.vocabSize());
         List<String> labels = model.config.common().labels();
         long pad = tok.special().pad() >= 0 ? tok.special().pad()
                 : model.config.common().padTokenId() != null ? model.config.common().padTokenId() : tok.special().eos();

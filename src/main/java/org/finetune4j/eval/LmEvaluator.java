@@ -55,7 +55,7 @@ public final class LmEvaluator {
                         correct += correct(out.logits(), b.tokenLabels());
                     }
                     if (b.nextSentenceLabels() != null) {
-                        long[] pred = out.aux().argMax(1).toType(DataType.INT64, false).toLongArray();
+                        long[] pred = out.seqRelationshipLogits().argMax(1).toType(DataType.INT64, false).toLongArray();
                         for (int i = 0; i < pred.length; i++) {
                             nspCorrect += pred[i] == b.nextSentenceLabels()[i] ? 1 : 0;
                         }
@@ -88,7 +88,7 @@ public final class LmEvaluator {
         if (objective != LmData.Objective.PRETRAINING || b.nextSentenceLabels() == null) {
             return out.loss().getFloat();
         }
-        NDArray nsp = org.finetune4j.model.Losses.crossEntropy(out.aux(), step.create(b.nextSentenceLabels()));
+        NDArray nsp = org.finetune4j.model.Losses.crossEntropy(out.seqRelationshipLogits(), step.create(b.nextSentenceLabels()));
         return out.loss().getFloat() - nsp.getFloat();
     }
 

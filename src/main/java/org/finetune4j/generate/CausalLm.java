@@ -49,10 +49,12 @@ public final class CausalLm implements AutoCloseable {
     public static CausalLm load(Path dir, Path adapter) {
         NDManager manager = NDManager.newBaseManager();
         try {
-            TransformerModel m = adapter == null ? Pretrained.load(dir, Head.CAUSAL_LM, manager, 0).model()
+            TransformerModel m = adapter == null
+                    ? Pretrained.loadTrained(dir, Head.CAUSAL_LM, manager, "generate and serve take a causal LM with its trained lm_head")
                     : Adapters.loadWithBase(dir, adapter, Head.CAUSAL_LM, manager, 0, false);
             Tokenizer tok = Tokenizer.load(dir);
             try {
+                tok.checkIdsBelow(m.config.vocabSize());
                 return new CausalLm(m, tok, manager);
             } catch (RuntimeException e) {
                 tok.close();

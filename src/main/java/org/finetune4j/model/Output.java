@@ -8,4 +8,20 @@ import ai.djl.ndarray.NDArray;
  * {@code loss} a scalar when labels were given. Logits are null when the pass was
  * {@link org.finetune4j.nn.Forward#lossOnly} and the head could do without them (a frozen causal LM head, with labels).
  */
-public record Output(NDArray logits, NDArray aux, NDArray loss) {}
+public record Output(NDArray logits, NDArray aux, NDArray loss) {
+
+    /** Question answering's start logits [B, T]. */
+    public NDArray startLogits() {
+        return logits;
+    }
+
+    /** Question answering's end logits [B, T]. */
+    public NDArray endLogits() {
+        return aux;
+    }
+
+    /** BERT pretraining's next-sentence logits [B, 2] (Transformers' seq_relationship_logits). */
+    public NDArray seqRelationshipLogits() {
+        return aux;
+    }
+}
