@@ -21,6 +21,8 @@ import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
 import org.finetune4j.viz.AttentionMaps;
+import org.finetune4j.viz.Curves;
+import org.finetune4j.viz.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,16 +35,15 @@ import picocli.CommandLine.Option;
  * the run report. Everything goes under one folder.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole pipeline offline on data that ships with Finetune4j (a minute or two on 2 idle cores):",
-                "initialise a small BERT, fine-tune it for sentiment on 440 short reviews, evaluate it on 120 held-out ones,",
-                "and write attention heatmaps before and after and report.html. Everything goes under --out.",
-                "Masked-LM further pretraining on the shipped corpus is not part of it yet (it needs the mlm task)."})
+        description = {"Run the whole pipeline offline on data that ships with Finetune4j.",
+                "Initialises a small BERT, further-pretrains it with masked LM on the shipped corpus, fine-tunes it for sentiment",
+                "on 440 short reviews, evaluates it on 120 held-out ones, and writes report.html, curves and attention heatmaps",
+                "before and after fine-tuning. Everything goes under --out; it takes a few minutes on 2 idle cores."})
 public final class DemoCommand implements Callable<Integer> {
 
     /** The shipped files, under /demo on the class path. */
     static final List<String> DATA = List.of("corpus.txt", "reviews_train.csv", "reviews_test.csv");
     private static final String MARKER = "demo.json";
-    private static final String SAMPLE = "The film was wonderful and the acting was brilliant. The ending was dull.";
 
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR",
             description = "Folder for everything the demo writes (default runs/demo); an earlier demo there is replaced.")
@@ -76,7 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
         Path sentiment = out.resolve("sentiment");
         Path heatmap = out.resolve("attention_before_after.png");
         Path grid = out.resolve("attention_all_heads_after.png");
-        double change = heatmaps(encoder, sentiment, heatmap, grid);
+        double change = heatmaps(sentiment, heatmap, grid);
+        List<Path> curves = Curves.write(Curves.charts(Curves.read(sentiment.resolve("metrics.jsonl"))), sentiment);
         double seconds = (System.nanoTime() - t0) / 1e9;
         console.println();
         console.printf("demo done in %.0f s%n", seconds);
@@ -90,6 +92,8 @@ public final class DemoCommand implements Callable<Integer> {
         console.println("  report:             " + sentiment.resolve("report.html"));
         console.printf("  attention heatmaps: %s (before | after | difference; largest change %.3f)%n", heatmap, change);
         console.println("                      " + grid);
+        console.println("  curves:             " + curves.stream().filter(p -> p.toString().endsWith(".png"))
+                .map(p -> p.getFileName().toString()).toList() + " in " + sentiment);
         console.println("  try: ./finetune4j predict --model " + sentiment + " \"What a lovely little cafe\"");
         return 0;
     }
@@ -103,16 +107,16 @@ public final class DemoCommand implements Callable<Integer> {
         String yaml = String.join("\n",
                 "# Written by ./finetune4j demo: masked-LM further pretraining of the demo's BERT on the shipped corpus.",
                 "model:",
-                "  path: " + base,
+                "  path: " + inOut(base),
                 "  init: pretrained",
                 "task: mlm",
                 "data:",
-                "  train: " + corpus,
+                "  train: " + inOut(corpus),
                 "  line_by_line: true",
                 "  max_length: 64",
                 "  validation_split: 0.1",
                 "training:",
-                "  output_dir: " + out.resolve("mlm"),
+                "  output_dir: mlm",
                 "  num_train_epochs: " + 4 * epochs,
                 "  per_device_train_batch_size: 32",
                 "  learning_rate: 2.0e-3",
@@ -207,22 +211,27 @@ public final class DemoCommand implements Callable<Integer> {
         return dir;
     }
 
+    /** {@code p} relative to the demo's folder, where its recipes are: a recipe's paths are relative to the recipe. */
+    private String inOut(Path p) {
+        return out.toAbsolutePath().normalize().relativize(p.toAbsolutePath().normalize()).toString();
+    }
+
     private Path writeRecipe(Path model, Path data) throws IOException {
         String yaml = String.join("\n",
                 "# Written by ./finetune4j demo: sentiment of the shipped reviews with the demo's small BERT.",
                 "# Run it again with: ./finetune4j train " + out.resolve("recipe.yaml") + " training.overwrite_output_dir=true",
                 "model:",
-                "  path: " + model + "          # the demo's BERT after MLM further pretraining",
+                "  path: " + inOut(model) + "          # the demo's BERT after MLM further pretraining",
                 "  init: pretrained",
                 "task: sequence-classification",
                 "data:",
-                "  train: " + data.resolve("reviews_train.csv"),
-                "  validation: " + data.resolve("reviews_test.csv") + "   # 120 held-out reviews",
+                "  train: " + inOut(data.resolve("reviews_train.csv")),
+                "  validation: " + inOut(data.resolve("reviews_test.csv")) + "   # 120 held-out reviews",
                 "  text_column: text",
                 "  label_column: label",
                 "  max_length: 64",
                 "training:",
-                "  output_dir: " + out.resolve("sentiment"),
+                "  output_dir: sentiment",
                 "  num_train_epochs: " + epochs,
                 "  per_device_train_batch_size: 16",
                 "  per_device_eval_batch_size: 64",
@@ -239,13 +248,14 @@ public final class DemoCommand implements Callable<Integer> {
         return f;
     }
 
-    /** Before | after | difference of the last layer's head 0, and every head after; returns the largest change. */
-    private static double heatmaps(Path before, Path after, Path compare, Path grid) throws IOException {
-        try (Scope manager = Scope.open(); Tokenizer tok = Tokenizer.load(after)) {
-            long[] ids = AttentionMaps.encode(tok, SAMPLE, 64);
-            List<String> labels = AttentionMaps.labels(tok, ids);
-            AttentionMaps a = AttentionMaps.compute(Pretrained.load(before, null, 0).model(), ids, labels);
-            AttentionMaps b = AttentionMaps.compute(Pretrained.load(after, null, 0).model(), ids, labels);
+    /**
+     * Before | after | difference of the last layer's head 0, and every head after, on the sample the run's
+     * report shows (its attention before fine-tuning is saved in the run's folder); returns the largest change.
+     */
+    private static double heatmaps(Path after, Path compare, Path grid) throws IOException {
+        try (Scope scope = Scope.open()) {
+            AttentionMaps a = AttentionMaps.read(after.resolve(Report.ATTENTION_BEFORE));
+            AttentionMaps b = AttentionMaps.compute(Pretrained.load(after, null, 0).model(), a.ids(), a.tokens());
             a.compare(b, "before fine-tuning", "after fine-tuning", -1, 0).write(compare);
             b.allHeads("after fine-tuning: every head of the last layer", -1).write(grid);
             return a.maxDifference(b);

@@ -6,10 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.finetune4j.hub.HubSettings;
 import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
+import org.finetune4j.recipe.RecipeChanges;
 import org.finetune4j.tensor.Scope;
+import org.finetune4j.train.RunLock;
 import org.finetune4j.train.Runs;
 import org.finetune4j.train.Trainer;
 import org.finetune4j.viz.Report;
@@ -23,9 +26,11 @@ import picocli.CommandLine.Spec;
 /** {@code finetune4j train RECIPE.yaml [dotted.key=value ...]}. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Fine-tune a model as a YAML recipe says (model, task, data, training).",
-                "Overrides such as training.learning_rate=1e-4 change the recipe for this run.",
-                "The final model lands in training.output_dir with eval_results.json; metrics.jsonl logs every event.",
-                "report.html there shows the recipe, curves, metrics, confusion matrix and attention before and after."})
+                "Tasks: sequence-classification, token-classification, question-answering, mlm, pretraining, clm, instruction,",
+                "multitask. Every key is in docs/RECIPES.md; examples/ has a recipe per task. Paths in a recipe are relative",
+                "to its folder. Overrides such as training.learning_rate=1e-4 change the recipe for this run.",
+                "The final model lands in training.output_dir with eval_results.json, metrics.jsonl (every event) and",
+                "report.html (the recipe, curves, metrics, confusion matrix and attention before and after)."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -47,34 +52,63 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         threads.apply();
         Recipe r = Recipe.load(recipe, overrides);
-        run(r, recipeText(), hub.settings(), System.out);
+        if (r.training().resumeFromCheckpoint() != null) {
+            RecipeChanges.since(r.training().outputDir().resolve(Report.RECIPE), recipe, overrides).forEach(System.out::println);
+        }
+        AtomicInteger step = new AtomicInteger();
+        Thread interrupted = new Thread(() -> System.err.println(interruptedLine(r, step.get())));
+        Runtime.getRuntime().addShutdownHook(interrupted); // Ctrl-C: say where the run got to and how to go on
+        try {
+            run(r, RecipeChanges.noted(java.nio.file.Files.readString(recipe), overrides), hub.settings(), System.out,
+                    (s, loss) -> step.set(s));
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(interrupted);
+        }
         return 0;
+    }
+
+    /** What an interrupted run prints: the step it reached, and the command that goes on from its last checkpoint. */
+    private String interruptedLine(Recipe r, int step) {
+        Path last = Runs.latestCheckpoint(r.training().outputDir());
+        List<String> args = new ArrayList<>(List.of("./finetune4j", "train", recipe.toString()));
+        overrides.stream().filter(o -> !o.startsWith("training.resume_from_checkpoint=")).forEach(args::add);
+        args.add(last == null ? "training.overwrite_output_dir=true" : "training.resume_from_checkpoint=true");
+        String command = String.join(" ", args.stream().map(a -> a.matches("[A-Za-z0-9_./=:@+-]+") ? a : "'" + a + "'").toList());
+        return "interrupted at step " + step + "; " + (last == null ? "no checkpoint was saved; start again with: "
+                : "the last checkpoint is " + last + "; resume with: ") + command;
     }
 
     /** Trains as the recipe says, then writes report.html; returns the final metrics. */
     static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, java.io.PrintStream console)
             throws IOException {
+        return run(r, recipeText, hub, console, (s, loss) -> {});
+    }
+
+    /** As above, telling {@code onStep} of every optimizer step. */
+    static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, java.io.PrintStream console,
+            Trainer.StepListener onStep) throws IOException {
         try (Scope scope = Scope.open()) {
             Trainer.Job job = Jobs.create(r, console, hub);
-            Runs.prepare(r.training());
-            Path out = r.training().outputDir();
-            Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
-                    r.training().resumeFromCheckpoint() != null);
-            Map<String, Double> results = new Trainer(job, console).train();
-            console.println("final metrics (" + out.resolve("eval_results.json") + "):");
-            results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));
-            if (r.forgetting() != null) {
-                forgetting(r, console);
+            try (RunLock lock = Runs.prepare(r.training(), console)) {
+                return train(r, job, recipeText, console, onStep);
             }
-            console.println("report: " + Report.write(out));
-            return results;
         }
     }
 
-    /** The recipe as written, with this run's overrides noted at the end. */
-    private String recipeText() throws IOException {
-        String text = java.nio.file.Files.readString(recipe);
-        return overrides.isEmpty() ? text : text + "\n# overrides of this run: " + String.join(" ", overrides) + "\n";
+    /** The run itself, under output_dir's lock: the report's start, the Trainer, the forgetting block, the report. */
+    private static Map<String, Double> train(Recipe r, Trainer.Job job, String recipeText,
+            java.io.PrintStream console, Trainer.StepListener onStep) throws IOException {
+        Path out = r.training().outputDir();
+        Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
+                r.training().resumeFromCheckpoint() != null);
+        Map<String, Double> results = new Trainer(job, console).onStep(onStep).train();
+        console.println("final metrics (" + out.resolve("eval_results.json") + "):");
+        results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));
+        if (r.forgetting() != null) {
+            forgetting(r, console);
+        }
+        console.println("report: " + Report.write(out));
+        return results;
     }
 
     /** The recipe's forgetting block: the final model against the one before, into output_dir/forgetting.json. */

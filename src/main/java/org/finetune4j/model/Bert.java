@@ -88,6 +88,12 @@ public final class Bert extends TransformerModel {
         return prefix + ".";
     }
 
+    /** The pooler is a head's too: masked-LM checkpoints have none, and Transformers initialises it. */
+    @Override
+    public boolean headParameter(String name) {
+        return super.headParameter(name) || name.startsWith(prefix + ".pooler.");
+    }
+
     @Override
     public String className() {
         return (c.roberta() ? "Roberta" : "Bert") + head.suffix;

@@ -119,7 +119,7 @@ public final class Trainer {
         double lastGradNorm;
         double trainLossSum;
         long trainedSinceLog; // token-labelled tasks: labels the loss took, and real tokens it did not
-        long maskedSinceLog;
+        long ignoredSinceLog;
         boolean tokenLabelled;
         boolean stop;
 
@@ -131,6 +131,7 @@ public final class Trainer {
             this.opt = opt;
             this.state = state;
             this.startStep = state.globalStep;
+            this.stop = state.globalStep >= schedule.total(); // resumed from the last step: nothing left to train
         }
 
         void run() throws IOException {
@@ -175,9 +176,9 @@ public final class Trainer {
                 e.put("learning_rate", schedule.lr(state.globalStep, args.learningRate()));
                 if (tokenLabelled) {
                     e.put("trained_tokens", trainedSinceLog);
-                    e.put("masked_tokens", maskedSinceLog);
+                    e.put("ignored_tokens", ignoredSinceLog); // real tokens the loss left out (not MLM's [MASK]s)
                     trainedSinceLog = 0;
-                    maskedSinceLog = 0;
+                    ignoredSinceLog = 0;
                 }
                 record(e);
                 lossSinceLog = 0;
@@ -198,7 +199,7 @@ public final class Trainer {
                 if (b.tokenLabels() != null) {
                     tokenLabelled = true;
                     trainedSinceLog += b.lossItems();
-                    maskedSinceLog += b.tokens() - b.lossItems();
+                    ignoredSinceLog += b.tokens() - b.lossItems();
                 }
             }
             double loss = 0;
