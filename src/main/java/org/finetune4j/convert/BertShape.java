@@ -13,15 +13,20 @@ import org.finetune4j.Finetune4jException;
  */
 public record BertShape(int vocab, int hidden, int layers, int intermediate, int positions, int typeVocab) {
 
+    private static final java.util.regex.Pattern LAYER = java.util.regex.Pattern.compile("encoder\\.layer\\.(\\d{1,6})\\.");
+
     /** The sizes from the shapes of {@code tensors} (Transformers' names below {@code prefix}); errors start with {@code where}. */
     static BertShape of(Map<String, long[]> tensors, String prefix, String where) {
         long[] word = need(tensors, prefix + "embeddings.word_embeddings.weight", where);
         long[] pos = need(tensors, prefix + "embeddings.position_embeddings.weight", where);
         long[] type = need(tensors, prefix + "embeddings.token_type_embeddings.weight", where);
         long[] ffn = need(tensors, prefix + "encoder.layer.0.intermediate.dense.bias", where);
-        int layers = 0;
-        while (tensors.containsKey(prefix + "encoder.layer." + layers + ".attention.self.query.bias")) {
-            layers++;
+        int layers = 0; // one more than the highest layer index any weight names
+        for (String name : tensors.keySet()) {
+            java.util.regex.Matcher m = LAYER.matcher(name);
+            if (name.startsWith(prefix) && m.find(prefix.length()) && m.start() == prefix.length()) {
+                layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
+            }
         }
         if (word.length != 2 || pos.length != 2 || type.length != 2 || ffn.length != 1) {
             throw new Finetune4jException(where + ": the embeddings are not matrices or the feed-forward bias is not a vector");

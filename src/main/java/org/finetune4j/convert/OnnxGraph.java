@@ -17,7 +17,7 @@ final class OnnxGraph {
      * The Transformers name of the linear weight {@code init}: its MatMul's output must reach an Add whose
      * other input is an initializer named {@code X.bias}; the weight is then {@code X.weight}.
      */
-    static String linearName(OnnxModel m, String init, String where) {
+    static String linearName(OnnxModel m, String init, java.util.Map<String, OnnxTensor> weights, String where) {
         OnnxModel.Node matmul = m.consumers(init).stream().filter(n -> n.op().equals("MatMul")).findFirst().orElseThrow();
         String product = matmul.outputs().get(0);
         for (OnnxModel.Node add : m.consumers(product)) {
@@ -25,7 +25,7 @@ final class OnnxGraph {
                 continue;
             }
             String other = add.inputs().get(0).equals(product) ? add.inputs().get(1) : add.inputs().get(0);
-            if (other.endsWith(".bias") && m.initializers.containsKey(other)) {
+            if (other.endsWith(".bias") && weights.containsKey(other)) {
                 return other.substring(0, other.length() - ".bias".length()) + ".weight";
             }
         }
@@ -52,7 +52,7 @@ final class OnnxGraph {
 
     /**
      * The head count, from a Reshape of layer 0's query, key or value projection: its target shape is
-     * [batch, tokens, heads, head size], constant as a whole or a Concat whose last two parts are.
+     * [batch, tokens, heads, head size] (heads may be -1), constant as a whole or a Concat whose last two parts are.
      */
     static Integer heads(OnnxModel m, int hidden) {
         for (String p : new String[] {"query", "key", "value"}) {
@@ -84,7 +84,13 @@ final class OnnxGraph {
                 dims = new long[] {0, 0, hv[0], dv[0]};
             }
         }
-        return dims != null && dims.length == 4 && dims[2] > 0 && dims[2] * dims[3] == hidden ? (int) dims[2] : null;
+        if (dims == null || dims.length != 4 || dims[3] < 1) {
+            return null;
+        }
+        if (dims[2] == -1 && hidden % dims[3] == 0) { // [batch, tokens, -1, head size]: newer Transformers' view
+            return (int) (hidden / dims[3]);
+        }
+        return dims[2] > 0 && dims[2] * dims[3] == hidden ? (int) dims[2] : null;
     }
 
     /** The LayerNorm epsilon: a LayerNormalization node's, or the constant added to the variance (ReduceMean). */

@@ -50,8 +50,9 @@ public final class OnnxImport {
         Map<String, Integer> skipped = new TreeMap<>();
         Map<String, String> from = new LinkedHashMap<>();
         Map<String, TensorData> tensors = new LinkedHashMap<>();
-        for (OnnxTensor t : m.initializers.values()) {
-            place(m, t, where, skipped, from, tensors);
+        Map<String, OnnxTensor> weights = m.weights();
+        for (OnnxTensor t : weights.values()) {
+            place(m, t, weights, where, skipped, from, tensors);
         }
         Map<String, long[]> shapes = new LinkedHashMap<>();
         tensors.forEach((name, t) -> shapes.put(name, t.shape()));
@@ -80,7 +81,7 @@ public final class OnnxImport {
     }
 
     /** Puts one initializer in its place: under its own name, traced as a linear weight, or skipped as a constant. */
-    private static void place(OnnxModel m, OnnxTensor t, String where, Map<String, Integer> skipped,
+    private static void place(OnnxModel m, OnnxTensor t, Map<String, OnnxTensor> weights, String where, Map<String, Integer> skipped,
                               Map<String, String> from, Map<String, TensorData> tensors) {
         String label = "initializer " + TfTable.quote(t.name());
         if (t.name().equals("embeddings.position_ids")) {
@@ -88,7 +89,7 @@ public final class OnnxImport {
         } else if (t.name().startsWith("embeddings.") || t.name().startsWith("encoder.") || t.name().startsWith("pooler.")) {
             add(tensors, from, t.name(), label, new TensorData(t.name(), t.dtype(), t.dims(), t.data()));
         } else if (isFloat(t.dtype()) && t.dims().length == 2 && consumedByMatMul(m, t.name())) {
-            String name = OnnxGraph.linearName(m, t.name(), where);
+            String name = OnnxGraph.linearName(m, t.name(), weights, where);
             ByteBuffer b = Bytes.transpose(t.data(), t.dims()[0], t.dims()[1], t.dtype().size());
             add(tensors, from, name, label + " (traced, transposed)",
                     new TensorData(name, t.dtype(), new long[] {t.dims()[1], t.dims()[0]}, b));

@@ -67,6 +67,22 @@ final class OnnxModel {
         return consumers.getOrDefault(value, List.of());
     }
 
+    /**
+     * The named weights: every initializer, and the output of every Identity node that copies one (the
+     * exporter keeps one copy of initializers with equal values, e.g. zero biases, and names the others
+     * through Identity nodes), each under its own name.
+     */
+    Map<String, OnnxTensor> weights() {
+        Map<String, OnnxTensor> all = new LinkedHashMap<>(initializers);
+        for (Node n : nodes) {
+            if (n.op().equals("Identity") && n.inputs().size() == 1 && initializers.containsKey(n.inputs().get(0))) {
+                OnnxTensor t = initializers.get(n.inputs().get(0));
+                all.putIfAbsent(n.outputs().get(0), new OnnxTensor(n.outputs().get(0), t.dtype(), t.dims(), t.data()));
+            }
+        }
+        return all;
+    }
+
     /** A constant's tensor: an initializer, or the value of the Constant node that makes it; else null. */
     OnnxTensor constant(String value) {
         Node p = producers.get(value);

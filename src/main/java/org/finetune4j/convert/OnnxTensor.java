@@ -20,20 +20,11 @@ record OnnxTensor(String name, DType dtype, long[] dims, ByteBuffer data) {
     /** Reads one TensorProto; {@code label} names it in errors until its name is known. */
     static OnnxTensor read(ProtoReader r, String file, String label) {
         Parsed p = new Parsed();
-        while (r.next()) {
-            switch (r.field()) {
-                case 1 -> r.varints(p.dims::add);
-                case 2 -> p.type = r.int32();
-                case 3 -> throw r.error("is a segmented tensor, which import does not read");
-                case 4 -> p.runs.add(r.fixedRun(4));
-                case 5, 7 -> r.varints(p.ints::add);
-                case 8 -> p.name = r.string();
-                case 9 -> p.raw = r.bytes();
-                case 10 -> p.runs.add(r.fixedRun(8));
-                case 13 -> p.external = true;
-                case 14 -> p.external |= r.varint() == 1;
-                default -> r.skip();
-            }
+        try {
+            fields(r, p);
+        } catch (Finetune4jException e) { // name the tensor when its name came before the damage
+            throw p.name == null ? e : new Finetune4jException(e.getMessage().replace(label, label.replaceAll(" .*", "")
+                    + " " + TfTable.quote(p.name)), e);
         }
         String where = file + ": " + (p.name == null ? label : label.replaceAll(" .*", "") + " " + TfTable.quote(p.name));
         if (p.external) {
@@ -49,6 +40,27 @@ record OnnxTensor(String name, DType dtype, long[] dims, ByteBuffer data) {
                     + Arrays.toString(dims) + " of " + dtype + " need " + need);
         }
         return new OnnxTensor(p.name == null ? "" : p.name, dtype, dims, data);
+    }
+
+    private static void fields(ProtoReader r, Parsed p) {
+        while (r.next()) {
+            switch (r.field()) {
+                case 1 -> r.varints(p.dims::add);
+                case 2 -> p.type = r.int32();
+                case 3 -> throw r.error("is a segmented tensor, which import does not read");
+                case 4 -> p.runs.add(r.fixedRun(4));
+                case 5, 7 -> r.varints(p.ints::add);
+                case 8 -> p.name = r.string();
+                case 9 -> p.raw = r.bytes();
+                case 10 -> p.runs.add(r.fixedRun(8));
+                case 13 -> {
+                    r.skip();
+                    p.external = true;
+                }
+                case 14 -> p.external |= r.varint() == 1;
+                default -> r.skip();
+            }
+        }
     }
 
     /** The values of a small integer tensor (a shape or an index), or null when it is not one. */

@@ -58,10 +58,10 @@ public final class TfCheckpointImport {
         plan.forEach((name, p) -> shapes.put(name, hfShape(p)));
         BertShape shape = BertShape.of(shapes, "bert.", where);
         String architecture = architecture(shapes, shape, where);
+        ObjectNode config = config(o, src, shape, architecture);
         Map<String, String> from = new LinkedHashMap<>();
         plan.forEach((name, p) -> from.put(name, "tensor " + TfTable.quote(p.entry().name()) + (p.transpose() ? " (transposed)" : "")));
         BertShape.checkPlaces(from, shapes, expected(shape, architecture, shapes), where);
-        ObjectNode config = config(o, src, shape, architecture);
         List<TensorData> tensors = new ArrayList<>();
         for (Planned p : plan.values()) {
             tensors.add(tensor(p, bundle));

@@ -113,10 +113,14 @@ public final class ProtoReader {
 
     /** The current length-delimited field: a little-endian view of its bytes, position 0. */
     public ByteBuffer bytes() {
+        return bytes("field " + field);
+    }
+
+    private ByteBuffer bytes(String what) {
         expect(LEN);
-        long n = rawVarint("the length of field " + field);
+        long n = rawVarint("the length of " + what);
         if (n > buf.remaining()) {
-            throw error("field " + field + " says " + n + " bytes but only " + buf.remaining() + " are left");
+            throw error(what + " says " + n + " bytes but only " + buf.remaining() + " are left (truncated or damaged)");
         }
         ByteBuffer view = buf.slice().limit((int) n).order(ByteOrder.LITTLE_ENDIAN);
         buf.position(buf.position() + (int) n);
@@ -136,7 +140,7 @@ public final class ProtoReader {
 
     /** The current length-delimited field as an embedded message; {@code what} extends {@link #where}. */
     public ProtoReader message(String what) {
-        return new ProtoReader(bytes(), where + ": " + what);
+        return new ProtoReader(bytes(what + " (field " + field + ")"), where + ": " + what);
     }
 
     /**
