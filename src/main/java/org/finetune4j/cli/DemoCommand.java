@@ -26,21 +26,27 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code finetune4j demo}: the whole pipeline offline on data that ships with Finetune4j. A small
- * BERT (2 layers, hidden 128, 2 heads, the demo's own WordPiece vocabulary) is initialised at
- * random, fine-tuned for sentiment on the shipped reviews through a generated recipe and the
- * Trainer, evaluated on the held-out reviews, and shown: attention heatmaps before and after and
- * the run report. Everything goes under one folder.
+ * {@code finetune4j demo}: the whole pipeline offline on data that ships with Finetune4j. The pretrained
+ * all-MiniLM-L6-v2 (from a Maven dependency, imported once into the cache by {@link DemoModel}) is
+ * fine-tuned for sentiment on the shipped movie-review sentences through a generated recipe and the
+ * Trainer, evaluated on the held-out ones, and shown: attention heatmaps before and after and the run
+ * report. {@code --tiny} keeps the small pipeline the tests run: a BERT of bert-tiny's shape initialised
+ * at random, further-pretrained with masked LM, fine-tuned on short templated reviews. Everything goes
+ * under one folder.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole pipeline offline on data that ships with Finetune4j (a minute or two on 2 idle cores):",
-                "initialise a small BERT, fine-tune it for sentiment on 440 short reviews, evaluate it on 120 held-out ones,",
-                "and write attention heatmaps before and after and report.html. Everything goes under --out.",
-                "Masked-LM further pretraining on the shipped corpus is not part of it yet (it needs the mlm task)."})
+        description = {"Run the whole pipeline offline on data that ships with Finetune4j (a few minutes on 2 idle cores):",
+                "fine-tune the pretrained all-MiniLM-L6-v2 for sentiment on 2,000 movie-review sentences, evaluate it on",
+                "400 held-out ones, and write attention heatmaps before and after and report.html. The model comes from",
+                "the Maven artifact " + DemoModel.ARTIFACT + " and is imported on first use into",
+                "FINETUNE4J_CACHE (default ~/.cache/finetune4j). Everything else goes under --out.",
+                "--tiny: a small BERT initialised at random, masked-LM further pretraining on a shipped corpus, then",
+                "sentiment on 440 short templated reviews (a minute or two)."})
 public final class DemoCommand implements Callable<Integer> {
 
     /** The shipped files, under /demo on the class path. */
-    static final List<String> DATA = List.of("corpus.txt", "reviews_train.csv", "reviews_test.csv");
+    static final List<String> DATA = List.of("corpus.txt", "reviews_train.csv", "reviews_test.csv", "sentiment_train.csv",
+            "sentiment_test.csv");
     private static final String MARKER = "demo.json";
     private static final String SAMPLE = "The film was wonderful and the acting was brilliant. The ending was dull.";
 
@@ -48,8 +54,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Folder for everything the demo writes (default runs/demo); an earlier demo there is replaced.")
     Path out;
 
-    @Option(names = "--epochs", defaultValue = "3", paramLabel = "N", description = "Fine-tuning epochs (default 3).")
-    int epochs;
+    @Option(names = "--epochs", paramLabel = "N", description = "Fine-tuning epochs (default 1; with --tiny 3).")
+    Integer epochs;
+
+    @Option(names = "--tiny", description = "The small pipeline: a randomly initialised BERT of bert-tiny's shape, MLM, then sentiment.")
+    boolean tiny;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of initialisation and training (default 1).")
     long seed;
@@ -60,6 +69,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         threads.apply();
+        epochs = epochs != null ? epochs : tiny ? 3 : 1;
         if (epochs < 1) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--epochs must be at least 1");
         }
@@ -67,11 +77,21 @@ public final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         prepare();
         Path data = copyData(out.resolve("data"));
-        Path base = initialise(out.resolve("base"));
-        console.println("1. initialised a BERT (2 layers, hidden 128, 2 heads) at random: " + base);
-        Path encoder = furtherPretrainWithMlm(base, data.resolve("corpus.txt"), console);
-        Path recipe = writeRecipe(encoder, data);
-        console.println("3. fine-tuning for sentiment as " + recipe + " says");
+        Path encoder;
+        Path recipe;
+        if (tiny) {
+            Path base = initialise(out.resolve("base"));
+            console.println("1. initialised a BERT (2 layers, hidden 128, 2 heads) at random: " + base);
+            encoder = furtherPretrainWithMlm(base, data.resolve("corpus.txt"), console);
+            recipe = writeRecipe(encoder, data, TINY);
+            console.println("3. fine-tuning for sentiment as " + recipe + " says");
+        } else {
+            console.println("1. the pretrained all-MiniLM-L6-v2 (6 layers, hidden 384, 12 heads), from " + DemoModel.ARTIFACT);
+            encoder = DemoModel.resolve(console);
+            console.println("   " + encoder);
+            recipe = writeRecipe(encoder, data, REAL);
+            console.println("2. fine-tuning it for sentiment as " + recipe + " says");
+        }
         Map<String, Double> results = TrainCommand.run(Recipe.load(recipe, List.of()), Files.readString(recipe), HubSettings.current().offline(), console);
         Path sentiment = out.resolve("sentiment");
         Path heatmap = out.resolve("attention_before_after.png");
@@ -81,10 +101,11 @@ public final class DemoCommand implements Callable<Integer> {
         console.println();
         console.printf("demo done in %.0f s%n", seconds);
         long held;
-        try (var lines = Files.lines(data.resolve("reviews_test.csv"))) {
+        Plan plan = tiny ? TINY : REAL;
+        try (var lines = Files.lines(data.resolve(plan.test()))) {
             held = lines.count() - 1; // the shipped file has a header and no multi-line rows
         }
-        console.printf("  accuracy on %d held-out reviews: %.3f (f1 %.3f)%n", held, results.get("eval_accuracy"),
+        console.printf("  accuracy on %d held-out %s: %.3f (f1 %.3f; chance is 0.5)%n", held, plan.what(), results.get("eval_accuracy"),
                 results.getOrDefault("eval_f1", Double.NaN));
         console.println("  fine-tuned model:   " + sentiment);
         console.println("  report:             " + sentiment.resolve("report.html"));
@@ -207,28 +228,36 @@ public final class DemoCommand implements Callable<Integer> {
         return dir;
     }
 
-    private Path writeRecipe(Path model, Path data) throws IOException {
+    /** What the sentiment recipe of each demo differs in. */
+    private record Plan(String model, String train, String test, String what, int batch, String lr, String warmup) {}
+
+    private static final Plan TINY = new Plan("the demo's BERT after MLM further pretraining", "reviews_train.csv",
+            "reviews_test.csv", "reviews", 16, "1.0e-3", "0.1");
+    private static final Plan REAL = new Plan("all-MiniLM-L6-v2, imported from its Maven artifact", "sentiment_train.csv",
+            "sentiment_test.csv", "movie-review sentences", 32, "5.0e-5", "0.06");
+
+    private Path writeRecipe(Path model, Path data, Plan plan) throws IOException {
         String yaml = String.join("\n",
-                "# Written by ./finetune4j demo: sentiment of the shipped reviews with the demo's small BERT.",
+                "# Written by ./finetune4j demo: sentiment of the shipped " + plan.what() + " with " + plan.model() + ".",
                 "# Run it again with: ./finetune4j train " + out.resolve("recipe.yaml") + " training.overwrite_output_dir=true",
                 "model:",
-                "  path: " + model + "          # the demo's BERT after MLM further pretraining",
+                "  path: " + model + "          # " + plan.model(),
                 "  init: pretrained",
                 "task: sequence-classification",
                 "data:",
-                "  train: " + data.resolve("reviews_train.csv"),
-                "  validation: " + data.resolve("reviews_test.csv") + "   # 120 held-out reviews",
+                "  train: " + data.resolve(plan.train()),
+                "  validation: " + data.resolve(plan.test()) + "   # held out",
                 "  text_column: text",
                 "  label_column: label",
                 "  max_length: 64",
                 "training:",
                 "  output_dir: " + out.resolve("sentiment"),
                 "  num_train_epochs: " + epochs,
-                "  per_device_train_batch_size: 16",
+                "  per_device_train_batch_size: " + plan.batch(),
                 "  per_device_eval_batch_size: 64",
-                "  learning_rate: 1.0e-3",
+                "  learning_rate: " + plan.lr(),
                 "  weight_decay: 0.01",
-                "  warmup_ratio: 0.1",
+                "  warmup_ratio: " + plan.warmup(),
                 "  logging_steps: 10",
                 "  eval_strategy: epoch",
                 "  save_strategy: 'no'",
