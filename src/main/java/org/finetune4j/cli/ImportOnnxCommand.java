@@ -1,11 +1,8 @@
 package org.finetune4j.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.finetune4j.convert.OnnxImport;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,27 +35,6 @@ public final class ImportOnnxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (heads != null && heads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--heads must be at least 1");
-        }
-        long t0 = System.nanoTime();
-        OnnxImport.Result r = OnnxImport.run(new OnnxImport.Options(source, out, tokenizer, heads));
-        PrintWriter w = spec.commandLine().getOut();
-        w.println("BertModel" + ": " + r.shape().describe(r.heads()));
-        w.printf("tensors: %d written%s%n", r.tensors(), skipped(r.skipped()));
-        r.notes().forEach(w::println);
-        w.printf("wrote %s in %.1f s%n", out, (System.nanoTime() - t0) / 1e9);
-        w.flush();
-        return 0;
-    }
-
-    /** ", skipped: 3 optimizer slots, 1 global_step" or nothing. */
-    static String skipped(Map<String, Integer> counts) {
-        if (counts.isEmpty()) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(", skipped:");
-        counts.forEach((k, v) -> b.append(b.length() > 10 ? ", " : " ").append(v).append(' ').append(k));
-        return b.toString();
+        return ImportCommand.run(spec, heads, out, () -> OnnxImport.run(new OnnxImport.Options(source, out, tokenizer, heads)));
     }
 }

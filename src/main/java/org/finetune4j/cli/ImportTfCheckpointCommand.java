@@ -1,10 +1,8 @@
 package org.finetune4j.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.finetune4j.convert.TfCheckpointImport;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,17 +39,6 @@ public final class ImportTfCheckpointCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (heads != null && heads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--heads must be at least 1");
-        }
-        long t0 = System.nanoTime();
-        TfCheckpointImport.Result r = TfCheckpointImport.run(new TfCheckpointImport.Options(source, out, config, vocab, heads));
-        PrintWriter w = spec.commandLine().getOut();
-        w.println(r.architecture() + ": " + r.shape().describe(r.heads()));
-        w.printf("tensors: %d written%s%n", r.tensors(), ImportOnnxCommand.skipped(r.skipped()));
-        r.notes().forEach(w::println);
-        w.printf("wrote %s in %.1f s%n", out, (System.nanoTime() - t0) / 1e9);
-        w.flush();
-        return 0;
+        return ImportCommand.run(spec, heads, out, () -> TfCheckpointImport.run(new TfCheckpointImport.Options(source, out, config, vocab, heads)));
     }
 }

@@ -28,16 +28,13 @@ public final class OnnxImport {
     /** What to import: the model (.onnx, zip or jar), the output folder, an optional tokenizer.json and head count. */
     public record Options(Path source, Path out, Path tokenizer, Integer heads) {}
 
-    /** What was written, for the summary. */
-    public record Result(BertShape shape, int heads, int tensors, Map<String, Integer> skipped, List<String> notes) {}
-
     private OnnxImport() {}
 
     /** Runs the import; on any error nothing is left in {@code out}. */
-    public static Result run(Options o) {
+    public static ImportResult run(Options o) {
         try (OutputFolder folder = OutputFolder.create(o.out())) {
             OnnxSource src = OnnxSource.locate(o.source(), o.tokenizer(), folder.scratch());
-            Result r = write(o, OnnxModel.read(src.model(), src.label()), src, folder);
+            ImportResult r = write(o, OnnxModel.read(src.model(), src.label()), src, folder);
             folder.publish();
             return r;
         } catch (IOException e) {
@@ -45,7 +42,7 @@ public final class OnnxImport {
         }
     }
 
-    private static Result write(Options o, OnnxModel m, OnnxSource src, OutputFolder folder) throws IOException {
+    private static ImportResult write(Options o, OnnxModel m, OnnxSource src, OutputFolder folder) throws IOException {
         String where = src.label();
         Map<String, Integer> skipped = new TreeMap<>();
         Map<String, String> from = new LinkedHashMap<>();
@@ -77,7 +74,7 @@ public final class OnnxImport {
         folder.writeJson("config.json", config);
         notes.add(src.tokenizer() == null ? "tokenizer: none found (give --tokenizer tokenizer.json)"
                 : TokenizerFiles.tokenizerJson(src.tokenizer(), src.tokenizerLabel(), folder.model(), shape.vocab(), shape.positions()));
-        return new Result(shape, config.get("num_attention_heads").asInt(), tensors.size(), skipped, notes);
+        return new ImportResult("BertModel", shape, config.get("num_attention_heads").asInt(), tensors.size(), skipped, notes);
     }
 
     /** Puts one initializer in its place: under its own name, traced as a linear weight, or skipped as a constant. */

@@ -28,20 +28,16 @@ public final class TfCheckpointImport {
     /** What to import: the checkpoint, the output folder, optional config, vocabulary and head count. */
     public record Options(Path source, Path out, Path config, Path vocab, Integer heads) {}
 
-    /** What was written, for the summary. */
-    public record Result(String architecture, BertShape shape, int heads, int tensors, Map<String, Integer> skipped,
-                         List<String> notes) {}
-
     private record Planned(String name, TfBundle.Entry entry, boolean transpose) {}
 
     private TfCheckpointImport() {}
 
     /** Runs the import; on any error nothing is left in {@code out}. */
-    public static Result run(Options o) {
+    public static ImportResult run(Options o) {
         try (OutputFolder folder = OutputFolder.create(o.out())) {
             CheckpointSource src = CheckpointSource.locate(o.source(), folder.scratch());
             try (TfBundle bundle = TfBundle.open(src.prefix(), src.shownPrefix())) {
-                Result r = write(o, src, bundle, folder);
+                ImportResult r = write(o, src, bundle, folder);
                 folder.publish();
                 return r;
             }
@@ -50,7 +46,7 @@ public final class TfCheckpointImport {
         }
     }
 
-    private static Result write(Options o, CheckpointSource src, TfBundle bundle, OutputFolder folder) throws IOException {
+    private static ImportResult write(Options o, CheckpointSource src, TfBundle bundle, OutputFolder folder) throws IOException {
         String where = src.shownPrefix() + ".index";
         Map<String, Integer> skipped = new TreeMap<>();
         Map<String, Planned> plan = plan(bundle, skipped, where);
@@ -73,7 +69,7 @@ public final class TfCheckpointImport {
         Path vocab = o.vocab() != null ? o.vocab() : src.vocab();
         notes.add(vocab == null ? "tokenizer: none found (give --vocab vocab.txt)"
                 : TokenizerFiles.wordPiece(vocab, src.show(vocab), folder.model(), shape.vocab(), shape.positions()));
-        return new Result(architecture, shape, config.get("num_attention_heads").asInt(), tensors.size(), skipped, notes);
+        return new ImportResult(architecture, shape, config.get("num_attention_heads").asInt(), tensors.size(), skipped, notes);
     }
 
     /** Every variable's fate: a weight under its Transformers name, or skipped and counted. */

@@ -139,41 +139,40 @@ class ImportCommandTest {
 
     @Test
     void truncatedIndex() throws IOException {
-        Path ckpt = copyCheckpoint("tf-bert-mlm");
-        Path index = ckpt.resolve("bert_model.ckpt.index");
-        byte[] b = Files.readAllBytes(index);
-        Files.write(index, java.util.Arrays.copyOf(b, b.length / 2));
-        importTf(ckpt, "bert_model.ckpt.index: no table footer at the end of its 2164 bytes (the file is truncated or not a TensorFlow checkpoint index)");
+        importTf(damaged("bert_model.ckpt.index", b -> java.util.Arrays.copyOf(b, b.length / 2)),
+                "bert_model.ckpt.index: no table footer at the end of its 2164 bytes (the file is truncated or not a"
+                        + " TensorFlow checkpoint index)");
     }
 
     @Test
     void damagedIndexBlockFailsItsChecksum() throws IOException {
-        Path ckpt = copyCheckpoint("tf-bert-mlm");
-        Path index = ckpt.resolve("bert_model.ckpt.index");
-        byte[] b = Files.readAllBytes(index);
-        b[20] ^= 1;
-        Files.write(index, b);
-        importTf(ckpt, "bert_model.ckpt.index: data block at offset 0 fails its CRC32C check (the file is damaged)");
+        importTf(damaged("bert_model.ckpt.index", b -> flip(b, 20)),
+                "bert_model.ckpt.index: data block at offset 0 fails its CRC32C check (the file is damaged)");
     }
 
     @Test
     void offsetPastTheShardsEnd() throws IOException {
-        Path ckpt = copyCheckpoint("tf-bert-mlm");
-        Path data = ckpt.resolve("bert_model.ckpt.data-00000-of-00001");
-        byte[] b = Files.readAllBytes(data);
-        Files.write(data, java.util.Arrays.copyOf(b, b.length - 100));
-        importTf(ckpt, "bert_model.ckpt.data-00000-of-00001: tensor 'cls/predictions/transform/dense/kernel/adam_v' at offset"
-                + " 349412 with 4096 bytes runs past the shard's end (353416 bytes; truncated?)");
+        importTf(damaged("bert_model.ckpt.data-00000-of-00001", b -> java.util.Arrays.copyOf(b, b.length - 100)),
+                "bert_model.ckpt.data-00000-of-00001: tensor 'cls/predictions/transform/dense/kernel/adam_v' at offset"
+                        + " 349412 with 4096 bytes runs past the shard's end (353416 bytes; truncated?)");
     }
 
     @Test
     void damagedTensorFailsItsChecksum() throws IOException {
+        importTf(damaged("bert_model.ckpt.data-00000-of-00001", b -> flip(b, 5)),
+                "fails its CRC32C check (the shard is damaged)");
+    }
+
+    /** A copy of tf-bert-mlm whose {@code file} went through {@code change}. */
+    private Path damaged(String file, java.util.function.UnaryOperator<byte[]> change) throws IOException {
         Path ckpt = copyCheckpoint("tf-bert-mlm");
-        Path data = ckpt.resolve("bert_model.ckpt.data-00000-of-00001");
-        byte[] b = Files.readAllBytes(data);
-        b[5] ^= 1;
-        Files.write(data, b);
-        importTf(ckpt, "fails its CRC32C check (the shard is damaged)");
+        Files.write(ckpt.resolve(file), change.apply(Files.readAllBytes(ckpt.resolve(file))));
+        return ckpt;
+    }
+
+    private static byte[] flip(byte[] b, int at) {
+        b[at] ^= 1;
+        return b;
     }
 
     @Test
