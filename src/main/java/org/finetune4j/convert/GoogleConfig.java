@@ -13,6 +13,9 @@ final class GoogleConfig {
     /** Reads {@code file}; every size it states must equal the one the weights have. */
     static JsonNode read(Path file, BertShape shape) {
         JsonNode c;
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new Finetune4jException(file + ": no such file");
+        }
         try {
             c = OutputFolder.JSON.readTree(file.toFile());
         } catch (IOException e) {

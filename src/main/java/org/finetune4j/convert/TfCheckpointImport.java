@@ -87,7 +87,11 @@ public final class TfCheckpointImport {
                     throw new Finetune4jException(where + ": kernel " + TfTable.quote(e.name()) + " has shape "
                             + Arrays.toString(e.shape()) + "; a kernel is a matrix");
                 }
-                plan.put(w.name(), new Planned(w.name(), e, w.transpose()));
+                Planned before = plan.put(w.name(), new Planned(w.name(), e, w.transpose()));
+                if (before != null) {
+                    throw new Finetune4jException(where + ": tensors " + TfTable.quote(before.entry().name()) + " and "
+                            + TfTable.quote(e.name()) + " both map to " + w.name());
+                }
             }
         }
         return plan;

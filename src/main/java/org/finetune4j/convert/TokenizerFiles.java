@@ -29,6 +29,9 @@ final class TokenizerFiles {
      * the special tokens. Returns a line for the summary.
      */
     static String wordPiece(Path vocab, String shown, Path dir, int vocabSize, int maxLength) throws IOException {
+        if (!Files.isRegularFile(vocab)) {
+            throw new Finetune4jException(shown + ": no such file");
+        }
         List<String> lines = Files.readAllLines(vocab, StandardCharsets.UTF_8);
         long capitalised = lines.stream().filter(t -> !t.startsWith("[") && !t.equals(t.toLowerCase(java.util.Locale.ROOT))).count();
         boolean lower = capitalised * 100 < lines.size();

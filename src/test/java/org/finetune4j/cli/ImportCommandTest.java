@@ -133,6 +133,11 @@ class ImportCommandTest {
                 "--heads", "3"),
                 out, "hidden size 32 is not a multiple of 3 attention heads");
         assertThat(CliRun.of("import", "tf-checkpoint", resource("tf-bert-mlm"), "--out", out, "--heads", "0").code()).isEqualTo(2);
+        Path missing = tmp.resolve("no-vocab.txt");
+        assertError(CliRun.of("import", "tf-checkpoint", resource("tf-bert-mlm"), "--out", out, "--vocab", missing), out,
+                missing + ": no such file");
+        assertError(CliRun.of("import", "tf-checkpoint", resource("tf-bert-mlm"), "--out", out, "--config", missing), out,
+                missing + ": no such file");
     }
 
     // ---- bad TensorFlow input: one line naming the file and the tensor, nothing in --out ----
@@ -207,6 +212,11 @@ class ImportCommandTest {
         Files.createDirectories(prefix.getParent());
         TfBundleFiles.write(prefix, 0, "output_weights", 1);
         importTf(prefix, "m.ckpt.index: tensor 'output_weights' maps to weight, which is no weight of this BERT model");
+        Path twice = tmp.resolve("t").resolve("m.ckpt");
+        Files.createDirectories(twice.getParent());
+        TfBundleFiles.write(twice, 0, "module/bert/embeddings/word_embeddings", 1);
+        importTf(twice, "m.ckpt.index: tensors 'bert/embeddings/word_embeddings' and 'module/bert/embeddings/word_embeddings'"
+                + " both map to bert.embeddings.word_embeddings.weight");
         Path noBert = tmp.resolve("nb").resolve("m.ckpt");
         Files.createDirectories(noBert.getParent());
         TfBundleFiles.write(noBert, 0, null, 0);
