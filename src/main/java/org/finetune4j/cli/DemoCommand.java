@@ -28,29 +28,38 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code finetune4j demo}: the whole pipeline offline on data that ships with Finetune4j. A small
- * BERT (2 layers, hidden 128, 2 heads, the demo's own WordPiece vocabulary) is initialised at
- * random, fine-tuned for sentiment on the shipped reviews through a generated recipe and the
- * Trainer, evaluated on the held-out reviews, and shown: attention heatmaps before and after and
- * the run report. Everything goes under one folder.
+ * {@code finetune4j demo}: the whole pipeline offline on data that ships with Finetune4j. The pretrained
+ * all-MiniLM-L6-v2 (from a Maven dependency, imported once into the cache by {@link DemoModel}) is
+ * fine-tuned for sentiment on the shipped movie-review sentences through a generated recipe and the
+ * Trainer, evaluated on the held-out ones, and shown: attention heatmaps before and after and the run
+ * report. {@code --tiny} keeps the small pipeline the tests run: a BERT of bert-tiny's shape initialised
+ * at random, further-pretrained with masked LM, fine-tuned on short templated reviews. Everything goes
+ * under one folder.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole pipeline offline on data that ships with Finetune4j.",
-                "Initialises a small BERT, further-pretrains it with masked LM on the shipped corpus, fine-tunes it for sentiment",
-                "on 440 short reviews, evaluates it on 120 held-out ones, and writes report.html, curves and attention heatmaps",
-                "before and after fine-tuning. Everything goes under --out; it takes a few minutes on 2 idle cores."})
+        description = {"Run the whole pipeline offline on data that ships with Finetune4j, in a few minutes on 2 idle cores.",
+                "Fine-tunes the pretrained all-MiniLM-L6-v2 for sentiment on 2,000 movie-review sentences, evaluates it on",
+                "400 held-out ones, and writes report.html, curves and attention heatmaps before and after. The model comes",
+                "from the Maven artifact " + DemoModel.ARTIFACT + " and is imported on first use into",
+                "FINETUNE4J_CACHE (default ~/.cache/finetune4j). Everything else goes under --out.",
+                "--tiny: a small BERT initialised at random, masked-LM further pretraining on a shipped corpus, then",
+                "sentiment on 440 short templated reviews (a minute or two)."})
 public final class DemoCommand implements Callable<Integer> {
 
     /** The shipped files, under /demo on the class path. */
-    static final List<String> DATA = List.of("corpus.txt", "reviews_train.csv", "reviews_test.csv");
+    static final List<String> DATA = List.of("corpus.txt", "reviews_train.csv", "reviews_test.csv", "sentiment_train.csv",
+            "sentiment_test.csv");
     private static final String MARKER = "demo.json";
 
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR",
             description = "Folder for everything the demo writes (default runs/demo); an earlier demo there is replaced.")
     Path out;
 
-    @Option(names = "--epochs", defaultValue = "3", paramLabel = "N", description = "Fine-tuning epochs (default 3).")
-    int epochs;
+    @Option(names = "--epochs", paramLabel = "N", description = "Fine-tuning epochs (default 1; with --tiny 3).")
+    Integer epochs;
+
+    @Option(names = "--tiny", description = "The small pipeline: a randomly initialised BERT of bert-tiny's shape, MLM, then sentiment.")
+    boolean tiny;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of initialisation and training (default 1).")
     long seed;
@@ -61,6 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         threads.apply();
+        epochs = epochs != null ? epochs : tiny ? 3 : 1;
         if (epochs < 1) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--epochs must be at least 1");
         }
@@ -68,11 +78,9 @@ public final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         prepare();
         Path data = copyData(out.resolve("data"));
-        Path base = initialise(out.resolve("base"));
-        console.println("1. initialised a BERT (2 layers, hidden 128, 2 heads) at random: " + base);
-        Path encoder = furtherPretrainWithMlm(base, data.resolve("corpus.txt"), console);
-        Path recipe = writeRecipe(encoder, data);
-        console.println("3. fine-tuning for sentiment as " + recipe + " says");
+        Path encoder = encoder(data, console);
+        Path recipe = writeRecipe(encoder, data, tiny ? TINY : REAL);
+        console.println((tiny ? "3" : "2") + ". fine-tuning for sentiment as " + recipe + " says");
         Map<String, Double> results = TrainCommand.run(Recipe.load(recipe, List.of()), Files.readString(recipe), HubSettings.current().offline(), console);
         Path sentiment = out.resolve("sentiment");
         Path heatmap = out.resolve("attention_before_after.png");
@@ -83,10 +91,11 @@ public final class DemoCommand implements Callable<Integer> {
         console.println();
         console.printf("demo done in %.0f s%n", seconds);
         long held;
-        try (var lines = Files.lines(data.resolve("reviews_test.csv"))) {
+        Plan plan = tiny ? TINY : REAL;
+        try (var lines = Files.lines(data.resolve(plan.test()))) {
             held = lines.count() - 1; // the shipped file has a header and no multi-line rows
         }
-        console.printf("  accuracy on %d held-out reviews: %.3f (f1 %.3f)%n", held, results.get("eval_accuracy"),
+        console.printf("  accuracy on %d held-out %s: %.3f (f1 %.3f; chance is 0.5)%n", held, plan.what(), results.get("eval_accuracy"),
                 results.getOrDefault("eval_f1", Double.NaN));
         console.println("  fine-tuned model:   " + sentiment);
         console.println("  report:             " + sentiment.resolve("report.html"));
@@ -96,6 +105,19 @@ public final class DemoCommand implements Callable<Integer> {
                 .map(p -> p.getFileName().toString()).toList() + " in " + sentiment);
         console.println("  try: ./finetune4j predict --model " + sentiment + " \"What a lovely little cafe\"");
         return 0;
+    }
+
+    /** The model fine-tuning starts from: the imported all-MiniLM-L6-v2, or with --tiny a random BERT after MLM. */
+    private Path encoder(Path data, PrintStream console) throws IOException {
+        if (!tiny) {
+            console.println("1. the pretrained all-MiniLM-L6-v2 (6 layers, hidden 384, 12 heads), from " + DemoModel.ARTIFACT);
+            Path model = DemoModel.resolve(console);
+            console.println("   " + model);
+            return model;
+        }
+        Path base = initialise(out.resolve("base"));
+        console.println("1. initialised a BERT (2 layers, hidden 128, 2 heads) at random: " + base);
+        return furtherPretrainWithMlm(base, data.resolve("corpus.txt"), console);
     }
 
     /**
@@ -216,28 +238,36 @@ public final class DemoCommand implements Callable<Integer> {
         return out.toAbsolutePath().normalize().relativize(p.toAbsolutePath().normalize()).toString();
     }
 
-    private Path writeRecipe(Path model, Path data) throws IOException {
+    /** What the sentiment recipe of each demo differs in. */
+    private record Plan(String model, String train, String test, String what, int batch, String lr, String warmup) {}
+
+    private static final Plan TINY = new Plan("the demo's BERT after MLM further pretraining", "reviews_train.csv",
+            "reviews_test.csv", "reviews", 16, "1.0e-3", "0.1");
+    private static final Plan REAL = new Plan("all-MiniLM-L6-v2, imported from its Maven artifact", "sentiment_train.csv",
+            "sentiment_test.csv", "movie-review sentences", 32, "5.0e-5", "0.06");
+
+    private Path writeRecipe(Path model, Path data, Plan plan) throws IOException {
         String yaml = String.join("\n",
-                "# Written by ./finetune4j demo: sentiment of the shipped reviews with the demo's small BERT.",
+                "# Written by ./finetune4j demo: sentiment of the shipped " + plan.what() + " with " + plan.model() + ".",
                 "# Run it again with: ./finetune4j train " + out.resolve("recipe.yaml") + " training.overwrite_output_dir=true",
                 "model:",
-                "  path: " + inOut(model) + "          # the demo's BERT after MLM further pretraining",
+                "  path: " + inOut(model) + "          # " + plan.model(),
                 "  init: pretrained",
                 "task: sequence-classification",
                 "data:",
-                "  train: " + inOut(data.resolve("reviews_train.csv")),
-                "  validation: " + inOut(data.resolve("reviews_test.csv")) + "   # 120 held-out reviews",
+                "  train: " + inOut(data.resolve(plan.train())),
+                "  validation: " + inOut(data.resolve(plan.test())) + "   # held out",
                 "  text_column: text",
                 "  label_column: label",
                 "  max_length: 64",
                 "training:",
                 "  output_dir: sentiment",
                 "  num_train_epochs: " + epochs,
-                "  per_device_train_batch_size: 16",
+                "  per_device_train_batch_size: " + plan.batch(),
                 "  per_device_eval_batch_size: 64",
-                "  learning_rate: 1.0e-3",
+                "  learning_rate: " + plan.lr(),
                 "  weight_decay: 0.01",
-                "  warmup_ratio: 0.1",
+                "  warmup_ratio: " + plan.warmup(),
                 "  logging_steps: 10",
                 "  eval_strategy: epoch",
                 "  save_strategy: 'no'",

@@ -31,6 +31,7 @@ import picocli.CommandLine;
                 CurvesCommand.class,
                 ReportCommand.class,
                 DemoCommand.class,
+                ImportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
