@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Writes the demo's data (finetune4j-core/src/main/resources/demo): a sentence corpus for masked-LM further
-pretraining, short labelled reviews (train and held-out test), and a WordPiece vocabulary that
-covers both. The phrases below were written for Finetune4j; the combinations are drawn with a
-fixed seed, so running this again gives the same files. Usage: python3 scripts/make-demo-data.py"""
+"""Writes the demo's data (finetune4j-core/src/main/resources/demo). For `demo --tiny`: a sentence corpus for
+masked-LM further pretraining, short labelled reviews (train and held-out test), and a WordPiece
+vocabulary that covers both. For `demo` (the real all-MiniLM-L6-v2): movie-review sentences in the
+style of SST-2 (sentiment_train.csv, sentiment_test.csv), with negation ("far from dull"), contrast
+("the cast is wonderful, but the script falls flat": the clause after "but" decides) and mixed
+aspects, so the task is not solved by spotting one word. Every phrase below was written for
+Finetune4j and is under the project's licence; no sentence comes from SST-2 or any other dataset.
+The combinations are drawn with fixed seeds, so running this again gives the same files.
+Usage: python3 scripts/make-demo-data.py"""
 import csv
 import os
 import random
@@ -125,5 +130,76 @@ def main():
         f.write("\n".join(dict.fromkeys(vocab)) + "\n")
 
 
+# ---- the real demo's movie-review sentences (their own generator, so the files above stay as they were) ----
+
+film_rng = random.Random(20261207)
+FILM_SUBJECTS = ["the film", "this movie", "the director's latest", "the script", "the cast", "the story", "the ending",
+                 "the soundtrack", "the dialogue", "the pacing", "the camera work", "the lead performance", "the second half",
+                 "this sequel", "the documentary", "the animation", "the humour", "the plot", "the final act", "the romance",
+                 "the villain", "the screenplay", "the editing", "the opening scene", "the young star", "the premise"]
+FILM_POS = ["is a joy to watch", "is beautifully made", "never loses its grip", "feels fresh and alive", "is funny, warm and wise",
+            "is a quiet triumph", "earns every laugh", "moved me to tears", "stays with you long after the credits",
+            "is smart and surprising", "delivers in every scene", "is a small masterpiece", "glows with real feeling",
+            "is gripping from start to finish", "sparkles with wit", "hits every note", "is tender and honest",
+            "rewards your patience", "is the best thing here", "lifts the whole picture", "is a genuine delight",
+            "works beautifully", "is clever without showing off", "feels completely true"]
+FILM_NEG = ["is a chore to sit through", "falls flat", "drags on forever", "feels stale and lifeless", "is painfully unfunny",
+            "is a mess", "never earns its tears", "left me cold", "is forgotten before the credits roll",
+            "is dull and predictable", "wastes a fine cast", "is a tired retread", "goes nowhere", "is clumsy and loud",
+            "sinks the whole picture", "is the weakest thing here", "makes no sense at all", "bored me stiff",
+            "feels cheap and rushed", "is a long, empty shrug", "tries too hard and fails", "is hollow at its core",
+            "insults your intelligence", "plays like a bad rehearsal"]
+GOOD_ADJ = ["good", "moving", "funny", "clever", "gripping", "charming", "original", "enjoyable", "fresh", "heartfelt"]
+BAD_ADJ = ["boring", "dull", "bad", "stupid", "tedious", "awful", "predictable", "lifeless", "clumsy", "pointless"]
+FILM_REC_POS = ["See it.", "Go see it.", "A must-see.", "Worth the ticket.", "I would watch it again.", "Bring your friends."]
+FILM_REC_NEG = ["Skip it.", "Save your money.", "Wait for something better.", "Not worth the ticket.", "I walked out.",
+                "Avoid it."]
+
+
+def clause(positive, subject=None):
+    s = subject or film_rng.choice(FILM_SUBJECTS)
+    return s + " " + film_rng.choice(FILM_POS if positive else FILM_NEG)
+
+
+def film_review(positive):
+    kind = film_rng.random()
+    if kind < 0.30:
+        text = clause(positive)
+    elif kind < 0.50:  # negation: the adjective's sentiment is turned around
+        s = film_rng.choice(FILM_SUBJECTS)
+        if positive:
+            text = s + " is " + film_rng.choice(["never", "far from", "anything but", "not at all"]) + " " + film_rng.choice(BAD_ADJ)
+        else:
+            text = s + " is " + film_rng.choice(["hardly", "not exactly", "far from", "never really"]) + " " + film_rng.choice(GOOD_ADJ)
+    elif kind < 0.75:  # contrast: what follows "but" decides
+        a, b = film_rng.sample(FILM_SUBJECTS, 2)
+        if film_rng.random() < 0.5:
+            text = clause(not positive, a) + ", but " + clause(positive, b)
+        else:
+            text = "although " + clause(not positive, a) + ", " + clause(positive, b)
+    elif kind < 0.88:  # expectations
+        text = (film_rng.choice(["i expected very little, and", "on paper it sounds silly, yet"]) + " " + clause(True)
+                if positive else film_rng.choice(["i had high hopes, but", "it looks lovely, yet"]) + " " + clause(False))
+    else:  # two aspects that agree
+        a, b = film_rng.sample(FILM_SUBJECTS, 2)
+        text = clause(positive, a) + " and " + clause(positive, b)
+    text = text[0].upper() + text[1:].replace(" i ", " I ").replace("I expected", "I expected") + "."
+    if film_rng.random() < 0.25:
+        text += " " + film_rng.choice(FILM_REC_POS if positive else FILM_REC_NEG)
+    return text
+
+
+def main_films(train=2000, test=400):
+    rows = [(r, "positive") for r in unique(lambda: film_review(True), (train + test) // 2)] + \
+           [(r, "negative") for r in unique(lambda: film_review(False), (train + test) // 2)]
+    film_rng.shuffle(rows)
+    for name, part in (("sentiment_train.csv", rows[:train]), ("sentiment_test.csv", rows[train:])):
+        with open(os.path.join(OUT, name), "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["text", "label"])
+            w.writerows(part)
+
+
 if __name__ == "__main__":
     main()
+    main_films()

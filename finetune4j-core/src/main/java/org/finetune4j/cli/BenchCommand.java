@@ -20,9 +20,9 @@ import picocli.CommandLine.Spec;
                 "Reports the median step time after warm-up, the CPU seconds a step (all threads: comparable on a shared",
                 "machine), tokens/s, peak RSS, model FLOPs per step and MFU",
                 "against a matmul GFLOP/s measured in the same process. Cases: bert-tiny-32x128, bert-base-8x128,",
-                "gpt2-small-4x128, gpt2-small-4x128-lora (LoRA r 16 on c_attn, as bench.py's gpt2-small-lora; the shapes of",
-                "shared/oracle/bench.py), or a model folder with --model (optionally 8-bit, with gradient checkpointing,",
-                "with the backbone frozen, or with a LoRA adapter)."})
+                "gpt2-small-4x128, gpt2-small-4x128-lora (LoRA r 16 on c_attn): the shapes of the Python bench.py that",
+                "README.md's Transformers timings come from; or a model folder with --model (optionally 8-bit, with gradient",
+                "checkpointing, with the backbone frozen, or with a LoRA adapter)."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--gradient-checkpointing", description = "With --model: recompute each layer in the backward pass.")
     boolean gradientCheckpointing;
 
-    @Option(names = "--lora", description = "With --model: train a LoRA adapter as the seeds do (r 16, alpha 32, dropout 0.05, PEFT's default targets).")
+    @Option(names = "--lora", description = "With --model: train a LoRA adapter as examples/quotes-lora-stories260k.yaml does (r 16, alpha 32, dropout 0.05, PEFT's default targets).")
     boolean lora;
 
     @Option(names = "--freeze-base", description = "With --model: train only the head (and --train globs), the backbone frozen.")

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code finetune4j download ORG/NAME}: fetch a Hub repository into the huggingface_hub cache, print its snapshot folder. */
 @Command(name = "download", mixinStandardHelpOptions = true,
-        description = {"Fetch a model (or dataset) from the Hugging Face Hub into the huggingface_hub cache and print the snapshot folder.",
+        description = {"Fetch a model or dataset from the Hugging Face Hub into its cache; print the snapshot folder.",
                 "Without --include: what a model needs (config, tokenizer, generation config, safetensors weights or a PEFT adapter),",
                 "or a dataset's csv, tsv, json, jsonl and parquet files. Pickle files are never fetched.",
                 "The cache is HF_HUB_CACHE (default HF_HOME/hub, HF_HOME default ~/.cache/huggingface), shared with the Python tools;",

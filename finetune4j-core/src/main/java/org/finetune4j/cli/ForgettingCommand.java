@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code finetune4j forgetting}: general-domain LM loss and task metrics of a model before and after training. */
 @Command(name = "forgetting", mixinStandardHelpOptions = true,
-        description = {"Measure forgetting: the general-domain language-model loss and perplexity of two model folders",
-                "(masked LM for encoders, causal LM for decoders) and their task metrics, as a before / after / change table.",
+        description = {"Measure forgetting: the general-domain LM loss and task metrics of a model before and after.",
+                "The language-model loss and perplexity of two model folders (masked LM for encoders, causal LM for decoders)",
+                "and their task metrics, as a before / after / change table.",
                 "A folder without an LM head (a classifier) borrows the head of --before; one without a classifier gets no task numbers."})
 public final class ForgettingCommand implements Callable<Integer> {
 

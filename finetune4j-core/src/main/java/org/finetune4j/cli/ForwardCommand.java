@@ -19,12 +19,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code finetune4j forward}: what the reference oracle prints, computed by Finetune4j. */
+/** {@code finetune4j forward}: what {@code oracle.py} prints for Transformers, computed by Finetune4j. */
 @Command(name = "forward", mixinStandardHelpOptions = true,
-        description = {"Print what the reference oracle prints, computed by Finetune4j.",
-                "One forward and backward pass (dropout off) on a batch: logits, loss, hidden-state and attention summaries, gradient norms by HF name and,",
-                "with --train-steps N, the losses of N full-batch AdamW steps. With --adapter DIR, a PEFT LoRA adapter is put on the model",
-                "and only its parameters train, as the oracle's --adapter does."})
+        description = {"Print one forward and backward pass as JSON, to compare with Transformers.",
+                "The same fields as the oracle.py script that made the parity goldens (src/test/resources/fixtures/README.md):",
+                "logits (start_logits and end_logits for question answering), loss, hidden-state and attention summaries,",
+                "gradient norms by Hugging Face name, dropout off; with --train-steps N, the losses of N full-batch AdamW steps.",
+                "With --adapter DIR a PEFT LoRA adapter is put on the model and only its parameters train."})
 public final class ForwardCommand implements Callable<Integer> {
 
     @Spec
@@ -71,8 +72,15 @@ public final class ForwardCommand implements Callable<Integer> {
         }
         var batch = Json.read(inputs);
         try (Scope scope = Scope.open()) {
-            TransformerModel model = adapter == null ? Pretrained.load(modelDir, null, seed).model()
-                    : Adapters.loadWithBase(modelDir, adapter, null, seed, true);
+            TransformerModel model;
+            java.util.List<String> notes = java.util.List.of();
+            if (adapter == null) {
+                Pretrained.Loaded loaded = Pretrained.load(modelDir, null, seed);
+                notes = loaded.report().lines();
+                model = loaded.model();
+            } else {
+                model = Adapters.loadWithBase(modelDir, adapter, null, seed, true);
+            }
             checkInputs(batch, model.config);
             ForwardProbe.TrainSettings train = new ForwardProbe.TrainSettings(trainSteps, lr, weightDecay, noDecayBiasNorm);
             ObjectNode res;
@@ -85,6 +93,8 @@ public final class ForwardCommand implements Callable<Integer> {
                         + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
             }
             spec.commandLine().getOut().println(Json.pretty(res));
+            notes.forEach(spec.commandLine().getErr()::println); // stdout is the JSON; after it, so an error stays one line
+            spec.commandLine().getErr().flush();
         }
         spec.commandLine().getOut().flush();
         return 0;

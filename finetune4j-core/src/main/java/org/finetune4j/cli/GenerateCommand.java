@@ -1,28 +1,21 @@
 package org.finetune4j.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.data.InstructionTemplate;
+import org.finetune4j.generate.CausalLm;
 import org.finetune4j.generate.Generator;
 import org.finetune4j.generate.Sampling;
-import org.finetune4j.model.Head;
-import org.finetune4j.model.ModelConfig;
-import org.finetune4j.model.Pretrained;
-import org.finetune4j.model.TransformerModel;
-import org.finetune4j.peft.Adapters;
 import org.finetune4j.tensor.Autograd;
-import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.ChatTemplate;
-import org.finetune4j.tokenize.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,6 +56,10 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Like --chat with a built-in template instead: ${COMPLETION-CANDIDATES}.",
             completionCandidates = BuiltInTemplates.class)
     String chatTemplate;
+
+    @Option(names = "--template", paramLabel = "NAME", description = "Format each prompt as an instruction-tuning recipe's"
+            + " data.template did: alpaca (the Stanford Alpaca prompt), raw, model (the chat template) or a built-in chat template.")
+    String template;
 
     /** The names of the built-in chat templates, for --help. */
     static final class BuiltInTemplates implements Iterable<String> {
@@ -123,44 +120,37 @@ public final class GenerateCommand implements Callable<Integer> {
         if (prompts.isEmpty()) {
             prompts.add("");
         }
-        ModelConfig config = ModelConfig.read(model);
-        try (Tokenizer tok = Tokenizer.load(model); Scope scope = Scope.open()) {
-            ChatTemplate template = chatTemplate != null ? ChatTemplate.builtIn(chatTemplate, tok)
-                    : chat ? ChatTemplate.ofModel(tok) : null;
-            long bos = firstKnown(tok.special().bos(), config.common().bosTokenId(), config.common().eosTokenId());
-            long[] eos = eosIds(tok, config);
+        try (CausalLm lm = CausalLm.load(model, adapter)) {
+            InstructionTemplate format = format(lm.tokenizer);
             List<long[]> ids = new ArrayList<>();
             for (String p : prompts) {
-                if (p.isEmpty() && bos < 0) {
-                    throw new Finetune4jException(model + ": an empty prompt needs a BOS token, and the model has none");
-                }
-                if (template != null) { // the rendered text carries its own special tokens, as apply_chat_template(tokenize=True)
-                    ids.add(tok.encodeWithSpans(render(template, p), false).ids());
+                if (format != null) { // a chat template writes its own special tokens, as apply_chat_template(tokenize=True)
+                    String text = render(format, p);
+                    ids.add(format.specials() ? lm.tokenizer.encode(text, null, 0, false).ids() : lm.tokenizer.encodeWithSpans(text, false).ids());
                 } else {
-                    ids.add(p.isEmpty() ? new long[] {bos} : tok.encode(p, null, 0, false).ids());
+                    ids.add(lm.encode(p));
                 }
             }
             int longest = ids.stream().mapToInt(a -> a.length).max().orElse(0);
-            if (longest + (long) maxNewTokens > config.maxPositions()) {
+            if (longest + (long) maxNewTokens > lm.positions()) {
                 throw new Finetune4jException(model + ": " + longest + " prompt tokens + " + maxNewTokens
-                        + " new ones exceed the model's " + config.maxPositions() + " positions");
+                        + " new ones exceed the model's " + lm.positions() + " positions");
             }
-            long pad = padId(tok, config, eos, ids);
-            TransformerModel m = adapter == null ? Pretrained.load(model, Head.CAUSAL_LM, 0).model()
-                    : Adapters.loadWithBase(model, adapter, Head.CAUSAL_LM, 0, false);
-            Generator.Settings s = new Generator.Settings(maxNewTokens, sampling, seed, eos, stops, !noCache);
+            if (lm.pad < 0 && ids.stream().mapToInt(a -> a.length).distinct().count() > 1) {
+                throw new Finetune4jException(model + ": prompts of different lengths need a pad or EOS token to pad with");
+            }
+            Generator.Settings s = new Generator.Settings(maxNewTokens, sampling, seed, lm.eos, stops, !noCache);
             boolean stream = ids.size() == 1 && !json;
-            Stream out = stream ? new Stream(tok, ids.get(0), spec.commandLine().getOut()) : null;
+            Stream out = stream ? new Stream(lm, ids.get(0), spec.commandLine().getOut()) : null;
             long t0 = System.nanoTime();
-            List<long[]> generated = Generator.generate(m, ids, pad, s, g -> tok.decode(g, true),
-                    out == null ? null : (step, logits, next) -> out.add(next[0]));
+            List<long[]> generated = lm.generate(ids, s, out == null ? null : (step, logits, next) -> out.add(next[0]));
             double seconds = (System.nanoTime() - t0) / 1e9;
             long count = generated.stream().mapToLong(g -> g.length).sum();
             double rate = Math.round(count / Math.max(seconds, 1e-9) * 100) / 100.0;
             if (out != null) {
                 out.finish();
             } else {
-                print(tok, ids, generated, rate);
+                print(lm.tokenizer, ids, generated, rate);
             }
             if (timing) {
                 spec.commandLine().getErr().printf("generated %d tokens in %.3f s: %.2f tokens/s (KV cache %s)%n",
@@ -190,19 +180,17 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** Prints the prompt's text, then the new text as it grows, holding back an incomplete UTF-8 character. */
     private static final class Stream {
-        final Tokenizer tok;
+        final CausalLm lm;
         final long[] prompt;
         final PrintWriter out;
-        final String promptText;
         final List<Long> ids = new ArrayList<>();
         int printed;
 
-        Stream(Tokenizer tok, long[] prompt, PrintWriter out) {
-            this.tok = tok;
+        Stream(CausalLm lm, long[] prompt, PrintWriter out) {
+            this.lm = lm;
             this.prompt = prompt;
             this.out = out;
-            this.promptText = tok.decode(prompt, true);
-            out.print(promptText);
+            out.print(lm.tokenizer.decode(prompt, true));
             out.flush();
         }
 
@@ -216,12 +204,8 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         }
 
-        /** The decoded continuation: the full text minus the prompt's text (decoded together, as words join). */
         String newText() {
-            long[] all = LongStream.concat(LongStream.of(prompt), ids.stream().mapToLong(Long::longValue)).toArray();
-            String full = tok.decode(all, true);
-            return full.startsWith(promptText) ? full.substring(promptText.length())
-                    : tok.decode(ids.stream().mapToLong(Long::longValue).toArray(), true);
+            return lm.continuation(prompt, ids.stream().mapToLong(Long::longValue).toArray());
         }
 
         void finish() {
@@ -234,7 +218,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private void print(Tokenizer tok, List<long[]> ids, List<long[]> generated, double rate) {
+    private void print(org.finetune4j.tokenize.Tokenizer tok, List<long[]> ids, List<long[]> generated, double rate) {
         PrintWriter out = spec.commandLine().getOut();
         ArrayNode rows = JsonNodeFactory.instance.arrayNode();
         for (int i = 0; i < ids.size(); i++) {
@@ -256,49 +240,26 @@ public final class GenerateCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** EOS ids: generation_config.json's eos_token_id (a number or a list), else the tokenizer's, else config.json's. */
-    private long[] eosIds(Tokenizer tok, ModelConfig config) {
-        Path f = model.resolve("generation_config.json");
-        if (Files.isRegularFile(f)) {
-            JsonNode n = Json.read(f).get("eos_token_id");
-            if (n != null && n.isArray()) {
-                List<Long> list = new ArrayList<>();
-                n.forEach(e -> list.add(e.asLong()));
-                return list.stream().mapToLong(Long::longValue).toArray();
-            }
-            if (n != null && n.canConvertToLong()) {
-                return new long[] {n.asLong()};
-            }
+    /** How prompts are formatted: --template, --chat-template or --chat (at most one), or null for plain text. */
+    private InstructionTemplate format(org.finetune4j.tokenize.Tokenizer tok) {
+        long given = java.util.stream.Stream.of(template, chatTemplate, chat ? "model" : null).filter(java.util.Objects::nonNull).count();
+        if (given > 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give one of --template, --chat-template and --chat");
         }
-        long e = firstKnown(tok.special().eos(), config.common().eosTokenId());
-        return e < 0 ? new long[0] : new long[] {e};
+        String name = template != null ? template : chatTemplate != null ? chatTemplate : chat ? "model" : null;
+        if (name != null && !InstructionTemplate.NAMES.contains(name) && !ChatTemplate.BUILT_IN.containsKey(name)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown template '" + name + "' (one of "
+                    + String.join(", ", InstructionTemplate.NAMES) + ", " + String.join(", ", ChatTemplate.BUILT_IN.keySet()) + ")");
+        }
+        return name == null ? null : InstructionTemplate.named(name, tok, "give --chat-template NAME instead, NAME one of");
     }
 
-    /** The pad id of a batch: the tokenizer's, config.json's, else the first EOS (as Transformers' generate). */
-    private long padId(Tokenizer tok, ModelConfig config, long[] eos, List<long[]> ids) {
-        long pad = firstKnown(tok.special().pad(), config.common().padTokenId(), eos.length > 0 ? eos[0] : null);
-        boolean ragged = ids.stream().mapToInt(a -> a.length).distinct().count() > 1;
-        if (pad < 0 && ragged) {
-            throw new Finetune4jException(model + ": prompts of different lengths need a pad or EOS token to pad with");
-        }
-        return Math.max(pad, 0);
-    }
-
-    /** {@code prompt} as one user message with the generation prompt; a template error names the template. */
-    private static String render(ChatTemplate template, String prompt) {
+    /** {@code prompt} as the template gives it to the model (one user turn); a template error names the template. */
+    private static String render(InstructionTemplate format, String prompt) {
         try {
-            return template.render(List.of(new ChatTemplate.Message("user", prompt)), true);
+            return format.prompt(prompt);
         } catch (ChatTemplate.RenderException e) {
             throw new Finetune4jException("cannot render the prompt with " + e.getMessage());
         }
-    }
-
-    private static long firstKnown(Number... ids) {
-        for (Number id : ids) {
-            if (id != null && id.longValue() >= 0) {
-                return id.longValue();
-            }
-        }
-        return -1;
     }
 }

@@ -78,8 +78,9 @@ public final class InspectCommand implements Callable<Integer> {
         o.put("num_parameters", all);
         o.put("num_trainable_parameters", trainable);
         o.put("trainable_line", trainableLine(trainable, all));
-        o.set("newly_initialised", JsonNodeFactory.instance.pojoNode(loaded.report().newlyInitialised()));
-        o.set("unexpected", JsonNodeFactory.instance.pojoNode(loaded.report().unexpected()));
+        o.set("newly_initialised", Json.MAPPER.valueToTree(loaded.report().newlyInitialised()));
+        o.set("unexpected", Json.MAPPER.valueToTree(loaded.report().unexpected()));
+        o.set("load_notes", Json.MAPPER.valueToTree(loaded.report().lines()));
     }
 
     /** How the parameters are held in memory: int8 (load_in_8bit) or float32, with counts and bytes. */
@@ -121,10 +122,7 @@ public final class InspectCommand implements Callable<Integer> {
             ObjectNode sp = t.putObject("special_token_ids");
             sp.put("pad", s.pad()).put("unk", s.unk()).put("bos", s.bos()).put("eos", s.eos())
                     .put("cls", s.cls()).put("sep", s.sep()).put("mask", s.mask());
-            if (tok.vocabSize() > o.get("vocab_size").asInt()) {
-                throw new org.finetune4j.Finetune4jException(dir + ": the tokenizer has " + tok.vocabSize()
-                        + " tokens but the model's vocab_size is " + o.get("vocab_size").asInt());
-            }
+            tok.checkIdsBelow(o.get("vocab_size").asInt());
         }
     }
 
@@ -143,12 +141,7 @@ public final class InspectCommand implements Callable<Integer> {
                     w.at("/int8/tensors").asInt(), w.at("/int8/parameters").asLong(), w.at("/int8/bytes").asLong() / 1048576.0,
                     w.at("/float32/tensors").asInt(), w.at("/float32/parameters").asLong(), w.at("/float32/bytes").asLong() / 1048576.0));
         }
-        if (o.get("newly_initialised").size() > 0) {
-            b.append("newly initialised: ").append(join(o.get("newly_initialised"))).append('\n');
-        }
-        if (o.get("unexpected").size() > 0) {
-            b.append("unused weights in the checkpoint: ").append(join(o.get("unexpected"))).append('\n');
-        }
+        o.get("load_notes").forEach(n -> b.append(n.asText()).append('\n'));
         if (o.get("tokenizer").isNull()) {
             b.append("tokenizer   none (no tokenizer.json, vocab.txt or vocab.json + merges.txt)");
         } else {
@@ -156,12 +149,6 @@ public final class InspectCommand implements Callable<Integer> {
             b.append(String.format("tokenizer   %s, %d tokens, special ids %s", t.get("kind").asText(),
                     t.get("vocab_size").asInt(), t.get("special_token_ids").toString()));
         }
-        return b.toString();
-    }
-
-    private static String join(com.fasterxml.jackson.databind.JsonNode list) {
-        StringBuilder b = new StringBuilder();
-        list.forEach(n -> b.append(b.length() == 0 ? "" : ", ").append(n.asText()));
         return b.toString();
     }
 }

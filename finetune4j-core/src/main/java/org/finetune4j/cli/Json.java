@@ -12,7 +12,8 @@ import org.finetune4j.Finetune4jException;
 /** JSON in and out for the commands. */
 final class Json {
 
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {}
 
@@ -40,8 +41,8 @@ final class Json {
         try {
             return MAPPER.readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new Finetune4jException(file + ": not valid JSON (" + e.getOriginalMessage().replace('\n', ' ')
-                    + " at line " + e.getLocation().getLineNr() + ")");
+            throw new Finetune4jException(org.finetune4j.io.Json.where(file, e) + ": not valid JSON ("
+                    + org.finetune4j.io.Json.problem(e) + ")");
         } catch (IOException e) {
             throw new Finetune4jException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
         }

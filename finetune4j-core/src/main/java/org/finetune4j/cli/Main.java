@@ -18,6 +18,7 @@ import picocli.CommandLine;
                 ForwardCommand.class,
                 InitCommand.class,
                 GenerateCommand.class,
+                ServeCommand.class,
                 BenchCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,
@@ -30,6 +31,7 @@ import picocli.CommandLine;
                 CurvesCommand.class,
                 ReportCommand.class,
                 DemoCommand.class,
+                ImportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
@@ -48,6 +50,7 @@ public final class Main {
     /** Runs the CLI writing to {@code out} and {@code err} (null: System's) and returns its exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setUsageHelpWidth(120); // so that no line of --help breaks inside a file name
         if (out != null) {
             cli.setOut(out);
         }
@@ -58,12 +61,29 @@ public final class Main {
             if (verbose(parsed)) {
                 ex.printStackTrace(cmd.getErr());
             }
-            String message = ex instanceof Finetune4jException || ex.getMessage() != null
-                    ? oneLine(ex)
+            Throwable io = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+            String message = io instanceof java.io.IOException e ? org.finetune4j.io.Text.inWords(e)
+                    : ex instanceof Finetune4jException || ex.getMessage() != null ? oneLine(ex)
                     : ex.getClass().getSimpleName();
             cmd.getErr().println("error: " + message);
             return 1;
         });
+        cli.setParameterExceptionHandler((ex, argv) -> { // usage errors: one "error:" line, then where to look
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + ex.getMessage().replace('\n', ' '));
+            if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+                CommandLine.UnmatchedArgumentException.printSuggestions(u, c.getErr());
+            }
+            c.getErr().println("see: " + c.getCommandSpec().qualifiedName() + " --help");
+            return 2;
+        });
+        if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
+            String near = org.finetune4j.recipe.Node.nearest(args[0], cli.getSubcommands().keySet());
+            cli.getErr().println("error: unknown command '" + org.finetune4j.io.Text.printable(args[0]) + "'"
+                    + (near != null ? "; did you mean " + near + "?" : "") + " (finetune4j --help lists the commands)");
+            cli.getErr().flush();
+            return 2;
+        }
         return cli.execute(args);
     }
 

@@ -38,7 +38,7 @@ public final class SquadEvalCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Option(names = "--predictions", paramLabel = "FILE.json", description = "{question id: answer text}.")
+        @Option(names = "--predictions", paramLabel = "ANSWERS", description = "A JSON file {question id: answer text}.")
         Path predictions;
 
         @Option(names = "--baseline", paramLabel = "NAME", description = "A trivial answerer: first-sentence.")
@@ -95,7 +95,8 @@ public final class SquadEvalCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new Finetune4jException(file + ": not found");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new Finetune4jException(file + ":" + e.getLocation().getLineNr() + ": not valid JSON");
+            throw new Finetune4jException(org.finetune4j.io.Json.where(file, e) + ": not valid JSON ("
+                    + org.finetune4j.io.Json.problem(e) + ")");
         } catch (IOException e) {
             throw new Finetune4jException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
         }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.finetune4j.distributed.DistributedConfig;
 import org.finetune4j.distributed.Launcher;
 import org.finetune4j.distributed.Rendezvous;
@@ -15,7 +16,9 @@ import org.finetune4j.distributed.World;
 import org.finetune4j.hub.HubSettings;
 import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
+import org.finetune4j.recipe.RecipeChanges;
 import org.finetune4j.tensor.Scope;
+import org.finetune4j.train.RunLock;
 import org.finetune4j.train.Runs;
 import org.finetune4j.train.Trainer;
 import org.finetune4j.viz.Report;
@@ -29,9 +32,11 @@ import picocli.CommandLine.Spec;
 /** {@code finetune4j train RECIPE.yaml [dotted.key=value ...]}. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Fine-tune a model as a YAML recipe says (model, task, data, training).",
-                "Overrides such as training.learning_rate=1e-4 change the recipe for this run.",
-                "The final model lands in training.output_dir with eval_results.json; metrics.jsonl logs every event.",
-                "report.html there shows the recipe, curves, metrics, confusion matrix and attention before and after.",
+                "Tasks: sequence-classification, token-classification, question-answering, mlm, pretraining, clm, instruction,",
+                "multitask. Every key is in docs/RECIPES.md; examples/ has a recipe per task. Paths in a recipe are relative",
+                "to its folder. Overrides such as training.learning_rate=1e-4 change the recipe for this run.",
+                "The final model lands in training.output_dir with eval_results.json, metrics.jsonl (every event) and",
+                "report.html (the recipe, curves, metrics, confusion matrix and attention before and after).",
                 "distributed.nproc=N trains on N local processes (data-parallel, gradients summed over Gloo);",
                 "distributed.master=HOST:PORT distributed.rank=R distributed.world_size=N joins a group, one command per machine."})
 public final class TrainCommand implements Callable<Integer> {
@@ -61,8 +66,19 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         try (World world = d != null && d.joins() ? Rendezvous.join(d, Recipe.digest(recipe, overrides)) : World.SINGLE) {
-            run(r, recipeText(), hub.settings(), world.main() ? System.out : new PrintStream(OutputStream.nullOutputStream()),
-                    world);
+            PrintStream console = world.main() ? System.out : new PrintStream(OutputStream.nullOutputStream());
+            if (r.training().resumeFromCheckpoint() != null) {
+                RecipeChanges.since(r.training().outputDir().resolve(Report.RECIPE), recipe, overrides).forEach(console::println);
+            }
+            AtomicInteger step = new AtomicInteger();
+            Thread interrupted = new Thread(() -> System.err.println(interruptedLine(r, step.get())));
+            Runtime.getRuntime().addShutdownHook(interrupted); // Ctrl-C: say where the run got to and how to go on
+            try {
+                run(r, RecipeChanges.noted(java.nio.file.Files.readString(recipe), overrides), hub.settings(), console, world,
+                        (s, loss) -> step.set(s));
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            }
         }
         return 0;
     }
@@ -80,45 +96,61 @@ public final class TrainCommand implements Callable<Integer> {
         return args;
     }
 
-    /** Trains as the recipe says, then writes report.html; returns the final metrics. */
-    static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, PrintStream console) throws IOException {
-        return run(r, recipeText, hub, console, World.SINGLE);
+    /** What an interrupted run prints: the step it reached, and the command that goes on from its last checkpoint. */
+    private String interruptedLine(Recipe r, int step) {
+        Path last = Runs.latestCheckpoint(r.training().outputDir());
+        List<String> args = new ArrayList<>(List.of("./finetune4j", "train", recipe.toString()));
+        overrides.stream().filter(o -> !o.startsWith("training.resume_from_checkpoint=")).forEach(args::add);
+        args.add(last == null ? "training.overwrite_output_dir=true" : "training.resume_from_checkpoint=true");
+        String command = String.join(" ", args.stream().map(a -> a.matches("[A-Za-z0-9_./=:@+-]+") ? a : "'" + a + "'").toList());
+        return "interrupted at step " + step + "; " + (last == null ? "no checkpoint was saved; start again with: "
+                : "the last checkpoint is " + last + "; resume with: ") + command;
     }
 
-    /** Trains as one rank of {@code world}; rank 0 alone prepares output_dir and writes the report. */
-    static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, PrintStream console, World world)
-            throws IOException {
+    /** Trains as the recipe says, then writes report.html; returns the final metrics. */
+    static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, PrintStream console) throws IOException {
+        return run(r, recipeText, hub, console, World.SINGLE, (s, loss) -> {});
+    }
+
+    /**
+     * Trains as one rank of {@code world}, telling {@code onStep} of every optimizer step; rank 0 alone
+     * holds output_dir's lock and writes the report.
+     */
+    static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, PrintStream console, World world,
+            Trainer.StepListener onStep) throws IOException {
         try (Scope scope = Scope.open()) {
             Trainer.Job job = Jobs.create(r, console, hub);
-            Path out = r.training().outputDir();
-            if (world.main()) {
-                Runs.prepare(r.training());
-                Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
-                        r.training().resumeFromCheckpoint() != null);
+            try (RunLock lock = world.main() ? Runs.prepare(r.training(), console) : null) {
+                return train(r, job, recipeText, console, world, onStep);
             }
-            DistributedConfig d = r.distributed();
-            Trainer trainer = new Trainer(job, console).in(world, d == null ? DistributedConfig.DEFAULT_BUCKET_BYTES : d.bucketBytes());
-            if (d != null && d.lowCommunication()) {
-                trainer.lowCommunication(d.innerSteps(), d.outerLr(), d.outerMomentum());
-            }
-            Map<String, Double> results = trainer.train();
-            if (world.main()) {
-                console.println("final metrics (" + out.resolve("eval_results.json") + "):");
-                results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));
-                if (r.forgetting() != null) {
-                    forgetting(r, console);
-                }
-                console.println("report: " + Report.write(out));
-            }
-            world.barrier();
-            return results;
         }
     }
 
-    /** The recipe as written, with this run's overrides noted at the end. */
-    private String recipeText() throws IOException {
-        String text = java.nio.file.Files.readString(recipe);
-        return overrides.isEmpty() ? text : text + "\n# overrides of this run: " + String.join(" ", overrides) + "\n";
+    /** The run itself: the report's start, the Trainer, the forgetting block, the report (rank 0 alone). */
+    private static Map<String, Double> train(Recipe r, Trainer.Job job, String recipeText, PrintStream console, World world,
+            Trainer.StepListener onStep) throws IOException {
+        Path out = r.training().outputDir();
+        if (world.main()) {
+            Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
+                    r.training().resumeFromCheckpoint() != null);
+        }
+        DistributedConfig d = r.distributed();
+        Trainer trainer = new Trainer(job, console).onStep(onStep)
+                .in(world, d == null ? DistributedConfig.DEFAULT_BUCKET_BYTES : d.bucketBytes());
+        if (d != null && d.lowCommunication()) {
+            trainer.lowCommunication(d.innerSteps(), d.outerLr(), d.outerMomentum());
+        }
+        Map<String, Double> results = trainer.train();
+        if (world.main()) {
+            console.println("final metrics (" + out.resolve("eval_results.json") + "):");
+            results.forEach((k, v) -> console.printf("  %-28s %s%n", k, v));
+            if (r.forgetting() != null) {
+                forgetting(r, console);
+            }
+            console.println("report: " + Report.write(out));
+        }
+        world.barrier();
+        return results;
     }
 
     /** The recipe's forgetting block: the final model against the one before, into output_dir/forgetting.json. */

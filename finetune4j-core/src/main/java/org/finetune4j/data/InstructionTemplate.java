@@ -28,6 +28,27 @@ public sealed interface InstructionTemplate {
     /** A short name for messages. */
     String name();
 
+    /** What a model trained with this template is given before its response to {@code prompt}, as one user turn. */
+    String prompt(String prompt);
+
+    /** Whether tokenizing a rendered text adds the tokenizer's special tokens (chat templates write their own). */
+    default boolean specials() {
+        return !(this instanceof Chat);
+    }
+
+    /**
+     * The template a recipe's {@code data.template} names: alpaca, raw, model (the tokenizer's chat_template)
+     * or a built-in chat template ({@link ChatTemplate#BUILT_IN}).
+     */
+    static InstructionTemplate named(String name, org.finetune4j.tokenize.Tokenizer tok, String otherwise) {
+        return switch (name) {
+            case "alpaca" -> new Alpaca();
+            case "raw" -> new Raw();
+            case "model" -> new Chat(ChatTemplate.ofModel(tok, otherwise));
+            default -> new Chat(ChatTemplate.builtIn(name, tok));
+        };
+    }
+
     /** Stanford Alpaca's prompt; prompt/completion records use the no-input variant with the prompt as the instruction. */
     record Alpaca() implements InstructionTemplate {
         static final String WITH_INPUT = "Below is an instruction that describes a task, paired with an input that provides further"
@@ -52,6 +73,11 @@ public sealed interface InstructionTemplate {
         public String name() {
             return "alpaca";
         }
+
+        @Override
+        public String prompt(String prompt) {
+            return NO_INPUT.formatted(prompt);
+        }
     }
 
     /** The prompt, then the completion, nothing between. */
@@ -67,6 +93,11 @@ public sealed interface InstructionTemplate {
         @Override
         public String name() {
             return "raw";
+        }
+
+        @Override
+        public String prompt(String prompt) {
+            return prompt;
         }
     }
 
@@ -111,6 +142,11 @@ public sealed interface InstructionTemplate {
         @Override
         public String name() {
             return template.name();
+        }
+
+        @Override
+        public String prompt(String prompt) {
+            return template.render(List.of(new Message("user", prompt)), true);
         }
     }
 

@@ -80,6 +80,9 @@ final class LabelledRows implements RowSink {
             if (v.isBlank()) {
                 return (c.equals(columns.label()) ? "empty label" : "empty text") + " in column " + Problems.quote(c);
             }
+            if (c.equals(columns.label()) && v.strip().equalsIgnoreCase("nan")) { // how pandas writes a missing value
+                return "no label (" + v.strip() + ") in column " + Problems.quote(c);
+            }
         }
         return null;
     }

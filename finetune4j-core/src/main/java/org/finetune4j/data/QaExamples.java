@@ -76,7 +76,8 @@ public record QaExamples(Path file, List<Example> examples) {
         try (BufferedReader in = new BufferedReader(Utf8Reader.open(file))) {
             root = JsonRows.MAPPER.readTree(in);
         } catch (JacksonException e) {
-            throw Problems.at(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "invalid JSON: " + JsonRows.message(e));
+            throw new org.finetune4j.Finetune4jException(org.finetune4j.io.Json.where(file, e) + ": invalid JSON: "
+                    + org.finetune4j.io.Json.problem(e));
         } catch (IOException e) {
             throw Problems.of(file, "cannot read: " + Utf8Reader.describe(e));
         }

@@ -25,10 +25,62 @@ public record TextClassificationData(
     /** A training split and a validation split of one file. */
     public record Split(TextClassificationData train, TextClassificationData validation) {}
 
-    /** Reads training data: the label map is built from this file's labels (see {@link LabelMap#sorted}). */
+    /**
+     * Reads training data: the label map is built from this file's labels (see {@link LabelMap#sorted});
+     * a file with one label is refused, since a classifier needs two classes.
+     */
     public static TextClassificationData readTraining(Path file, TextColumns columns, boolean skipBadRows) {
         LabelledRows rows = collect(file, columns, skipBadRows);
-        return build(file, rows, LabelMap.sorted(rows.labels));
+        LabelMap map = LabelMap.sorted(rows.labels);
+        if (map.size() < 2) {
+            throw Problems.of(file, "every row has the label " + Problems.quote(map.name(0)) + " (" + rows.labels.size()
+                    + " rows in column " + Problems.quote(columns.label()) + "): a classifier needs at least two classes");
+        }
+        return build(file, rows, map);
+    }
+
+    /**
+     * This data with integer labels 0..K-1 named {@code names} (K = its size): class k becomes {@code names[k]};
+     * another label is an error naming its line.
+     */
+    public TextClassificationData withLabelNames(List<String> names, String key) {
+        int[] y = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            String label = labelMap.name(labels[i]);
+            int k = label.matches("[0-9]{1,9}") ? Integer.parseInt(label) : -1;
+            if (k < 0 || k >= names.size()) {
+                throw Problems.at(file, lines[i], "label " + Problems.quote(label) + " is not one of 0.." + (names.size() - 1)
+                        + ", which " + key + " names");
+            }
+            y[i] = k;
+        }
+        return new TextClassificationData(file, texts, pairs, y, lines, new LabelMap(names), skipped, firstSkipped);
+    }
+
+    /**
+     * How many rows each class has, in id order ({@code negative 212, positive 188}), and a note for each
+     * class of a single row in a file of 20 or more (a misspelled label becomes a class of its own).
+     */
+    public List<String> labelCounts() {
+        int[] counts = new int[labelMap.size()];
+        int[] firstLine = new int[labelMap.size()];
+        for (int i = labels.length - 1; i >= 0; i--) {
+            counts[labels[i]]++;
+            firstLine[labels[i]] = lines[i];
+        }
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder b = new StringBuilder("labels in " + file + ":");
+        for (int k = 0; k < counts.length; k++) {
+            b.append(k == 0 ? " " : ", ").append(org.finetune4j.io.Text.printable(labelMap.name(k))).append(' ').append(counts[k]);
+        }
+        out.add(b.toString());
+        for (int k = 0; k < counts.length; k++) {
+            if (counts[k] == 1 && labels.length >= 20) {
+                out.add("note: the label " + Problems.quote(labelMap.name(k)) + " occurs only once (" + file + ":"
+                        + firstLine[k] + "): misspelled?");
+            }
+        }
+        return out;
     }
 
     /** Reads validation or test data under the training label map: an unknown label is an error. */

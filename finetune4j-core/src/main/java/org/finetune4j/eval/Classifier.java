@@ -21,18 +21,23 @@ public record Classifier(TransformerModel model, Tokenizer tokenizer, List<Strin
     public static Classifier load(Path dir) {
         Tokenizer tok = Tokenizer.load(dir);
         try {
-            TransformerModel model = Pretrained.load(dir, Head.SEQUENCE_CLASSIFICATION, 0).model();
-            List<String> labels = model.config.common().labels();
-            long pad = tok.special().pad() >= 0 ? tok.special().pad()
-                    : model.config.common().padTokenId() != null ? model.config.common().padTokenId() : tok.special().eos();
-            if (pad < 0) {
-                throw new Finetune4jException(dir + ": neither the tokenizer nor config.json names a pad token");
-            }
-            return new Classifier(model, tok, labels, pad);
+            return of(Pretrained.loadTrained(dir, Head.SEQUENCE_CLASSIFICATION, TaskModel.NEEDS), tok, dir);
         } catch (RuntimeException e) {
             tok.close();
             throw e;
         }
+    }
+
+    /** A loaded classification model (an adapter's on its base, say) with its tokenizer; {@code dir} names it in errors. */
+    public static Classifier of(TransformerModel model, Tokenizer tok, Path dir) {
+        tok.checkIdsBelow(model.config.vocabSize());
+        List<String> labels = model.config.common().labels();
+        long pad = tok.special().pad() >= 0 ? tok.special().pad()
+                : model.config.common().padTokenId() != null ? model.config.common().padTokenId() : tok.special().eos();
+        if (pad < 0) {
+            throw new Finetune4jException(dir + ": neither the tokenizer nor config.json names a pad token");
+        }
+        return new Classifier(model, tok, labels, pad);
     }
 
     /** The truncation length: {@code requested}, or when 0 the model's positions capped at 512; never past them. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
+import org.finetune4j.model.Head;
 import org.finetune4j.model.Inputs;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
@@ -52,7 +53,12 @@ public final class ForwardProbe {
             zeroGrads(model);
             Output out = model.forward(in, f);
             res.set("logits_shape", Summary.longs(out.logits().shape()));
-            res.set("logits", Summary.nested(out.logits()));
+            if (model.head == Head.QUESTION_ANSWERING) { // Transformers' names: start_logits, end_logits [B, T]
+                res.set("start_logits", Summary.nested(out.startLogits()));
+                res.set("end_logits", Summary.nested(out.endLogits()));
+            } else {
+                res.set("logits", Summary.nested(out.logits()));
+            }
             res.set("hidden_states", JSON.arrayNode().addAll(f.hiddenStates.stream().map(Summary::hidden).toList()));
             res.set("attentions", JSON.arrayNode().addAll(f.attentions.stream().map(Summary::attention).toList()));
             if (out.loss() == null) {

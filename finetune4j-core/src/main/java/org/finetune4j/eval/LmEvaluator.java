@@ -57,7 +57,7 @@ public final class LmEvaluator {
                         correct += correct(out.logits(), b.tokenLabels());
                     }
                     if (b.nextSentenceLabels() != null) {
-                        long[] pred = out.aux().argmax(1).to(DType.I64).toLongArray();
+                        long[] pred = out.seqRelationshipLogits().argmax(1).to(DType.I64).toLongArray();
                         for (int i = 0; i < pred.length; i++) {
                             nspCorrect += pred[i] == b.nextSentenceLabels()[i] ? 1 : 0;
                         }
@@ -94,7 +94,7 @@ public final class LmEvaluator {
         if (objective != LmData.Objective.PRETRAINING || b.nextSentenceLabels() == null) {
             return out.loss().item();
         }
-        Tensor nsp = org.finetune4j.model.Losses.crossEntropy(out.aux(), Torch.tensor(b.nextSentenceLabels()));
+        Tensor nsp = org.finetune4j.model.Losses.crossEntropy(out.seqRelationshipLogits(), Torch.tensor(b.nextSentenceLabels()));
         return out.loss().item() - nsp.item();
     }
 

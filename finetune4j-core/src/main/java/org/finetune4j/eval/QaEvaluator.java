@@ -54,8 +54,8 @@ public final class QaEvaluator {
                     Batch unlabelled = new Batch(b.inputIds(), b.attentionMask(), b.tokenTypeIds(), null, null, null, null,
                             null, b.exampleIndices(), b.lossItems());
                     Output out = model.forward(Batches.inputs(unlabelled, model.config.tokenTypes()), Forward.eval());
-                    float[] s = out.logits().toFloatArray(); // [B * T]
-                    float[] e = out.aux().toFloatArray();
+                    float[] s = out.startLogits().toFloatArray(); // [B * T]
+                    float[] e = out.endLogits().toFloatArray();
                     int t = b.length();
                     for (int r = 0; r < indices.length; r++) {
                         int n = features.ids()[indices[r]].length;

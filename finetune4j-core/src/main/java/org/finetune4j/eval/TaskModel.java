@@ -19,11 +19,9 @@ public record TaskModel(TransformerModel model, Tokenizer tokenizer, Head head, 
     public static TaskModel load(Path dir) {
         Tokenizer tok = Tokenizer.load(dir);
         try {
-            TransformerModel model = Pretrained.load(dir, null, 0).model();
+            TransformerModel model = Pretrained.loadTrained(dir, null, NEEDS);
+            tok.checkIdsBelow(model.config.vocabSize());
             Head head = Head.of(model.config);
-            if (head == Head.BASE) {
-                throw new Finetune4jException(dir + "/config.json: no task head in 'architectures'");
-            }
             long pad = tok.special().pad() >= 0 ? tok.special().pad()
                     : model.config.common().padTokenId() != null ? model.config.common().padTokenId() : tok.special().eos();
             return new TaskModel(model, tok, head, model.config.common().labels(), pad);
@@ -33,9 +31,24 @@ public record TaskModel(TransformerModel model, Tokenizer tokenizer, Head head, 
         }
     }
 
-    /** The head of the folder's config.json without loading weights. */
+    /** What eval and predict take, said when a folder is not it. */
+    public static final String NEEDS = "eval and predict take the output_dir of a train run with task"
+            + " sequence-classification, token-classification or question-answering";
+
+    /**
+     * The task head of the folder's config.json, without loading weights; a folder without one (a masked
+     * or causal LM, a base model) is refused, saying which folder to give instead.
+     */
     public static Head headOf(Path dir) {
-        return Head.of(org.finetune4j.model.ModelConfig.read(dir));
+        org.finetune4j.model.ModelConfig c = org.finetune4j.model.ModelConfig.read(dir);
+        Head head = Head.of(c);
+        if (head != Head.SEQUENCE_CLASSIFICATION && head != Head.TOKEN_CLASSIFICATION && head != Head.QUESTION_ANSWERING) {
+            String cls = c.common().architectures().isEmpty() ? "a model without 'architectures' (a base model)"
+                    : "a " + c.common().architectures().get(0);
+            throw new Finetune4jException(dir + ": holds " + cls + ", which has no trained task head; " + NEEDS
+                    + " (fine-tune this folder first: a recipe with model.path " + dir + ")");
+        }
+        return head;
     }
 
     /** {@code requested}, or when 0 the model's positions capped at 512; never past them. */

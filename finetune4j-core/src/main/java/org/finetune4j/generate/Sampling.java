@@ -5,13 +5,21 @@ import java.util.Random;
 
 /**
  * Choosing the next token from one row's last-position logits [V], in Transformers' order: the
- * repetition penalty, then the warpers temperature, top-k and top-p (tokens filtered out become
- * -inf, at least one token is always kept), then argmax (greedy) or a draw from the softmax.
+ * repetition penalty, then OpenAI's presence and frequency penalties (over the generated tokens
+ * only: {@code logit - frequency * count - presence * (count > 0)}), then the warpers temperature,
+ * top-k and top-p (tokens filtered out become -inf, at least one token is always kept), then
+ * argmax (greedy) or a draw from the softmax.
  */
-public record Sampling(boolean sample, double temperature, int topK, double topP, double repetitionPenalty) {
+public record Sampling(boolean sample, double temperature, int topK, double topP, double repetitionPenalty,
+        double presencePenalty, double frequencyPenalty) {
 
     /** Greedy decoding, no penalty. */
     public static final Sampling GREEDY = new Sampling(false, 1.0, 0, 1.0, 1.0);
+
+    /** Without presence and frequency penalties. */
+    public Sampling(boolean sample, double temperature, int topK, double topP, double repetitionPenalty) {
+        this(sample, temperature, topK, topP, repetitionPenalty, 0, 0);
+    }
 
     public Sampling {
         if (sample && !(temperature > 0)) {
@@ -26,11 +34,23 @@ public record Sampling(boolean sample, double temperature, int topK, double topP
         if (!(repetitionPenalty > 0)) {
             throw new IllegalArgumentException("repetition penalty must be > 0, not " + repetitionPenalty);
         }
+        if (!Double.isFinite(presencePenalty) || !Double.isFinite(frequencyPenalty)) {
+            throw new IllegalArgumentException("presence and frequency penalties must be finite");
+        }
     }
 
     /** The next token of a row: {@code seen} are the ids the penalty applies to; {@code logits} is modified. */
     public long next(float[] logits, long[] seen, Random rng) {
+        return next(logits, seen, seen.length, rng);
+    }
+
+    /**
+     * The next token of a row whose {@code seen} ids (prompt and generated) start with
+     * {@code promptLength} prompt ids; {@code logits} is modified.
+     */
+    public long next(float[] logits, long[] seen, int promptLength, Random rng) {
         penalise(logits, seen, repetitionPenalty);
+        penaliseGenerated(logits, seen, promptLength, presencePenalty, frequencyPenalty);
         if (!sample) {
             return argMax(logits);
         }
@@ -66,6 +86,20 @@ public record Sampling(boolean sample, double temperature, int topK, double topP
                 logits[i] = (float) (logits[i] > 0 ? logits[i] / penalty : logits[i] * penalty);
             }
         }
+    }
+
+    /** OpenAI's penalties over {@code seen[from..]}: each such token's logit minus frequency * count + presence. */
+    static void penaliseGenerated(float[] logits, long[] seen, int from, double presence, double frequency) {
+        if (presence == 0 && frequency == 0) {
+            return;
+        }
+        java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
+        for (int j = from; j < seen.length; j++) {
+            if (seen[j] >= 0 && seen[j] < logits.length) {
+                counts.merge((int) seen[j], 1, Integer::sum);
+            }
+        }
+        counts.forEach((i, c) -> logits[i] = (float) (logits[i] - frequency * c - presence));
     }
 
     /** Keeps the tokens whose logit is at least the k-th largest (ties with it stay); the rest -inf. */

@@ -25,14 +25,20 @@ public final class Locator {
         int at = spec.indexOf('@');
         String id = at < 0 ? spec : spec.substring(0, at);
         String revision = at < 0 ? "main" : spec.substring(at + 1);
-        if (!RepoId.looksLikeId(id) || revision.isEmpty()) {
-            return local;
+        if (!RepoId.looksLikeId(id) || revision.isEmpty() || meantLocally(local)) {
+            throw new Finetune4jException(spec + ": no such folder or file");
         }
         try {
             return new HubClient(settings, Progress.terminal(System.err), log).snapshot(RepoId.model(id), revision, List.of());
         } catch (Finetune4jException e) {
-            throw new Finetune4jException("'" + spec + "' is not a local folder, and as a Hub model: " + e.getMessage(), e);
+            throw new Finetune4jException(spec + ": no such folder; as a model on the Hub: " + e.getMessage(), e);
         }
+    }
+
+    /** Whether a path that does not exist was meant as one: absolute, starting with . or .., or inside an existing folder. */
+    private static boolean meantLocally(Path p) {
+        String s = p.toString();
+        return p.isAbsolute() || s.startsWith(".") || (p.getParent() != null && Files.isDirectory(p.getParent()));
     }
 
     /** Whether {@code path} is written as a Hub dataset file ({@code hf://datasets/...}). */

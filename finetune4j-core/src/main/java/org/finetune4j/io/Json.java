@@ -11,8 +11,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 
-/** The strict JSON reader for headers and index files: duplicate keys and trailing tokens fail. */
-final class Json {
+/**
+ * The strict JSON reader for headers and index files (duplicate keys and trailing tokens fail), and how
+ * every reader of JSON or YAML words a parser's complaint.
+ */
+public final class Json {
 
     /** The largest header (or index file) read, in bytes; the Python library's limit. */
     static final long MAX_BYTES = 100_000_000;
@@ -39,6 +42,36 @@ final class Json {
         } catch (IOException e) {
             throw Text.error(what + " cannot be parsed: " + Text.describe(e));
         }
+    }
+
+    /**
+     * Jackson's (or SnakeYAML's) complaint as one plain line. Limits such as the nesting depth or a
+     * string's length come without a place; see {@link #line}.
+     */
+    public static String problem(com.fasterxml.jackson.core.JacksonException e) {
+        String m = e.getOriginalMessage();
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y && y.getProblem() != null) {
+            m = y.getProblem();
+        }
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        m = m.lines().findFirst().orElse(m).replaceAll(",? from `[^`]*`", "").replace(" ()", "");
+        return Text.printable(m.strip());
+    }
+
+    /** The line the parser stopped at, or 0 when it does not say (a limit, not a place, was exceeded). */
+    public static int line(com.fasterxml.jackson.core.JacksonException e) {
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y && y.getProblemMark() != null) {
+            return y.getProblemMark().getLine() + 1;
+        }
+        JsonLocation loc = e.getLocation();
+        return loc == null || loc.getLineNr() < 1 ? 0 : loc.getLineNr();
+    }
+
+    /** {@code file:line} when the line is known, else {@code file}. */
+    public static String where(Object file, com.fasterxml.jackson.core.JacksonException e) {
+        return line(e) > 0 ? file + ":" + line(e) : String.valueOf(file);
     }
 
     private static String at(JsonLocation loc) {

@@ -51,6 +51,30 @@ public final class Text {
         return e.getMessage() == null ? kind : kind + ": " + printable(e.getMessage());
     }
 
+    /** What went wrong with a file, in words ("permission denied", "read-only file system"), without the path. */
+    public static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        } else if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or folder";
+        } else if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "it already exists";
+        } else if (e instanceof java.nio.file.NotDirectoryException) {
+            return "not a folder";
+        } else if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+            return "the folder is not empty";
+        } else if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return printable(f.getReason().toLowerCase(java.util.Locale.ROOT));
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : printable(e.getMessage());
+    }
+
+    /** An I/O failure as one line: the file it concerns, then {@link #reason}. */
+    public static String inWords(IOException e) {
+        String file = e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? f.getFile() : null;
+        return file == null ? reason(e) : printable(file) + ": " + reason(e);
+    }
+
     /** The error for {@code message}, which must already name the file. */
     static Finetune4jException error(String message) {
         return new Finetune4jException(message);

@@ -155,6 +155,11 @@ public final class WeightFiles implements AutoCloseable {
         st.read(name, into);
     }
 
+    /** The weights file, or the shard index, for error messages. */
+    public String where() {
+        return where;
+    }
+
     /** The file that holds tensor {@code name} (for error messages), or the folder when absent. */
     public String fileOf(String name) {
         SafeTensors st = byName.get(name);

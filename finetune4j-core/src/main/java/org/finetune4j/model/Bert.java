@@ -43,7 +43,8 @@ public final class Bert extends TransformerModel {
         super(c, head);
         this.c = c;
         this.prefix = c.roberta() ? "roberta" : "bert";
-        boolean pooler = !c.roberta() && (head == Head.SEQUENCE_CLASSIFICATION || head == Head.PRETRAINING || head == Head.BASE);
+        boolean pooler = !c.roberta() && (head == Head.SEQUENCE_CLASSIFICATION || head == Head.PRETRAINING
+                || head == Head.BASE && c.common().raw().path("add_pooling_layer").asBoolean(true)); // false: an encoder saved without one
         if (body != null && pooler && body.encoder.pooler == null) {
             throw new org.finetune4j.Finetune4jException("the shared body has no pooler, which the " + head.suffix
                     + " head needs");
@@ -86,6 +87,12 @@ public final class Bert extends TransformerModel {
     @Override
     public String basePrefix() {
         return prefix + ".";
+    }
+
+    /** The pooler is a head's too: masked-LM checkpoints have none, and Transformers initialises it. */
+    @Override
+    public boolean headParameter(String name) {
+        return super.headParameter(name) || name.startsWith(prefix + ".pooler.");
     }
 
     @Override

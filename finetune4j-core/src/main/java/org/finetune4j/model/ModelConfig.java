@@ -50,13 +50,14 @@ public sealed interface ModelConfig permits BertConfig, DistilBertConfig, Gpt2Co
         }
         JsonNode json;
         try {
-            ObjectMapper mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            ObjectMapper mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
             json = mapper.readTree(file.toFile());
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new Finetune4jException(name + ": not found");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new Finetune4jException(name + ": not valid JSON (" + e.getOriginalMessage().replace('\n', ' ')
-                    + " at line " + e.getLocation().getLineNr() + ")");
+            throw new Finetune4jException(org.finetune4j.io.Json.where(name, e) + ": not valid JSON ("
+                    + org.finetune4j.io.Json.problem(e) + ")");
         } catch (IOException e) {
             throw new Finetune4jException(name + ": cannot read (" + e.getMessage() + ")");
         }

@@ -43,15 +43,65 @@ public final class Pretrained {
      * weights are quantized tensor by tensor as they are read ({@link Int8}, Transformers' load_in_8bit).
      */
     public static Loaded load(Path dir, ModelConfig config, Head head, long seed, boolean int8) {
+        return load(dir, config, head, seed, int8, false);
+    }
+
+    /**
+     * As above. A backbone weight the file lacks is an error naming it, unless {@code allowMissing} (a
+     * recipe's {@code model.allow_missing}): then it is initialised at random like a new head.
+     */
+    public static Loaded load(Path dir, ModelConfig config, Head head, long seed, boolean int8,
+            boolean allowMissing) {
         TransformerModel model = create(dir, config, head);
         try (WeightFiles files = WeightFiles.open(dir)) {
             LoadReport report = loadWeights(model, files, int8 ? Int8.targets(model) : Map.of());
+            if (!allowMissing) {
+                checkBackbone(model, report, files);
+            }
             Initializer.initialiseMissing(model, seed);
             if (int8) {
                 Int8.quantize(model); // targets the file lacked, initialised in float32
             }
             return new Loaded(model, report);
         }
+    }
+
+    /**
+     * Loads {@code dir} with {@code head} (null: the config's) for inference: every parameter, the head's
+     * too, must be in the file, since a head initialised at random answers at random.
+     */
+    public static TransformerModel loadTrained(Path dir, Head head, String use) {
+        Loaded l = load(dir, head, 0);
+        List<String> fresh = l.report().newlyInitialised();
+        if (!fresh.isEmpty()) {
+            try (WeightFiles files = WeightFiles.open(dir)) {
+                throw new Finetune4jException(files.where() + ": the " + l.model().className() + " head was never trained ("
+                        + LoadReport.names(fresh) + " not in the file); " + use);
+            }
+        }
+        return l.model();
+    }
+
+    /** Fails when the file lacks backbone weights: config.json does not describe these weights. */
+    private static void checkBackbone(TransformerModel model, LoadReport report, WeightFiles files) {
+        List<String> missing = report.newlyInitialised().stream().filter(n -> !model.headParameter(n)).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        ModelConfig c = model.config;
+        if (files.names().isEmpty()) {
+            throw new Finetune4jException(files.where() + ": holds no tensors");
+        }
+        if (report.loaded() == 0) {
+            throw new Finetune4jException(files.where() + ": none of its " + files.names().size() + " tensors belongs to a "
+                    + model.className() + " (the first is '" + files.names().iterator().next() + "'): does config.json's"
+                    + " model_type '" + c.common().modelType() + "' match the weights?");
+        }
+        throw new Finetune4jException(files.where() + ": " + missing.size() + " backbone weights are not in the file: "
+                + LoadReport.names(missing) + " (config.json describes a " + model.className() + " with " + c.numLayers()
+                + " layers, hidden size " + c.hiddenSize() + ", vocabulary " + c.vocabSize() + "; a key it lacks takes"
+                + " Transformers' default); fix config.json, or set model.allow_missing: true in the recipe to initialise"
+                + " them at random");
     }
 
     /** Replaces the parameters of {@code model} by the weights of {@code dir}; every parameter must be there. */
@@ -110,7 +160,7 @@ public final class Pretrained {
                 missing.add(name);
             }
         });
-        return new LoadReport(missing, unexpected);
+        return new LoadReport(missing, unexpected, loaded.size());
     }
 
     private static void checkShape(WeightFiles files, String key, Parameter p) {

@@ -49,6 +49,14 @@ public abstract class TransformerModel extends Module {
     /** The backbone's key prefix ("bert.", "transformer.", "model.decoder." ...). */
     public abstract String basePrefix();
 
+    /**
+     * Whether a parameter is the head's, which a checkpoint saved with another head lacks (Transformers
+     * initialises it); the rest is the backbone, which a checkpoint of this model must hold.
+     */
+    public boolean headParameter(String name) {
+        return !name.startsWith(basePrefix());
+    }
+
     /** The Transformers class name, written to config.json's architectures. */
     public abstract String className();
 

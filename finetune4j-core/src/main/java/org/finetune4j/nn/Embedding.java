@@ -4,7 +4,10 @@ import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.F;
 import org.finetune4j.tensor.Tensor;
 
-/** A lookup table [num, dim]; HF zeroes the padding row at initialisation. */
+/**
+ * A lookup table [num, dim]. As torch's {@code padding_idx}: HF zeroes the padding row at
+ * initialisation, and the lookup never sends it a gradient.
+ */
 public class Embedding extends Module {
 
     public final Parameter weight;
@@ -17,6 +20,6 @@ public class Embedding extends Module {
 
     /** Rows as float32 activations (a frozen narrower table's rows are widened after the lookup). */
     public Tensor forward(Tensor ids) { // [B, T] -> [B, T, C]
-        return F.embedding(ids, weight.data()).to(DType.F32);
+        return F.embedding(ids, weight.data(), paddingIdx).to(DType.F32);
     }
 }

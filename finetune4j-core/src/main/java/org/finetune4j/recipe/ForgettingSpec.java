@@ -12,23 +12,15 @@ import org.finetune4j.eval.Forgetting;
 public record ForgettingSpec(Path before, Path general, List<Path> tasks, Forgetting.Options options) {
 
     static ForgettingSpec read(Node f, Recipe.ModelSpec model) {
-        Path before = Recipe.optionalPath(f, "before");
+        Path before = f.has("before") ? f.model("before") : null;
         if (before == null) {
             if (model.random()) {
                 throw f.error("before", "is required with model.init: random (the random start is not saved)");
             }
             before = model.path();
         }
-        Path general = Path.of(f.required("general"));
-        if (!java.nio.file.Files.exists(general)) {
-            throw f.error("general", "'" + general + "' not found");
-        }
-        List<Path> tasks = f.strings("tasks").stream().map(Path::of).toList();
-        for (Path t : tasks) {
-            if (!java.nio.file.Files.isRegularFile(t)) {
-                throw f.error("tasks", "'" + t + "' not found");
-            }
-        }
+        Path general = f.requiredInput("general");
+        List<Path> tasks = f.inputs("tasks");
         Forgetting.Options d = Forgetting.Options.defaults();
         Forgetting.Options o = new Forgetting.Options(f.integer("block_size", d.blockSize()), f.integer("max_blocks", 0),
                 f.string("text_column", d.textColumn()), f.string("task_text_column", d.taskTextColumn()),

@@ -39,6 +39,7 @@ final class InstructionJob {
         }
         try (Tokenizer tok = Tokenizer.load(dir)) {
             ModelConfig config = ModelConfig.read(dir);
+            tok.checkIdsBelow(config.vocabSize());
             int maxLength = d.maxLength(config.maxPositions());
             if (maxLength > config.maxPositions()) {
                 throw new Finetune4jException(r.file() + ": data.max_length " + maxLength + " exceeds the "
@@ -56,12 +57,7 @@ final class InstructionJob {
     }
 
     static InstructionTemplate template(String name, Tokenizer tok) {
-        return switch (name) {
-            case "alpaca" -> new InstructionTemplate.Alpaca();
-            case "raw" -> new InstructionTemplate.Raw();
-            case "model" -> new InstructionTemplate.Chat(ChatTemplate.ofModel(tok));
-            default -> new InstructionTemplate.Chat(ChatTemplate.builtIn(name, tok));
-        };
+        return InstructionTemplate.named(name, tok, "set data.template to one of");
     }
 
     private static InstructionData tokenize(InstructionRecords.Read read, InstructionTemplate template, Tokenizer tok,

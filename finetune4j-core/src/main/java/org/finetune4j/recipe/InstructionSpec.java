@@ -42,7 +42,7 @@ public record InstructionSpec(Path train, Path validation, double validationSpli
     }
 
     static InstructionSpec read(Node d) {
-        InstructionSpec data = new InstructionSpec(Path.of(d.required("train")), Recipe.optionalPath(d, "validation"),
+        InstructionSpec data = new InstructionSpec(d.requiredInput("train"), d.input("validation"),
                 d.number("validation_split", 0.05), d.choice("format", "auto", InstructionRecords.FORMATS),
                 d.choice("template", null, templates()), d.optionalInt("max_length"),
                 d.bool("train_on_inputs", false), d.bool("skip_bad_rows", false));

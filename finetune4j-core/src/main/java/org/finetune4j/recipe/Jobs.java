@@ -101,6 +101,10 @@ public final class Jobs {
         if (eval != null) {
             reportSkipped(eval, console);
         }
+        if (d.labelNames() != null) {
+            train = train.withLabelNames(d.labelNames(), "data.label_names");
+            eval = eval == null ? null : eval.withLabelNames(d.labelNames(), "data.label_names");
+        }
         if (d.template() != null) {
             train = d.template().apply(train);
             eval = eval == null ? null : d.template().apply(eval);
@@ -108,10 +112,16 @@ public final class Jobs {
         }
         try (Tokenizer tok = Tokenizer.load(dir)) {
             ModelConfig base = ModelConfig.read(dir);
+            tok.checkIdsBelow(base.vocabSize());
             int maxLength = d.maxLength(base.maxPositions());
             if (maxLength > base.maxPositions()) {
                 throw new Finetune4jException(r.file() + ": data.max_length " + maxLength + " exceeds the "
                         + base.maxPositions() + " positions of " + dir);
+            }
+            checkHeadLabels(r, dir, base, Head.SEQUENCE_CLASSIFICATION, train.labelMap(), train.file());
+            train.labelCounts().forEach(console::println);
+            if (eval != null && d.validation() != null) {
+                eval.labelCounts().forEach(console::println);
             }
             long pad = padId(tok, base, console);
             ModelConfig config = withLabels(base, train.labelMap(), pad, dir);
@@ -165,7 +175,8 @@ public final class Jobs {
             }
             console.println("model: " + model.className() + " initialised at random (seed " + seed + ")");
         } else {
-            Pretrained.Loaded loaded = Pretrained.load(dir, config, head, seed, r.model().loadIn8bit());
+            Pretrained.Loaded loaded = Pretrained.load(dir, config, head, seed, r.model().loadIn8bit(),
+                    r.model().allowMissing());
             model = loaded.model();
             LoadReport report = loaded.report();
             console.println("model: " + model.className() + " from " + dir);
@@ -200,6 +211,21 @@ public final class Jobs {
             console.println("note: without training.gradient_checkpointing autograd keeps each layer's dequantized weight"
                     + " until the backward pass; turn it on for the memory saving (as prepare_model_for_kbit_training does)");
         }
+    }
+
+    /**
+     * A folder whose {@code head} was trained for some classes takes data of as many (Transformers refuses
+     * the mismatch too): else the error names the data file and the labels it holds, not the weights' shapes.
+     */
+    static void checkHeadLabels(Recipe r, Path dir, ModelConfig base, Head head, LabelMap labels, Path data) {
+        int classes = base.common().numLabels();
+        if (r.model().random() || Head.of(base) != head || classes == labels.size()) {
+            return;
+        }
+        throw new Finetune4jException(data + ": the labels found are " + org.finetune4j.io.Text.printable(labels.names().toString())
+                + " (" + labels.size() + " classes), but the " + base.common().architectures().get(0) + " in " + dir + " has "
+                + classes + " " + org.finetune4j.io.Text.printable(base.common().labels().toString())
+                + "; give data with that many classes, or start from a folder without this head");
     }
 
     /** The pad id; models without one pad with EOS, as Transformers users set it, and say so once. */

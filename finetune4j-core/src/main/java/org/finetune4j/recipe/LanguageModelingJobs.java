@@ -40,6 +40,7 @@ public final class LanguageModelingJobs {
         }
         try (Tokenizer tok = Tokenizer.load(dir)) {
             ModelConfig config = ModelConfig.read(dir);
+            tok.checkIdsBelow(config.vocabSize());
             Data data = data(r.file(), d, tok, config, r.training().seed(), console);
             long pad = Jobs.padId(tok, config, console);
             TransformerModel model = Jobs.model(r, dir, config, head(d.objective()), console);

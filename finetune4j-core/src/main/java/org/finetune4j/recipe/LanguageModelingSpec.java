@@ -37,8 +37,8 @@ public record LanguageModelingSpec(LmData.Objective objective, Path train, Path 
         boolean lineByLine = !pairs && d.bool("line_by_line", false);
         Integer maxLength = lineByLine || pairs ? d.optionalInt("max_length") : null;
         Integer blockSize = lineByLine || pairs ? null : d.optionalInt("block_size");
-        LanguageModelingSpec s = new LanguageModelingSpec(objective, Path.of(d.required("train")),
-                Recipe.optionalPath(d, "validation"), d.number("validation_split", 0.05), d.string("text_column", "text"),
+        LanguageModelingSpec s = new LanguageModelingSpec(objective, d.requiredInput("train"),
+                d.input("validation"), d.number("validation_split", 0.05), d.string("text_column", "text"),
                 lineByLine, maxLength, blockSize, masked ? d.number("mlm_probability", 0.15) : 0,
                 masked && d.bool("whole_word_mask", false), pairs ? d.number("nsp_probability", 0.5) : 0,
                 d.integer("eval_seed", 42));

@@ -13,7 +13,8 @@ final class Overrides {
 
     private Overrides() {}
 
-    static void apply(ObjectNode tree, String override, String file) {
+    /** Sets the override's key in {@code tree}; returns the dotted key. */
+    static String apply(ObjectNode tree, String override, String file) {
         int eq = override.indexOf('=');
         if (eq <= 0) {
             throw new Finetune4jException("override '" + override + "' must look like dotted.key=value");
@@ -25,11 +26,12 @@ final class Overrides {
             if (child == null || child.isNull()) {
                 child = node.putObject(path[i]);
             } else if (!child.isObject()) {
-                throw new Finetune4jException(file + ": override '" + override + "': '" + path[i] + "' is not a block");
+                throw new Finetune4jException("override '" + override + "': '" + path[i] + "' is not a block of keys in " + file);
             }
             node = (ObjectNode) child;
         }
         node.set(path[path.length - 1], value(override.substring(eq + 1)));
+        return override.substring(0, eq);
     }
 
     private static JsonNode value(String text) {

@@ -11,7 +11,7 @@ public record QuestionAnsweringSpec(Path train, Path validation, int maxLength, 
         int maxAnswerLength, double validationSplit, boolean skipBadExamples) implements Recipe.TaskSpec {
 
     static QuestionAnsweringSpec read(Node d) {
-        QuestionAnsweringSpec s = new QuestionAnsweringSpec(Path.of(d.required("train")), Recipe.optionalPath(d, "validation"),
+        QuestionAnsweringSpec s = new QuestionAnsweringSpec(d.requiredInput("train"), d.input("validation"),
                 d.integer("max_length", 384), d.integer("doc_stride", 128), d.integer("n_best_size", 20),
                 d.integer("max_answer_length", 30), d.number("validation_split", 0.0), d.bool("skip_bad_examples", false));
         if (s.maxLength() < 8) {

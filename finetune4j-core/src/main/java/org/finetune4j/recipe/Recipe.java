@@ -21,7 +21,7 @@ import org.finetune4j.train.TrainingArguments;
  * A training recipe (YAML): {@code model}, {@code task}, {@code data}, {@code freeze}, {@code peft} (LoRA, see
  * {@link PeftBlock}; null when absent), {@code training} and {@code distributed} ({@link DistributedBlock}) blocks,
  * every key type-checked, unknown keys refused. Each task reads its own {@code data} block ({@link #TASKS}).
- * Paths are relative to the working directory.
+ * Paths in the file are relative to the recipe's folder; those a command-line override sets, to the working directory.
  */
 public record Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training,
         LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed) {
@@ -51,10 +51,11 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
     public static final List<String> TASKS = List.copyOf(READERS.keySet());
 
     /**
-     * Where the model comes from, whether its weights are used, and whether the backbone's linear
-     * weights are held in 8 bits ({@code load_in_8bit}, frozen).
+     * Where the model comes from, whether its weights are used, whether the backbone's linear weights are
+     * held in 8 bits ({@code load_in_8bit}, frozen), and whether backbone weights the file lacks are
+     * initialised at random ({@code allow_missing}) instead of refused.
      */
-    public record ModelSpec(Path path, boolean random, boolean loadIn8bit) {}
+    public record ModelSpec(Path path, boolean random, boolean loadIn8bit, boolean allowMissing) {}
 
     /** The data block, as the task's own type. */
     public <T extends TaskSpec> T data(Class<T> type) {
@@ -63,9 +64,17 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    /** A recipe is a page of YAML: larger files and longer lines are refused before parsing (a 10 MB key took minutes). */
+    static final int MAX_BYTES = 1 << 20;
+    static final int MAX_LINE = 10_000;
+
     /** Reads {@code file} and applies {@code dotted.key=value} overrides before checking. */
     public static Recipe load(Path file, List<String> overrides) {
-        return parse(new Node(tree(file, overrides), file.toString(), ""), file.toString());
+        String name = file.toString();
+        Map<String, String> set = new java.util.HashMap<>();
+        ObjectNode tree = tree(name, read(file), overrides, set);
+        return parse(new Node(tree, name, "", set, file.getParent() == null ? Path.of("") : file.getParent(), new java.util.ArrayList<>()),
+                name);
     }
 
     /**
@@ -73,7 +82,7 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
      * aside (the ranks of one run differ there), so that the ranks can check they train the same.
      */
     public static String digest(Path file, List<String> overrides) {
-        ObjectNode tree = tree(file, overrides);
+        ObjectNode tree = tree(file.toString(), read(file), overrides, new java.util.HashMap<>());
         tree.remove("distributed");
         try {
             byte[] canonical = YAML.copy().configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
@@ -84,34 +93,82 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         }
     }
 
-    /** The YAML tree of {@code file} with the overrides applied. */
-    private static ObjectNode tree(Path file, List<String> overrides) {
-        String name = file.toString();
+    /** The recipe's text, or a one-line error naming the file. */
+    private static String read(Path file) {
+        try {
+            return text(file);
+        } catch (IOException e) {
+            throw new Finetune4jException(file + ": cannot read (" + org.finetune4j.io.Text.reason(e) + ")");
+        }
+    }
+
+    /** The YAML tree of a recipe's {@code text} with the overrides applied; {@code set} gets each override by its key. */
+    static ObjectNode tree(String name, String text, List<String> overrides, Map<String, String> set) {
         JsonNode root;
         try {
-            root = YAML.readTree(Files.readString(file));
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new Finetune4jException(name + ": not found");
+            root = YAML.readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new Finetune4jException(name + ": not valid YAML (" + e.getOriginalMessage().replace('\n', ' ')
-                    + " at line " + e.getLocation().getLineNr() + ")");
-        } catch (IOException e) {
-            throw new Finetune4jException(name + ": cannot read (" + e.getClass().getSimpleName() + ")");
+            throw new Finetune4jException(org.finetune4j.io.Json.where(name, e) + ": not valid YAML: "
+                    + plain(org.finetune4j.io.Json.problem(e)));
         }
         if (root == null || !root.isObject()) {
             throw new Finetune4jException(name + ": a recipe must be a block of keys (model, task, data, training)");
         }
         ObjectNode tree = (ObjectNode) root;
         for (String o : overrides) {
-            Overrides.apply(tree, o, name);
+            set.put(Overrides.apply(tree, o, name), o);
         }
         return tree;
     }
 
+    /** The recipe's top-level blocks. */
+    static final List<String> BLOCKS = List.of("model", "task", "data", "freeze", "peft", "training", "forgetting", "distributed");
+
+    /** The parser's complaint in words, for the mistakes people make in YAML; the parser's own words follow. */
+    static String plain(String problem) {
+        String p = problem.startsWith("expected <block end>") ? "this line is indented differently from the keys above it"
+                : problem.startsWith("mapping values are not allowed") ? "a second ':' on this line; quote the value"
+                : problem.startsWith("could not find expected ':'") ? "a key without ':' after it"
+                : problem.contains("(TAB)") ? "a tab; YAML indents with spaces"
+                : problem.startsWith("Document nesting depth") ? "nested too deeply" : null;
+        return p == null ? problem : p + " (" + problem + ")";
+    }
+
+    /** The recipe's text, within {@link #MAX_BYTES} and lines of {@link #MAX_LINE} characters. */
+    static String text(Path file) throws IOException {
+        String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new Finetune4jException(name + ": is a folder, not a recipe file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new Finetune4jException(name + ": not found");
+        }
+        if (Files.size(file) > MAX_BYTES) {
+            throw new Finetune4jException(name + ": " + Files.size(file) + " bytes; a recipe holds at most " + MAX_BYTES);
+        }
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new Finetune4jException(name + ": not UTF-8 text");
+        }
+        int n = 0;
+        for (String line : (Iterable<String>) text.lines()::iterator) {
+            n++;
+            if (line.length() > MAX_LINE) {
+                throw new Finetune4jException(name + ":" + n + ": a line of " + line.length()
+                        + " characters; recipe lines hold at most " + MAX_LINE);
+            }
+        }
+        return text;
+    }
+
     private static Recipe parse(Node root, String file) {
+        root.only(BLOCKS);
         Node m = root.child("model");
         String init = m.choice("init", "pretrained", List.of("pretrained", "random"));
-        ModelSpec model = new ModelSpec(Path.of(m.required("path")), init.equals("random"), m.bool("load_in_8bit", false));
+        ModelSpec model = new ModelSpec(m.model("path"), init.equals("random"), m.bool("load_in_8bit", false),
+                m.bool("allow_missing", false));
         m.finish();
         String task = root.choice("task", "sequence-classification", TASKS);
         Node d = root.child("data");
@@ -119,10 +176,11 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         d.finish();
         Freezing freeze = freezing(root.child("freeze"));
         LoraConfig peft = PeftBlock.read(root);
-        TrainingArguments training = TrainingArguments.read(root.child("training"), Path.of(""));
+        TrainingArguments training = TrainingArguments.read(root.child("training"));
         ForgettingSpec forgetting = root.has("forgetting") ? ForgettingSpec.read(root.child("forgetting"), model) : null;
         DistributedConfig distributed = DistributedBlock.read(root);
         root.finish();
+        root.checkInputs();
         return new Recipe(file, model, task, data, freeze, training, peft, forgetting, distributed);
     }
 
@@ -134,10 +192,5 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         }
         f.finish();
         return out;
-    }
-
-    static Path optionalPath(Node n, String key) {
-        String s = n.string(key, null);
-        return s == null ? null : Path.of(s);
     }
 }

@@ -1,15 +1,17 @@
 package org.finetune4j.recipe;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.finetune4j.data.TextTemplate;
 
 /**
- * The {@code data} block of {@code task: sequence-classification}: the files, columns and lengths, and an
- * optional {@code template} that puts an instruction around each text ({@code "Classify the sentiment: {text}"}).
+ * The {@code data} block of {@code task: sequence-classification}: the files, columns and lengths, an
+ * optional {@code template} that puts an instruction around each text ({@code "Classify the sentiment: {text}"}),
+ * and optional {@code label_names} for labels 0..K-1 (class k is named {@code label_names[k]} in the saved config).
  */
 public record SequenceClassificationSpec(Path train, Path validation, String textColumn, String textPairColumn,
-        String labelColumn, Integer maxLength, double validationSplit, boolean skipBadRows, TextTemplate template)
-        implements Recipe.TaskSpec {
+        String labelColumn, Integer maxLength, double validationSplit, boolean skipBadRows, TextTemplate template,
+        List<String> labelNames) implements Recipe.TaskSpec {
 
     static final int DEFAULT_MAX_LENGTH = 128;
 
@@ -28,10 +30,14 @@ public record SequenceClassificationSpec(Path train, Path validation, String tex
     }
 
     static SequenceClassificationSpec read(Node d) {
-        SequenceClassificationSpec data = new SequenceClassificationSpec(Path.of(d.required("train")),
-                Recipe.optionalPath(d, "validation"), d.string("text_column", "text"), d.string("text_pair_column", null),
+        SequenceClassificationSpec data = new SequenceClassificationSpec(d.requiredInput("train"),
+                d.input("validation"), d.string("text_column", "text"), d.string("text_pair_column", null),
                 d.string("label_column", "label"), d.optionalInt("max_length"), d.number("validation_split", 0.1),
-                d.bool("skip_bad_rows", false), template(d));
+                d.bool("skip_bad_rows", false), template(d), d.has("label_names") ? d.strings("label_names") : null);
+        if (data.labelNames() != null && (data.labelNames().size() < 2
+                || new java.util.HashSet<>(data.labelNames()).size() != data.labelNames().size())) {
+            throw d.error("label_names", "must name each class once, at least two, got " + data.labelNames());
+        }
         if (data.maxLength() != null && data.maxLength() < 2) {
             throw d.error("max_length", "must be at least 2, got " + data.maxLength());
         }

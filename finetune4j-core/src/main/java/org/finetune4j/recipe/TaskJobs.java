@@ -35,8 +35,10 @@ final class TaskJobs {
         LabelMap labels = TokenClassificationData.labelMap(train, d.layout().labelList());
         try (Tokenizer tok = Tokenizer.load(dir)) {
             ModelConfig base = ModelConfig.read(dir);
+            tok.checkIdsBelow(base.vocabSize());
             int maxLength = d.maxLength(base.maxPositions());
             checkLength(r, dir, maxLength, base);
+            Jobs.checkHeadLabels(r, dir, base, Head.TOKEN_CLASSIFICATION, labels, train.file());
             long pad = Jobs.padId(tok, base, console);
             ModelConfig config = withTags(base, labels, pad, dir);
             TransformerModel model = Jobs.model(r, dir, config, Head.TOKEN_CLASSIFICATION, console);
@@ -74,6 +76,7 @@ final class TaskJobs {
         }
         try (Tokenizer tok = Tokenizer.load(dir)) {
             ModelConfig base = ModelConfig.read(dir);
+            tok.checkIdsBelow(base.vocabSize());
             checkLength(r, dir, d.maxLength(), base);
             long pad = Jobs.padId(tok, base, console);
             ObjectNode raw = base.common().raw().deepCopy();

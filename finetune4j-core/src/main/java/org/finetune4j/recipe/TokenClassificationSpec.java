@@ -30,8 +30,8 @@ public record TokenClassificationSpec(Path train, Path validation, TaggedSentenc
         String mode = d.choice("mode", "default", List.of("default", "strict"));
         TaggedSentences.Layout layout = new TaggedSentences.Layout(format, tagColumn, d.string("tokens_field", "tokens"),
                 d.string("tags_field", "ner_tags"), labelList, scheme);
-        TokenClassificationSpec spec = new TokenClassificationSpec(Path.of(d.required("train")),
-                Recipe.optionalPath(d, "validation"), layout, mode.equals("strict"), d.bool("label_all_tokens", false),
+        TokenClassificationSpec spec = new TokenClassificationSpec(d.requiredInput("train"),
+                d.input("validation"), layout, mode.equals("strict"), d.bool("label_all_tokens", false),
                 d.optionalInt("max_length"));
         if (spec.maxLength() != null && spec.maxLength() < 3) {
             throw d.error("max_length", "must be at least 3, got " + spec.maxLength());

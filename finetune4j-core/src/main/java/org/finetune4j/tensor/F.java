@@ -39,6 +39,11 @@ public final class F {
         return new Tensor(torch.embedding(table.t, ids.t));
     }
 
+    /** As {@link #embedding(Tensor, Tensor)}; row {@code paddingIdx} (when >= 0) gets no gradient, as torch's padding_idx. */
+    public static Tensor embedding(Tensor ids, Tensor table, long paddingIdx) {
+        return new Tensor(torch.embedding(table.t, ids.t, paddingIdx, false, false));
+    }
+
     /** LayerNorm over the last dimension; weight and bias may be null. */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
         return new Tensor(torch.layer_norm(x.t, new long[] {x.size(-1)}, Native.optional(weight), Native.optional(bias),

@@ -83,8 +83,16 @@ public final class ChatTemplate {
         return new ChatTemplate(name, source, tok);
     }
 
-    /** The model's own template: {@code chat_template.jinja}, else {@code chat_template} in tokenizer_config.json. */
+    /** The model's own template, for a recipe: without one, the error says to set data.template. */
     public static ChatTemplate ofModel(Tokenizer tok) {
+        return ofModel(tok, "set data.template to one of");
+    }
+
+    /**
+     * The model's own template: {@code chat_template.jinja}, else {@code chat_template} in tokenizer_config.json;
+     * without one, the error says {@code otherwise} and names the built-in templates.
+     */
+    public static ChatTemplate ofModel(Tokenizer tok, String otherwise) {
         Path dir = tok.dir();
         Path jinja = dir.resolve("chat_template.jinja");
         if (Files.isRegularFile(jinja)) {
@@ -110,7 +118,7 @@ public final class ChatTemplate {
             throw new Finetune4jException(where + ": expected a string or a list of {name, template}");
         }
         throw new Finetune4jException(dir + ": the tokenizer has no chat template (no chat_template.jinja, no chat_template in"
-                + " tokenizer_config.json); set data.template to one of " + String.join(", ", BUILT_IN.keySet()));
+                + " tokenizer_config.json); " + otherwise + " " + String.join(", ", BUILT_IN.keySet()));
     }
 
     /** Where the template came from: a built-in name or the file. */

@@ -219,6 +219,19 @@ public final class Tokenizer implements AutoCloseable {
         return vocab.size();
     }
 
+    /**
+     * Fails unless every id this tokenizer can produce has one of the model's {@code rows} embedding rows
+     * (config.json's vocab_size): a larger id would fail deep inside the first forward pass.
+     */
+    public void checkIdsBelow(int rows) {
+        Map.Entry<String, Integer> largest = vocab.entrySet().stream().max(Map.Entry.comparingByValue()).orElse(null);
+        if (largest != null && largest.getValue() >= rows) {
+            throw new Finetune4jException(dir + ": the tokenizer (" + kind + ") gives token "
+                    + VocabFiles.quote(largest.getKey()) + " the id " + largest.getValue() + ", past the model's " + rows
+                    + " embedding rows (vocab_size in config.json)");
+        }
+    }
+
     /** Where the tokenizer came from: tokenizer.json, wordpiece (vocab.txt) or byte-level bpe (vocab.json + merges.txt). */
     public String kind() {
         return kind;
@@ -244,6 +257,53 @@ public final class Tokenizer implements AutoCloseable {
         if (maxLength < 0 || (maxLength > 0 && specials && maxLength < needed)) {
             throw new IllegalArgumentException("maxLength " + maxLength + " leaves no room for the " + needed + " special tokens");
         }
+        for (int chars = 8 * maxLength + 64; maxLength > 0; chars = chars >= (1 << 28) ? Integer.MAX_VALUE : chars * 4) {
+            String t = prefix(text, chars);
+            String p = pair == null ? null : prefix(pair, chars);
+            if (t == text && p == pair) {
+                break;
+            }
+            if ((t == text || count(t) > maxLength + 2) && (p == pair || count(p) > maxLength + 2)) {
+                return encodeNative(t, p, specials, maxLength);
+            }
+        }
+        return encodeNative(text, pair, specials, maxLength);
+    }
+
+    /**
+     * {@code text} cut before the whitespace run nearest to {@code chars} characters (every pre-tokenizer splits
+     * there), or {@code text} itself when no shorter. A text truncated to max_length tokens is encoded from
+     * such a prefix once it gives more tokens than that, so a 10 MB text costs what its first few words do.
+     * (For a pair whose two texts are both cut, which one keeps the odd token of an odd budget follows the
+     * prefixes' lengths, not the whole texts'.)
+     */
+    static String prefix(String text, int chars) {
+        if (text.length() <= chars) {
+            return text;
+        }
+        int k = chars;
+        while (k > chars / 2 && !Character.isWhitespace(text.charAt(k))) {
+            k--;
+        }
+        if (k == chars / 2) {
+            k = Character.isLowSurrogate(text.charAt(chars)) ? chars - 1 : chars; // no whitespace near: cut anyway
+        }
+        while (k > 1 && Character.isWhitespace(text.charAt(k - 1))) {
+            k--;
+        }
+        return text.substring(0, k);
+    }
+
+    /** Tokens of {@code text} without special tokens or truncation. */
+    private int count(String text) {
+        return encodeNative(text, null, false, 0).length();
+    }
+
+    /** Characters handed to the native tokenizer so far (tests check that truncation bounds the work). */
+    long encodedChars;
+
+    private Encoding encodeNative(String text, String pair, boolean specials, int maxLength) {
+        encodedChars += text.length() + (pair == null ? 0 : pair.length());
         long handle = hf.getHandle();
         setTruncation(handle, maxLength);
         long enc;
@@ -301,6 +361,10 @@ public final class Tokenizer implements AutoCloseable {
      * word ids are the pre-tokenizer's words.
      */
     public synchronized Pieces encodeWithOffsets(String text, int maxLength) {
+        if (maxLength > 0) { // as encodeRaw: a long text costs what the prefix that fills max_length does
+            String t = prefix(text, 8 * maxLength + 64);
+            text = t != text && count(t) > maxLength + 2 ? t : text;
+        }
         long handle = hf.getHandle();
         setTruncation(handle, maxLength);
         long enc;

@@ -159,7 +159,7 @@ public final class Trainer {
         double syncSecondsSinceLog;
         double trainLossSum;
         long trainedSinceLog; // token-labelled tasks: labels the loss took, and real tokens it did not
-        long maskedSinceLog;
+        long ignoredSinceLog;
         boolean tokenLabelled;
         boolean stop;
 
@@ -171,6 +171,7 @@ public final class Trainer {
             this.opt = opt;
             this.state = state;
             this.startStep = state.globalStep;
+            this.stop = state.globalStep >= schedule.total(); // resumed from the last step: nothing left to train
         }
 
         void run() throws IOException {
@@ -222,9 +223,9 @@ public final class Trainer {
                 }
                 if (tokenLabelled) {
                     e.put("trained_tokens", trainedSinceLog);
-                    e.put("masked_tokens", maskedSinceLog);
+                    e.put("ignored_tokens", ignoredSinceLog); // real tokens the loss left out (not MLM's [MASK]s)
                     trainedSinceLog = 0;
-                    maskedSinceLog = 0;
+                    ignoredSinceLog = 0;
                 }
                 record(e);
                 lossSinceLog = 0;
@@ -246,18 +247,18 @@ public final class Trainer {
                 batches.add(job.train().batch(group.get(m), job.padId(), seed * 64 + m));
             }
             long trained = 0;
-            long masked = 0;
+            long ignored = 0;
             for (Batch b : batches) {
                 if (b.tokenLabels() != null) {
                     tokenLabelled = true;
                     trained += b.lossItems();
-                    masked += b.tokens() - b.lossItems();
+                    ignored += b.tokens() - b.lossItems();
                 }
             }
-            double[] mine = {batches.stream().mapToLong(Batch::lossItems).sum(), trained, masked};
+            double[] mine = {batches.stream().mapToLong(Batch::lossItems).sum(), trained, ignored};
             double[] global = outer != null ? mine : world.sum(mine); // DiLoCo: the inner steps are each rank's own
             trainedSinceLog += (long) global[1];
-            maskedSinceLog += (long) global[2];
+            ignoredSinceLog += (long) global[2];
             double loss = 0;
             opt.zeroGrad();
             for (Batch b : batches) {

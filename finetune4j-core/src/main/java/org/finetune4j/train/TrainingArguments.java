@@ -48,8 +48,8 @@ public record TrainingArguments(
     public static final List<String> SCHEDULES = List.of("linear", "cosine", "constant", "constant_with_warmup", "polynomial");
     static final List<String> STRATEGIES = List.of("no", "steps", "epoch");
 
-    /** Reads the {@code training:} block; {@code base} resolves a relative output_dir. */
-    public static TrainingArguments read(Node n, Path base) {
+    /** Reads the {@code training:} block; paths are relative to the recipe's folder (see {@link Node#output}). */
+    public static TrainingArguments read(Node n) {
         int logging = n.integer("logging_steps", 500);
         String eval = n.choice("eval_strategy", n.choice("evaluation_strategy", "no", STRATEGIES), STRATEGIES);
         String metric = n.string("metric_for_best_model", null);
@@ -57,7 +57,7 @@ public record TrainingArguments(
         String bestMetric = metric != null ? metric : loadBest || n.has("early_stopping_patience") ? "loss" : null;
         boolean greater = n.bool("greater_is_better", bestMetric != null && !bestMetric.endsWith("loss"));
         TrainingArguments a = new TrainingArguments(
-                base.resolve(n.required("output_dir")).normalize(),
+                outputDir(n),
                 n.bool("overwrite_output_dir", false),
                 n.number("num_train_epochs", 3.0),
                 n.integer("max_steps", -1),
@@ -88,7 +88,7 @@ public record TrainingArguments(
                 n.bool("group_by_length", false),
                 n.number("label_smoothing_factor", 0.0),
                 n.bool("bf16", false),
-                resume(n, base),
+                resume(n),
                 n.bool("skip_nonfinite_loss", false),
                 n.bool("gradient_checkpointing", false));
         a.validate(n);
@@ -96,7 +96,12 @@ public record TrainingArguments(
         return a;
     }
 
-    private static String resume(Node n, Path base) {
+    private static Path outputDir(Node n) {
+        n.required("output_dir");
+        return n.output("output_dir");
+    }
+
+    private static String resume(Node n) {
         JsonNode r = n.raw("resume_from_checkpoint");
         if (r == null || (r.isBoolean() && !r.booleanValue()) || r.asText().equals("false")) {
             return null;
@@ -104,7 +109,7 @@ public record TrainingArguments(
         if ((r.isBoolean() && r.booleanValue()) || r.asText().equals("true") || r.asText().equals("latest")) {
             return "latest";
         }
-        return base.resolve(r.asText()).normalize().toString();
+        return n.output("resume_from_checkpoint").toString();
     }
 
     private void validate(Node n) {

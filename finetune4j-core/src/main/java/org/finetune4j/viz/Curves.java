@@ -75,31 +75,77 @@ public final class Curves {
         return out;
     }
 
-    /** The loss, metrics and learning-rate charts of a log (those with points). */
+    /**
+     * The charts of a log (those with points), one per scale: losses; metrics between 0 and 1 (accuracy,
+     * F1 ...); other scores (SQuAD's 0-100); perplexity; token counts; the learning rate.
+     */
     public static List<Chart> charts(List<JsonNode> log) {
-        Map<String, List<double[]>> loss = new LinkedHashMap<>();
-        Map<String, List<double[]>> metrics = new LinkedHashMap<>();
-        Map<String, List<double[]>> lr = new LinkedHashMap<>();
+        Map<String, Map<String, List<double[]>>> byChart = new LinkedHashMap<>();
+        for (String name : List.of("loss", "metrics", "scores", "perplexity", "tokens", "learning_rate")) {
+            byChart.put(name, new LinkedHashMap<>());
+        }
         for (JsonNode e : log) {
             if (!e.has("step")) {
                 continue;
             }
             double step = e.get("step").asDouble();
-            add(loss, "train loss", step, e.get("loss"));
-            add(lr, "learning rate", step, e.get("learning_rate"));
-            add(loss, "eval loss", step, e.get("eval_loss"));
+            add(byChart.get("loss"), "train loss", step, e.get("loss"));
+            add(byChart.get("learning_rate"), "learning rate", step, e.get("learning_rate"));
             e.fieldNames().forEachRemaining(k -> {
-                if (k.startsWith("eval_") && !NOT_METRICS.contains(k)) {
-                    add(metrics, k.substring(5), step, e.get(k));
+                if (k.startsWith("eval_") && !NOT_METRICS.contains(k) || k.equals("eval_loss")) {
+                    String label = k.equals("eval_loss") ? "eval loss" : k.substring(5);
+                    add(byChart.get(scale(k)), label, step, e.get(k));
                 }
             });
         }
+        Map<String, List<double[]>> metrics = byChart.get("metrics");
+        metrics.entrySet().removeIf(m -> { // metrics that leave [0, 1] get the chart of other scores
+            boolean fraction = m.getValue().stream().allMatch(p -> p[1] >= 0 && p[1] <= 1);
+            if (!fraction) {
+                byChart.get("scores").put(m.getKey(), m.getValue());
+            }
+            return !fraction;
+        });
         List<Chart> out = new ArrayList<>();
-        chart(out, "loss", "Loss", "loss", loss);
-        chart(out, "metrics", "Evaluation metrics", "value", metrics);
-        chart(out, "learning_rate", "Learning rate", "learning rate", lr);
+        chart(out, "loss", "Loss", "loss", byChart.get("loss"));
+        chart(out, "metrics", "Evaluation metrics", "value (0 to 1)", metrics);
+        chart(out, "scores", "Evaluation scores", "score", byChart.get("scores"));
+        chart(out, "perplexity", "Evaluation perplexity", "perplexity", byChart.get("perplexity"));
+        chart(out, "tokens", "Evaluation tokens", "tokens", byChart.get("tokens"));
+        chart(out, "learning_rate", "Learning rate", "learning rate", byChart.get("learning_rate"));
         return out;
     }
+
+    /** The chart an evaluation entry belongs on, by its name. */
+    private static String scale(String key) {
+        if (key.endsWith("loss")) {
+            return "loss";
+        }
+        if (key.endsWith("perplexity")) {
+            return "perplexity";
+        }
+        return key.endsWith("tokens") ? "tokens" : "metrics";
+    }
+
+    /** A number as people write it on an axis: 84 (not 84.0000), 0.25, 1e-3 (not 1.0E-3). */
+    static String people(double v) {
+        if (v == 0) {
+            return "0";
+        }
+        double a = Math.abs(v);
+        if (a < 1e-2 || a >= 1e6) {
+            String[] parts = String.format(java.util.Locale.ROOT, "%.1e", v).split("e");
+            String mantissa = parts[0].endsWith(".0") ? parts[0].substring(0, parts[0].length() - 2) : parts[0];
+            return mantissa + "e" + Integer.parseInt(parts[1]);
+        }
+        String t = new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        return a >= 1000 ? String.format(java.util.Locale.ROOT, "%,d", Math.round(v)) : t;
+    }
+
+    /** Colours told apart also by people with a colour-vision deficiency (Okabe and Ito). */
+    private static final java.awt.Color[] COLOURS = {new java.awt.Color(0, 114, 178), new java.awt.Color(230, 159, 0),
+        new java.awt.Color(0, 158, 115), new java.awt.Color(204, 121, 167), new java.awt.Color(86, 180, 233),
+        new java.awt.Color(213, 94, 0), new java.awt.Color(0, 0, 0), new java.awt.Color(240, 228, 66)};
 
     /** Writes curves_NAME.png and curves_NAME.svg for each chart into {@code dir}; returns the files. */
     public static List<Path> write(List<Chart> charts, Path dir) throws IOException {
@@ -125,11 +171,13 @@ public final class Curves {
             return;
         }
         System.setProperty("java.awt.headless", "true");
-        XYChart c = new XYChartBuilder().width(640).height(360).title(title).xAxisTitle("step").yAxisTitle(yTitle).build();
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        XYChart c = new XYChartBuilder().width(720).height(360).title(title).xAxisTitle("step").yAxisTitle(yTitle).build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE); // beside the plot, never over a line
         c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        c.getStyler().setSeriesColors(COLOURS);
         c.getStyler().setMarkerSize(5);
-        c.getStyler().setYAxisDecimalPattern(name.equals("learning_rate") ? "0.0E0" : "#0.000");
+        c.getStyler().setyAxisTickLabelsFormattingFunction(Curves::people);
+        c.getStyler().setxAxisTickLabelsFormattingFunction(Curves::people);
         series.forEach((label, points) -> {
             double[] x = points.stream().mapToDouble(p -> p[0]).toArray();
             double[] y = points.stream().mapToDouble(p -> p[1]).toArray();

@@ -10,9 +10,10 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 
 /**
- * Heatmaps of attention probabilities as the seeds' matplotlib figure draws them: one panel per
+ * Heatmaps of attention probabilities as matplotlib figures of attention draw them: one panel per
  * matrix [query rows][key columns] with the tokens on both axes (keys written upwards under the
- * columns) and a colour bar to its right; several panels in a grid share a figure.
+ * columns), the axes titled query and key, and a colour bar to its right; several panels in a grid
+ * share a figure.
  */
 public final class Heatmap implements Picture {
 
@@ -60,6 +61,7 @@ public final class Heatmap implements Picture {
     private static final int PAD = 12;
     private static final int BAR = 14;
     private static final int BAR_TEXT = 44;
+    private static final int AXIS = 16; // room for an axis title
 
     private final String title;
     private final List<Panel> panels;
@@ -84,8 +86,8 @@ public final class Heatmap implements Picture {
                 .mapToInt(fm::stringWidth).max().orElse(0) + 6;
         int cols = panels.stream().mapToInt(p -> p.values()[0].length).max().orElse(1);
         int rows = panels.stream().mapToInt(p -> p.values().length).max().orElse(1);
-        this.panelWidth = labelWidth + cols * cell + PAD + BAR + BAR_TEXT + PAD;
-        this.panelHeight = 22 + rows * cell + labelWidth + PAD;
+        this.panelWidth = AXIS + labelWidth + cols * cell + PAD + BAR + BAR_TEXT + PAD;
+        this.panelHeight = 22 + rows * cell + labelWidth + AXIS + PAD;
     }
 
     @Override
@@ -119,9 +121,10 @@ public final class Heatmap implements Picture {
         g.setFont(TITLE);
         g.setColor(Color.BLACK);
         g.drawString(p.title(), x0, y0 + 14);
-        int gx = x0 + labelWidth;
+        int gx = x0 + AXIS + labelWidth;
         int gy = y0 + 22;
         float[][] m = p.values();
+        axisTitles(g, gx, gy, m[0].length * cell, m.length * cell, x0);
         for (int r = 0; r < m.length; r++) {
             for (int c = 0; c < m[r].length; c++) {
                 g.setColor(p.scale().color(m[r][c]));
@@ -154,6 +157,19 @@ public final class Heatmap implements Picture {
             }
         }
         colourBar(g, p.scale(), gx + m[0].length * cell + PAD, gy, m.length * cell);
+    }
+
+    /** "query" up the left of the rows' tokens, "key" under the columns' tokens. */
+    private void axisTitles(Graphics2D g, int gx, int gy, int w, int h, int x0) {
+        g.setFont(LABEL);
+        g.setColor(Color.DARK_GRAY);
+        FontMetrics fm = g.getFontMetrics();
+        g.drawString("key", gx + (w - fm.stringWidth("key")) / 2, gy + h + labelWidth + fm.getAscent() + 2);
+        AffineTransform saved = g.getTransform();
+        g.translate(x0 + fm.getAscent(), gy + (h + fm.stringWidth("query")) / 2);
+        g.rotate(-Math.PI / 2);
+        g.drawString("query", 0, 0);
+        g.setTransform(saved);
     }
 
     private static void colourBar(Graphics2D g, Scale s, int x, int y, int h) {

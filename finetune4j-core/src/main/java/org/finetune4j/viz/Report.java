@@ -75,28 +75,11 @@ public final class Report {
         writeAtomically(out.resolve(RUN_INFO), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info));
         Path before = out.resolve(ATTENTION_BEFORE);
         if (sample != null && sample.size() > 0 && !(resuming && Files.exists(before))) {
-            long[] ids = sampleIds(sample);
             try (Tokenizer tok = Tokenizer.load(tokenizerDir)) {
+                long[] ids = AttentionSample.ids(sample, tok, SAMPLE_MAX_TOKENS);
                 AttentionMaps.compute(model, ids, AttentionMaps.labels(tok, ids)).save(before);
             }
         }
-    }
-
-    /** A short example to show attention on: the first of 8 to 32 tokens among the first 200, else the first, cut. */
-    static long[] sampleIds(Dataset data) {
-        int[] lengths = data.lengths();
-        int n = Math.min(lengths.length, 200);
-        int pick = 0;
-        for (int i = 0; i < n; i++) {
-            if (lengths[i] >= 8 && lengths[i] <= SAMPLE_MAX_TOKENS) {
-                pick = i;
-                break;
-            }
-        }
-        org.finetune4j.data.Batch b = data.batch(new int[] {pick}, 0, 0);
-        long[] row = b.inputIds()[0];
-        int real = (int) java.util.Arrays.stream(b.attentionMask()[0]).sum();
-        return java.util.Arrays.copyOf(row, Math.min(real, SAMPLE_MAX_TOKENS));
     }
 
     /** Builds {@code out/report.html} from what the folder holds; returns its path. */

@@ -124,6 +124,23 @@ class BadInputTest {
     }
 
     @Test
+    void jsonWithSomethingAfterItsValue() throws IOException {
+        Path dir = copy("bert-seqcls");
+        Path cfg = dir.resolve("config.json");
+        Files.writeString(cfg, Files.readString(cfg) + "}}}");
+        assertError(CliRun.of("inspect", dir), cfg, "config.json:26: not valid JSON");
+        Path inputs = Files.writeString(tmp.resolve("inputs.json"), "{\"input_ids\": [[2, 3]]} []");
+        assertError(CliRun.of("forward", Fixtures.dir("bert-seqcls"), "--inputs", inputs), inputs, "not valid JSON");
+    }
+
+    @Test
+    void aForwardThatFailsAfterLoadingANewHeadPrintsOneLine() throws IOException {
+        Path dir = copy("bert-mlm");
+        editConfig(dir, c -> c.putArray("architectures").add("BertForTokenClassification"));
+        assertError(CliRun.of("forward", dir, "--inputs", golden("bert-mlm")), golden("bert-mlm"), "cannot run on these inputs");
+    }
+
+    @Test
     void configThatIsAnArray() throws IOException {
         Path dir = copy("bert-seqcls");
         Path cfg = Files.writeString(dir.resolve("config.json"), "[{\"model_type\": \"bert\"}]");
@@ -213,6 +230,18 @@ class BadInputTest {
         assertError(CliRun.of("generate", "--model", dir, "--prompt", "hello"), dir, reason);
     }
 
+    @Test
+    void tokenizerIdsPastTheEmbeddingRows() throws IOException {
+        Path dir = copy("gpt2-lm");
+        Path vocab = dir.resolve("vocab.json");
+        ObjectNode v = (ObjectNode) MAPPER.readTree(vocab.toFile());
+        v.put("\u0120good", 999); // 394 tokens still, but one id has no embedding row
+        MAPPER.writeValue(vocab.toFile(), v);
+        String reason = "gives token '\u0120good' the id 999, past the model's 394 embedding rows";
+        assertError(CliRun.of("inspect", dir), dir, reason);
+        assertError(CliRun.of("generate", "--model", dir, "--prompt", "a good day"), dir, reason);
+    }
+
     // ---- folders ----
 
     @Test
@@ -257,7 +286,7 @@ class BadInputTest {
     // ---- helpers ----
 
     /** Exit code 1, and stderr is one line: "error: ", the file, and each reason; no stack trace. */
-    private static void assertError(CliRun r, Path file, String... reasons) {
+    static void assertError(CliRun r, Path file, String... reasons) {
         assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(1);
         assertThat(r.err()).doesNotContain("\tat ");
         assertThat(r.errLines()).as("stderr lines").hasSize(1);
@@ -266,6 +295,11 @@ class BadInputTest {
     }
 
     private Path copy(String fixture) throws IOException {
+        return copy(tmp, fixture);
+    }
+
+    /** The fixture's files copied into {@code tmp/<fixture>}. */
+    static Path copy(Path tmp, String fixture) throws IOException {
         Path dir = Files.createDirectory(tmp.resolve(fixture));
         try (var files = Files.list(Fixtures.dir(fixture))) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -279,7 +313,7 @@ class BadInputTest {
         return Fixtures.dir(fixture).resolve("golden.json");
     }
 
-    private static Path editConfig(Path dir, Consumer<ObjectNode> edit) throws IOException {
+    static Path editConfig(Path dir, Consumer<ObjectNode> edit) throws IOException {
         Path cfg = dir.resolve("config.json");
         ObjectNode c = (ObjectNode) MAPPER.readTree(cfg.toFile());
         edit.accept(c);
@@ -308,7 +342,7 @@ class BadInputTest {
     }
 
     /** Rewrites the header JSON with {@code edit}; the data area stays as it was. */
-    private static void rewriteHeader(Path st, Consumer<ObjectNode> edit) throws IOException {
+    static void rewriteHeader(Path st, Consumer<ObjectNode> edit) throws IOException {
         byte[] bytes = Files.readAllBytes(st);
         int n = Math.toIntExact(headerLength(st));
         ObjectNode header = (ObjectNode) MAPPER.readTree(Arrays.copyOfRange(bytes, 8, 8 + n));

@@ -108,7 +108,7 @@ class CommandsTest {
         CliRun r = CliRun.of("init", "--config", Fixtures.dir("bert-seqcls").resolve("config.json"), "--out", tmp.resolve("x"),
                 "--head", "bogus");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("--head: unknown head 'bogus' (supported: sequence-classification,");
+        assertThat(r.err()).startsWith("error: --head: unknown head 'bogus' (supported: sequence-classification,");
         assertThat(tmp.resolve("x")).doesNotExist();
     }
 

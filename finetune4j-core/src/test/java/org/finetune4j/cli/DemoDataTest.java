@@ -47,6 +47,20 @@ class DemoDataTest {
     }
 
     @Test
+    void theRealDemosSentencesAreLabelledBalancedAndTheSplitsAreDisjoint() throws IOException {
+        TextColumns cols = new TextColumns("text", null, "label");
+        TextClassificationData train = TextClassificationData.readTraining(copy("sentiment_train.csv"), cols, false);
+        TextClassificationData test = TextClassificationData.read(copy("sentiment_test.csv"), cols, train.labelMap(), false);
+        assertThat(train.labelMap().names()).containsExactly("negative", "positive");
+        assertThat(train.size()).isEqualTo(2000);
+        assertThat(test.size()).isEqualTo(400);
+        List<String> trainRows = Files.readAllLines(tmp.resolve("sentiment_train.csv"));
+        List<String> testRows = Files.readAllLines(tmp.resolve("sentiment_test.csv")).subList(1, 401);
+        assertThat(trainRows.stream().filter(r -> r.endsWith(",positive")).count()).isBetween(900L, 1100L);
+        assertThat(testRows).noneMatch(new HashSet<>(trainRows)::contains);
+    }
+
+    @Test
     void theVocabularyCoversEveryShippedWord() throws IOException {
         Path dir = tmp.resolve("tok");
         Files.createDirectories(dir);

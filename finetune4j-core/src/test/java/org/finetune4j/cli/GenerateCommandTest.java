@@ -54,6 +54,21 @@ class GenerateCommandTest {
     }
 
     @Test
+    void aRecipeTemplateFormatsThePromptAsInstructionTuningDid() throws IOException {
+        JsonNode chat = json("generate", "--model", GPT2, "--prompt", "hello world", "--max-new-tokens", "3", "--json",
+                "--template", "chatml");
+        JsonNode same = json("generate", "--model", GPT2, "--prompt", "hello world", "--max-new-tokens", "3", "--json",
+                "--chat-template", "chatml");
+        assertThat(chat.get("prompt_ids")).isEqualTo(same.get("prompt_ids"));
+        try (org.finetune4j.tokenize.Tokenizer tok = org.finetune4j.tokenize.Tokenizer.load(GPT2)) {
+            int alpaca = tok.encode(new org.finetune4j.data.InstructionTemplate.Alpaca().prompt("hi"), null, 0, false).length();
+            CliRun r = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--template", "alpaca"); // longer than the fixture's 64 positions
+            assertThat(r.err()).contains(alpaca + " prompt tokens + 50 new ones exceed the model's 64 positions");
+        }
+        assertThat(CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--template", "vicuna").code()).isEqualTo(2);
+    }
+
+    @Test
     void severalPromptsDecodeAsOneBatch() throws IOException {
         JsonNode both = json("generate", "--model", GPT2, "--prompt", "hello world", "--prompt", "hi", "--max-new-tokens", "5", "--json");
         JsonNode alone = json("generate", "--model", GPT2, "--prompt", "hi", "--max-new-tokens", "5", "--json");
@@ -68,8 +83,8 @@ class GenerateCommandTest {
         assertThat(chat.code()).isEqualTo(1);
         assertThat(chat.err()).contains("has no chat template");
         CliRun unknown = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--chat-template", "nope");
-        assertThat(unknown.code()).isEqualTo(1);
-        assertThat(unknown.err()).contains("unknown chat template 'nope'", "chatml");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown template 'nope' (one of alpaca, raw, model, chatml");
         CliRun topP = CliRun.of("generate", "--model", GPT2, "--prompt", "hi", "--top-p", "1.5");
         assertThat(topP.code()).isEqualTo(2);
         assertThat(topP.err()).contains("top-p");

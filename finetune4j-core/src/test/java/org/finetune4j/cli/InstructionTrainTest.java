@@ -46,7 +46,7 @@ class InstructionTrainTest {
         List<String> log = Files.readAllLines(out.resolve("metrics.jsonl"));
         JsonNode first = new ObjectMapper().readTree(log.get(0));
         assertThat(first.get("trained_tokens").asLong()).isPositive();
-        assertThat(first.get("masked_tokens").asLong()).isGreaterThan(first.get("trained_tokens").asLong());
+        assertThat(first.get("ignored_tokens").asLong()).isGreaterThan(first.get("trained_tokens").asLong());
         JsonNode results = new ObjectMapper().readTree(out.resolve("eval_results.json").toFile());
         assertThat(results.get("eval_perplexity").asDouble()).isCloseTo(Math.exp(results.get("eval_loss").asDouble()),
                 org.assertj.core.api.Assertions.within(1e-6));

@@ -142,9 +142,10 @@ class TaskCommandsTest {
                 "task: question-answering", "data:", "  train: " + squad, "  max_length: 32", "  doc_stride: 8",
                 "training:", "  output_dir: " + dir.resolve("qa"), "  max_steps: 1", ""));
         assertOneLineError(CliRun.of("train", r), "squad.json", "data[0].paragraphs[0].qas[1]", "not at answer_start 3");
-        assertOneLineError(CliRun.of("train", r, "data.doc_stride=40"), "qa.yaml", "doc_stride");
+        assertOneLineError(CliRun.of("train", r, "data.doc_stride=40"), "override 'data.doc_stride=40'", "doc_stride");
         assertThat(Files.exists(dir.resolve("qa"))).isFalse();
-        assertOneLineError(CliRun.of("train", r, "data.skip_bad_exemples=true"), "qa.yaml", "skip_bad_examples");
+        assertOneLineError(CliRun.of("train", r, "data.skip_bad_exemples=true"), "override 'data.skip_bad_exemples=true'",
+                "did you mean skip_bad_examples?");
     }
 
     private static void assertOneLineError(CliRun run, String... parts) {

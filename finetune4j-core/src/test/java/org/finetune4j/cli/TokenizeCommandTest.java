@@ -39,7 +39,7 @@ class TokenizeCommandTest {
     void errorsAreOneLineWithExitCodes() {
         Result missing = run("tokenize", "no-such-model-folder", "hi");
         assertThat(missing.code()).isEqualTo(1);
-        assertThat(missing.err().strip()).startsWith("error: 'no-such-model-folder' is not a local folder, and as a Hub model: offline")
+        assertThat(missing.err().strip()).startsWith("error: no-such-model-folder: no such folder; as a model on the Hub: offline")
                 .doesNotContain("\n");
         assertThat(run("tokenize", fixture("bert-seqcls"), "hi", "--max-length", "-1").code()).isEqualTo(2);
         assertThat(run("tokenize", fixture("bert-seqcls"), "hi", "--pair", "yo", "--max-length", "2").code()).isEqualTo(2);

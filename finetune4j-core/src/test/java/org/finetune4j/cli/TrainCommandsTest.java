@@ -78,11 +78,66 @@ class TrainCommandsTest {
     }
 
     @Test
+    void labelsThatDoNotFitTheModelAreBlamedOnTheData() throws IOException {
+        Path dev = data("dev.tsv", "sentence\tlabel", "good food\tpositive", "bad day\tnegative");
+        Path one = data("one.tsv", "sentence\tlabel", "a good movie\tpositive", "great music\tpositive");
+        assertOneLineError(CliRun.of("train", recipe(one, dev)), "one.tsv: every row has the label 'positive' (2 rows",
+                "needs at least two classes");
+        Path three = data("three.tsv", "sentence\tlabel", "a good movie\t1", "the bad coffee\t0", "the old room\t99");
+        assertOneLineError(CliRun.of("train", recipe(three, data("dev3.tsv", "sentence\tlabel", "good\t1"))),
+                "three.tsv: the labels found are [0, 1, 99] (3 classes), but the BertForSequenceClassification in",
+                "has 2 [LABEL_0, LABEL_1]");
+        Path nan = data("nan.tsv", "sentence\tlabel", "a good movie\t1", "the bad coffee\tNaN");
+        assertOneLineError(CliRun.of("train", recipe(nan, dev)), "nan.tsv:3", "no label (NaN)");
+        assertThat(Files.exists(dir.resolve("out"))).isFalse();
+    }
+
+    @Test
+    void aRunPrintsHowManyRowsEachClassHas() throws IOException {
+        List<String> rows = new java.util.ArrayList<>(List.of(TRAIN));
+        for (int i = 0; i < 8; i++) {
+            rows.addAll(List.of(TRAIN).subList(1, TRAIN.length));
+        }
+        rows.add("a nice day\tpostive");
+        Path train = data("train.tsv", rows.toArray(String[]::new));
+        Path dev = data("dev.tsv", "sentence\tlabel", "good food\tpositive", "bad day\tnegative");
+        String console = jobConsole(recipe(train, dev), "model.path=" + Fixtures.dir("bert-mlm"));
+        assertThat(console).contains("labels in " + train + ": negative 27, positive 27, postive 1",
+                "note: the label 'postive' occurs only once (" + train + ":56): misspelled?",
+                "labels in " + dev + ": negative 1, positive 1, postive 0");
+    }
+
+    /** What building the recipe's job prints (the start of a run). */
+    static String jobConsole(Path recipe, String... overrides) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.PrintStream console = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            org.finetune4j.recipe.Jobs.create(org.finetune4j.recipe.Recipe.load(recipe, List.of(overrides)), console);
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void numericLabelsGetTheirNames() throws IOException {
+        Path train = data("train.tsv", java.util.Arrays.stream(TRAIN).map(l -> l.replace("\tpositive", "\t1")
+                .replace("\tnegative", "\t0")).toArray(String[]::new));
+        Path dev = data("dev.tsv", "sentence\tlabel", "good food\t1", "bad day\t0");
+        assertThat(CliRun.of("train", recipe(train, dev), "data.label_names=[negative, positive]").code()).isZero();
+        CliRun predict = CliRun.of("predict", "--model", dir.resolve("out"), "a good day");
+        assertThat(new ObjectMapper().readTree(predict.out()).get("probabilities").fieldNames())
+                .toIterable().containsExactly("negative", "positive");
+        Path bad = data("bad.tsv", "sentence\tlabel", "good food\t1", "bad day\t2");
+        assertOneLineError(CliRun.of("train", recipe(train, bad), "data.label_names=[negative, positive]",
+                "training.overwrite_output_dir=true"), "bad.tsv:3: label '2'");
+    }
+
+    @Test
     void recipeErrorsNameTheKey() throws IOException {
         Path r = recipe(data("train.tsv", TRAIN), data("dev.tsv", TRAIN));
         assertOneLineError(CliRun.of("train", r, "data.max_length=100"), "recipe.yaml", "data.max_length 100 exceeds the 64 positions");
-        assertOneLineError(CliRun.of("train", r, "training.learning_rat=1"), "recipe.yaml", "training.learning_rat");
-        assertOneLineError(CliRun.of("train", r, "training.max_steps=many"), "recipe.yaml", "must be an integer");
+        assertOneLineError(CliRun.of("train", r, "training.learning_rat=1"), "override 'training.learning_rat=1'",
+                "training.learning_rat");
+        assertOneLineError(CliRun.of("train", r, "training.max_steps=many"), "override 'training.max_steps=many'",
+                "must be an integer");
         assertThat(CliRun.of("train", r, "notakeyvalue").code()).isEqualTo(1);
     }
 

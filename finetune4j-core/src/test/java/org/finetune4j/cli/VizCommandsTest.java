@@ -93,7 +93,7 @@ class VizCommandsTest {
         assertThat(r.code()).as(r.err()).isZero();
         for (String name : List.of("loss", "metrics", "learning_rate")) {
             BufferedImage img = ImageIO.read(tmp.resolve("curves_" + name + ".png").toFile());
-            assertThat(img.getWidth()).isEqualTo(640);
+            assertThat(img.getWidth()).isEqualTo(720);
             assertThat(Files.readString(tmp.resolve("curves_" + name + ".svg"))).startsWith("<?xml").contains("<svg");
         }
         Path broken = tmp.resolve("broken");

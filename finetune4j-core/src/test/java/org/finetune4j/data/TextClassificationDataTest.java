@@ -145,7 +145,7 @@ class TextClassificationDataTest {
     @Test
     void validationSplitOutOfRange() {
         Path f = TestFiles.write(dir, "t.csv", "text,label\na,1\n");
-        TextClassificationData d = TextClassificationData.readTraining(f, TEXT, false);
+        TextClassificationData d = TextClassificationData.read(f, TEXT, new LabelMap(List.of("0", "1")), false);
         assertThatThrownBy(() -> d.split(0.5, 1)).hasMessage(f + ": validation_split 0.5 of 1 rows leaves no training rows");
         assertThatThrownBy(() -> d.split(1.0, 1)).hasMessage(f + ": validation_split must be between 0 and 1 (exclusive), got 1.0");
     }

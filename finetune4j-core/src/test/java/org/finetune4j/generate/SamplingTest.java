@@ -79,6 +79,16 @@ class SamplingTest {
     }
 
     @Test
+    void presenceAndFrequencyPenaltiesCountOnlyGeneratedTokens() {
+        float[] l = {2f, 2f, 2f, 2f};
+        Sampling.penaliseGenerated(l, new long[] {3, 0, 1, 1, 1}, 1, 0.5, 0.25); // 3 is the prompt
+        assertThat(l).containsExactly(1.25f, 0.75f, 2f, 2f); // 2 - 0.25 * count - 0.5
+        Sampling s = new Sampling(false, 1, 0, 1, 1.0, 0, 1.0);
+        assertThat(s.next(new float[] {3f, 2.5f}, new long[] {0, 0}, 1, new Random(0))).isEqualTo(1);
+        assertThat(s.next(new float[] {3f, 2.5f}, new long[] {0, 0}, 2, new Random(0))).isEqualTo(0);
+    }
+
+    @Test
     void greedyTakesTheFirstLargestAndSamplingIsSeeded() {
         assertThat(Sampling.GREEDY.next(new float[] {1, 3, 3, 2}, new long[0], new Random(0))).isEqualTo(1);
         Sampling s = new Sampling(true, 1.0, 0, 1.0, 1.0);

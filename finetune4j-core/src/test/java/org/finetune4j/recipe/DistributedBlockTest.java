@@ -18,6 +18,7 @@ class DistributedBlockTest {
     Path dir;
 
     private Path recipe() throws IOException {
+        Files.writeString(dir.resolve("t.tsv"), "s\tlabel\nfine\t1\n"); // a recipe's inputs must exist
         return Files.writeString(dir.resolve("r.yaml"), "model:\n  path: m\ndata:\n  train: t.tsv\n  text_column: s\n"
                 + "training:\n  output_dir: out\n");
     }

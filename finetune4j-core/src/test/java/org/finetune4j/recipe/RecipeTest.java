@@ -17,6 +17,8 @@ class RecipeTest {
     Path dir;
 
     private Path write(String yaml) throws IOException {
+        Files.createDirectories(dir.resolve("m")); // the model folder and data file BASE names, beside the recipe
+        Files.writeString(dir.resolve("t.tsv"), "");
         Path f = dir.resolve("r.yaml");
         Files.writeString(f, yaml);
         return f;
@@ -45,6 +47,18 @@ class RecipeTest {
         assertThat(r.data(SequenceClassificationSpec.class).labelColumn()).isEqualTo("label");
         assertThat(r.model().random()).isFalse();
         assertThat(r.task()).isEqualTo("sequence-classification");
+    }
+
+    @Test
+    void pathsAreRelativeToTheRecipeAndOverridesToTheWorkingDirectory() throws IOException {
+        Recipe r = Recipe.load(write(BASE), List.of());
+        assertThat(r.model().path()).isEqualTo(dir.resolve("m"));
+        assertThat(r.data(SequenceClassificationSpec.class).train()).isEqualTo(dir.resolve("t.tsv"));
+        assertThat(r.training().outputDir()).isEqualTo(dir.resolve("out"));
+        assertThat(Recipe.load(write(BASE), List.of("training.output_dir=runs/x")).training().outputDir()).isEqualTo(Path.of("runs/x"));
+        assertThatThrownBy(() -> Recipe.load(write(BASE.replace("t.tsv", "missing.tsv")), List.of()))
+                .hasMessage(dir.resolve("r.yaml") + ": data.train names " + dir.resolve("missing.tsv")
+                        + ", which does not exist (a recipe's paths are relative to the folder the recipe is in)");
     }
 
     @Test
@@ -83,7 +97,7 @@ class RecipeTest {
         assertThatThrownBy(() -> Recipe.load(write("model:\n  path: m\n"), List.of()))
                 .hasMessageContaining("data.train is required");
         assertThatThrownBy(() -> Recipe.load(write("model: [\n"), List.of()))
-                .hasMessageContaining("r.yaml: not valid YAML");
+                .hasMessageContaining("r.yaml:2: not valid YAML");
         assertThatThrownBy(() -> Recipe.load(dir.resolve("nope.yaml"), List.of()))
                 .hasMessageContaining("nope.yaml: not found");
     }

@@ -28,6 +28,10 @@ class TemplatesInRecipesTest {
             lines.add("  " + d);
         }
         lines.addAll(List.of("training:", "  output_dir: " + dir.resolve("out"), ""));
+        Files.writeString(dir.resolve("t.jsonl"), ""); // the data files the recipes below name, beside them
+        if (!Files.exists(dir.resolve("t.tsv"))) {
+            Files.writeString(dir.resolve("t.tsv"), "");
+        }
         return Files.write(dir.resolve("r.yaml"), lines);
     }
 

@@ -40,7 +40,7 @@ class DataParallelTest {
         try (Scope scope = Scope.open()) {
             Trainer.Job job = Jobs.create(r, quiet);
             if (world.main()) {
-                Runs.prepare(r.training());
+                Runs.prepare(r.training(), quiet).close(); // output_dir prepared, its lock released for the next run in this JVM
             }
             new Trainer(job, quiet).in(world, 16 << 10).onStep((s, l) -> losses.add(l)).train();
         }

@@ -30,7 +30,7 @@ public final class KillableRank {
         try (World w = Rendezvous.join(d, Recipe.digest(recipe, overrides)); Scope scope = Scope.open()) {
             Trainer.Job job = Jobs.create(r, System.err);
             if (w.main()) {
-                Runs.prepare(r.training());
+                Runs.prepare(r.training(), System.err); // held until the process is killed
             }
             new Trainer(job, System.err).in(w, d.bucketBytes()).onStep(KillableRun.pauseAfter(w.rank() == stopRank ? stopStep : -1))
                     .train();

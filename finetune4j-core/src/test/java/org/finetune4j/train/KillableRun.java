@@ -20,7 +20,7 @@ public final class KillableRun {
         int stop = Integer.parseInt(args[1]);
         try (Scope scope = Scope.open()) {
             Trainer.Job job = Jobs.create(r, System.err);
-            Runs.prepare(r.training());
+            Runs.prepare(r.training(), System.err); // held until the process is killed
             new Trainer(job, System.err).onStep(pauseAfter(stop)).train();
         }
     }

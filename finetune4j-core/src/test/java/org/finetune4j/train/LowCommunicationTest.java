@@ -34,7 +34,7 @@ class LowCommunicationTest {
                 Recipe r = Recipe.load(recipe, List.of(overrides));
                 Trainer.Job job = Jobs.create(r, quiet);
                 if (w.main()) {
-                    Runs.prepare(r.training());
+                    Runs.prepare(r.training(), quiet).close(); // output_dir prepared, its lock released for the next run in this JVM
                 }
                 List<Double> losses = new ArrayList<>();
                 new Trainer(job, quiet).in(w, 16 << 10).lowCommunication(2, 0.7, 0.9).onStep((step, loss) -> losses.add(loss)).train();

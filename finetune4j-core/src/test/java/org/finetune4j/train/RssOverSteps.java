@@ -17,7 +17,7 @@ public final class RssOverSteps {
     public static void main(String[] args) throws Exception {
         Recipe r = Recipe.load(Path.of(args[0]), List.of(Arrays.copyOfRange(args, 1, args.length)));
         Trainer.Job job = Jobs.create(r, System.err);
-        Runs.prepare(r.training());
+        RunLock lock = Runs.prepare(r.training(), System.err); // held until the process exits
         long[] at100 = {0};
         new Trainer(job, System.err).onStep((step, loss) -> {
             if (step % 100 == 0) {

@@ -78,7 +78,7 @@ class TrainerLoraTest {
             String[] kv = e.split("=");
             t.put(kv[0], kv[1]);
         }
-        return TrainingArguments.read(new Node(t, "test", "training"), Path.of(""));
+        return TrainingArguments.read(new Node(t, "test", "training"));
     }
 
     @Test
@@ -91,8 +91,9 @@ class TrainerLoraTest {
             LoraConfig c = Adapters.load(model, base.resolve("lora/adapter_init"), true);
             Trainer.Job job = new Trainer.Job(model, null, goldenRows(Fixtures.golden("llama-lm").get("inputs")), null, 0,
                     args(dir.resolve("out"))).withSaver(Jobs.adapterSaver(c));
-            Runs.prepare(job.args());
-            new Trainer(job, quiet).onStep((s, l) -> losses.add(l)).train();
+            try (RunLock lock = Runs.prepare(job.args(), quiet)) {
+                new Trainer(job, quiet).onStep((s, l) -> losses.add(l)).train();
+            }
         }
         JsonNode want = golden.at("/train/loss_before_step");
         for (int i = 0; i < 5; i++) {
@@ -148,13 +149,14 @@ class TrainerLoraTest {
         Recipe r = Recipe.load(recipe, List.of(overrides));
         try (Scope scope = Scope.open()) {
             Trainer.Job job = Jobs.create(r, quiet);
-            Runs.prepare(r.training());
-            new Trainer(job, quiet).onStep((step, loss) -> {
-                losses.add(loss);
-                if (step == crashAt) {
-                    throw new TrainerTest.Crash();
-                }
-            }).train();
+            try (RunLock lock = Runs.prepare(r.training(), quiet)) {
+                new Trainer(job, quiet).onStep((step, loss) -> {
+                    losses.add(loss);
+                    if (step == crashAt) {
+                        throw new TrainerTest.Crash();
+                    }
+                }).train();
+            }
         }
     }
 }

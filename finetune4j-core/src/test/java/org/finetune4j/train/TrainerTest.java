@@ -35,11 +35,12 @@ class TrainerTest {
         Recipe r = Recipe.load(recipe, List.of(overrides));
         try (Scope scope = Scope.open()) {
             Trainer.Job job = Jobs.create(r, quiet);
-            Runs.prepare(r.training());
-            return new Trainer(job, quiet).onStep((step, loss) -> {
-                losses.add(loss);
-                extra.afterStep(step, loss);
-            }).train();
+            try (RunLock lock = Runs.prepare(r.training(), quiet)) {
+                return new Trainer(job, quiet).onStep((step, loss) -> {
+                    losses.add(loss);
+                    extra.afterStep(step, loss);
+                }).train();
+            }
         }
     }
 
@@ -120,6 +121,25 @@ class TrainerTest {
         List<Double> rest = new ArrayList<>();
         run(recipe, rest, (s, l) -> {}, "training.output_dir=" + out, "training.resume_from_checkpoint=true");
         assertThat(rest).isEqualTo(full.subList(6, 12));
+    }
+
+    @Test
+    void resumingAFinishedRunTrainsNoFurther() throws IOException {
+        Path train = TrainerFixture.tsv(dir, "train.tsv", 40, 1);
+        Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 7", "save_steps: 7");
+        run(recipe, new ArrayList<>(), (s, l) -> {}, "training.output_dir=" + dir.resolve("a"));
+        assertThatThrownBy(() -> run(recipe, new ArrayList<>(), (s, l) -> {
+            if (s == 7) {
+                throw new Crash(); // killed after the last checkpoint, before the final save
+            }
+        }, "training.output_dir=" + dir.resolve("b"))).isInstanceOf(Crash.class);
+        for (String out : new String[] {"a", "b"}) {
+            List<Double> more = new ArrayList<>();
+            run(recipe, more, (s, l) -> {}, "training.output_dir=" + dir.resolve(out), "training.resume_from_checkpoint=true");
+            assertThat(more).as(out).isEmpty();
+            assertThat(lines(dir.resolve(out).resolve("metrics.jsonl"))).as(out)
+                    .extracting(n -> n.path("step").asInt()).containsExactly(1, 2, 3, 4, 5, 6, 7, 7);
+        }
     }
 
     @Test
