@@ -9,7 +9,7 @@ n="${1:-2}"
 shift || true
 sizes=("${@:-1.2 16.8 100 418}")
 ./mvnw -o -q -pl finetune4j-core -am test-compile
-./mvnw -o -q -pl finetune4j-core dependency:build-classpath -Dmdep.outputFile=finetune4j-core/target/bench-classpath.txt >/dev/null
+./mvnw -o -q -pl finetune4j-core dependency:build-classpath -Dmdep.outputFile="$PWD"/finetune4j-core/target/bench-classpath.txt >/dev/null
 cp="finetune4j-core/target/test-classes:finetune4j-core/target/classes:$(cat finetune4j-core/target/bench-classpath.txt)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 pids=()

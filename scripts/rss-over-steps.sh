@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 ./mvnw -o -q -pl finetune4j-core -am test-compile
-./mvnw -o -q -pl finetune4j-core dependency:build-classpath -Dmdep.outputFile=finetune4j-core/target/acceptance-classpath.txt >/dev/null
+./mvnw -o -q -pl finetune4j-core dependency:build-classpath -Dmdep.outputFile="$PWD"/finetune4j-core/target/acceptance-classpath.txt >/dev/null
 export OPT_OUT_TRACKING=true FINETUNE4J_THREADS="${FINETUNE4J_THREADS:-$(nproc)}" OMP_WAIT_POLICY="${OMP_WAIT_POLICY-PASSIVE}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-8589934592}" MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-268435456}"

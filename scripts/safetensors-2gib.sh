@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./mvnw -q ${MVN_FLAGS--o} -pl finetune4j-core -am test-compile dependency:build-classpath -Dmdep.outputFile=finetune4j-core/target/test-classpath.txt
+./mvnw -q ${MVN_FLAGS--o} -pl finetune4j-core -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD"/finetune4j-core/target/test-classpath.txt
 CP="finetune4j-core/target/classes:finetune4j-core/target/test-classes:$(cat finetune4j-core/target/test-classpath.txt)"
 
 tmp="$(mktemp -d)"

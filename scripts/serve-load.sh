@@ -12,14 +12,14 @@ clients="${2:-16}"
 each="${3:-50}"
 tokens="${4:-64}"
 cd "$root"
-./mvnw -o -q test-compile
-./mvnw -o -q dependency:build-classpath -Dmdep.outputFile=target/load-classpath.txt >/dev/null
+./mvnw -o -q -pl finetune4j-core test-compile
+./mvnw -o -q -pl finetune4j-core dependency:build-classpath -Dmdep.outputFile="$PWD"/finetune4j-core/target/load-classpath.txt >/dev/null
 log="$(mktemp)"
 source scripts/serve-lib.sh
 start_serve "$log" --model "$model" --max-concurrent "$clients"
 pid="$(pgrep -P $server java || echo $server)"   # the launcher execs java, so this is the server itself
 echo "server pid $pid on port $port, model $id; machine: $(nproc) cores; load: $(uptime | sed 's/.*load average/load average/')"
-java -cp "target/test-classes:target/classes:$(cat target/load-classpath.txt)" org.finetune4j.serve.LoadClient \
+java -cp "finetune4j-core/target/test-classes:finetune4j-core/target/classes:$(cat finetune4j-core/target/load-classpath.txt)" org.finetune4j.serve.LoadClient \
     "$port" "$pid" "$id" "$clients" "$each" "$tokens"
 echo "load after: $(uptime | sed 's/.*load average/load average/')"
 kill -TERM $server
