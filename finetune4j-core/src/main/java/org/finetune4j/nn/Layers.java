@@ -34,17 +34,18 @@ public final class Layers {
 
     /** x [B, T, C] through every layer in order; with {@code f.checkpointing} in training, as recomputed segments. */
     public static <M extends Module> Tensor run(List<M> layers, Tensor x, Forward f, Step<M> step) {
-        if (!f.training) {
+        if (!f.training) { // each layer in a scope of its own: its temporaries are freed as it ends, not with the batch
             for (M layer : layers) {
-                x = step.apply(layer, x, f);
+                x = inSegment(f, x, in -> step.apply(layer, in, f));
             }
             return x;
         }
         long base = Torch.randomSeed();
         if (!f.checkpointing || !Autograd.enabled()) {
             for (int k = 0; k < layers.size(); k++) {
+                M layer = layers.get(k);
                 Torch.manualSeed(base + k);
-                x = step.apply(layers.get(k), x, f);
+                x = inSegment(f, x, in -> step.apply(layer, in, f)); // autograd holds what its backward needs
             }
             Torch.manualSeed(base + layers.size());
             return x;
