@@ -14,7 +14,6 @@ import org.finetune4j.distributed.Launcher;
 import org.finetune4j.distributed.Rendezvous;
 import org.finetune4j.distributed.World;
 import org.finetune4j.hub.HubSettings;
-import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.recipe.RecipeChanges;
 import org.finetune4j.tensor.Scope;
@@ -119,7 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
     static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, PrintStream console, World world,
             Trainer.StepListener onStep) throws IOException {
         try (Scope scope = Scope.open()) {
-            Trainer.Job job = Jobs.create(r, console, hub);
+            Trainer.Job job = r.job(console, hub);
             try (RunLock lock = world.main() ? Runs.prepare(r.training(), console) : null) {
                 return train(r, job, recipeText, console, world, onStep);
             }

@@ -44,16 +44,16 @@ class RecipeTest {
         assertThat(r.training().maxGradNorm()).isEqualTo(1.0);
         assertThat(r.training().lrSchedulerType()).isEqualTo("linear");
         assertThat(r.training().seed()).isEqualTo(42);
-        assertThat(r.data(SequenceClassificationSpec.class).labelColumn()).isEqualTo("label");
+        assertThat(((SequenceClassification) r.task()).labelColumn()).isEqualTo("label");
         assertThat(r.model().random()).isFalse();
-        assertThat(r.task()).isEqualTo("sequence-classification");
+        assertThat(r.task().name()).isEqualTo("sequence-classification");
     }
 
     @Test
     void pathsAreRelativeToTheRecipeAndOverridesToTheWorkingDirectory() throws IOException {
         Recipe r = Recipe.load(write(BASE), List.of());
         assertThat(r.model().path()).isEqualTo(dir.resolve("m"));
-        assertThat(r.data(SequenceClassificationSpec.class).train()).isEqualTo(dir.resolve("t.tsv"));
+        assertThat(((SequenceClassification) r.task()).train()).isEqualTo(dir.resolve("t.tsv"));
         assertThat(r.training().outputDir()).isEqualTo(dir.resolve("out"));
         assertThat(Recipe.load(write(BASE), List.of("training.output_dir=runs/x")).training().outputDir()).isEqualTo(Path.of("runs/x"));
         assertThatThrownBy(() -> Recipe.load(write(BASE.replace("t.tsv", "missing.tsv")), List.of()))
