@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.finetune4j.distributed.World;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.LabelMap;
 import org.finetune4j.data.QaExamples;
@@ -17,11 +16,12 @@ import org.finetune4j.data.QaFeatures;
 import org.finetune4j.data.TagScheme;
 import org.finetune4j.data.TaggedSentences;
 import org.finetune4j.data.TokenClassificationData;
+import org.finetune4j.distributed.World;
 import org.finetune4j.eval.QaEvaluator;
 import org.finetune4j.eval.QaPostprocess;
 import org.finetune4j.eval.SquadMetric;
-import org.finetune4j.eval.TaskModel;
 import org.finetune4j.eval.TokenEvaluator;
+import org.finetune4j.model.TaskModel;
 import org.finetune4j.tensor.Scope;
 
 /** What eval does for token-classification and question-answering folders. */

@@ -129,8 +129,7 @@ public final class Forgetting {
                         + " positions of " + before);
             }
             LmData.Masking masking = causal ? null : LmData.masking(tok, 0.15, false);
-            long eos = tok.special().eos() >= 0 ? tok.special().eos()
-                    : cb.common().eosTokenId() != null ? cb.common().eosTokenId() : -1;
+            long eos = tok.special().eosId(cb.common().eosTokenId());
             LmData text = LmData.chunked(TextSource.documents(general, o.textColumn()), tok, block, objective, masking, eos);
             if (o.maxBlocks() > 0 && text.size() > o.maxBlocks()) {
                 notes.add("general text: the first " + o.maxBlocks() + " of " + text.size() + " blocks of " + block + " tokens");
@@ -238,13 +237,8 @@ public final class Forgetting {
         }
     }
 
+    /** The pad id of the one pad rule ({@link org.finetune4j.tokenize.SpecialTokens#padId}), 0 when there is none. */
     private static long pad(Tokenizer tok, ModelConfig c) {
-        if (tok.special().pad() >= 0) {
-            return tok.special().pad();
-        }
-        if (c.common().padTokenId() != null) {
-            return c.common().padTokenId();
-        }
-        return Math.max(0, tok.special().eos());
+        return Math.max(0, tok.special().padId(c.common().eosTokenId(), c.common().padTokenId()));
     }
 }

@@ -187,7 +187,7 @@ public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, T
         d.finish();
         Freezing freeze = freezing(root.child("freeze"));
         LoraConfig peft = PeftBlock.read(root);
-        TrainingArguments training = TrainingArguments.read(root.child("training"));
+        TrainingArguments training = TrainingBlock.read(root.child("training"));
         ForgettingSpec forgetting = root.has("forgetting") ? ForgettingSpec.read(root.child("forgetting"), model) : null;
         DistributedConfig distributed = DistributedBlock.read(root);
         root.finish();

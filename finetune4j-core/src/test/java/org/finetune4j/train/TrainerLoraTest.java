@@ -78,7 +78,7 @@ class TrainerLoraTest {
             String[] kv = e.split("=");
             t.put(kv[0], kv[1]);
         }
-        return TrainingArguments.read(new Node(t, "test", "training"));
+        return org.finetune4j.recipe.TrainingBlock.read(new Node(t, "test", "training"));
     }
 
     @Test
