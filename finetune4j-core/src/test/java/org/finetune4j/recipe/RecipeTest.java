@@ -147,6 +147,11 @@ class RecipeTest {
                     .isInstanceOf(Finetune4jException.class)
                     .hasMessageContaining("r.yaml: peft." + key + " is not supported");
         }
+        for (String key : org.finetune4j.peft.LoraOptions.keys(org.finetune4j.peft.LoraOptions.Support.REFUSED)) {
+            // every option an adapter_config.json is refused for is refused by name in a recipe too (one declaration)
+            assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: lora\n  " + key + ": true\n"), List.of()))
+                    .hasMessageContaining("r.yaml: peft." + key + " is not supported");
+        }
         assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: prefix_tuning\n"), List.of()))
                 .hasMessageContaining("peft.method must be one of [lora]");
         assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: lora\n  bias: some\n"), List.of()))
