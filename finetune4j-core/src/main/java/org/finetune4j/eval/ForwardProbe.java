@@ -52,7 +52,7 @@ public final class ForwardProbe {
         try (Autograd.Guard grad = Autograd.enableGrad()) {
             zeroGrads(model);
             Output out = model.forward(in, f);
-            res.set("logits_shape", Summary.longs(out.logits().shape()));
+            res.set("logits_shape", Summary.longs((model.head == Head.QUESTION_ANSWERING ? out.startLogits() : out.logits()).shape()));
             if (model.head == Head.QUESTION_ANSWERING) { // Transformers' names: start_logits, end_logits [B, T]
                 res.set("start_logits", Summary.nested(out.startLogits()));
                 res.set("end_logits", Summary.nested(out.endLogits()));

@@ -115,7 +115,7 @@ class LanguageModelingTest {
             model.decodeLabelledOnly(true);
             Output sparse = model.forward(in, Forward.eval());
             assertThat((float) sparse.loss().item()).isCloseTo(full, within(1e-5f));
-            assertThat(sparse.aux().shape()).containsExactly(3L, 2L);
+            assertThat(sparse.seqRelationshipLogits().shape()).containsExactly(3L, 2L);
         }
     }
 }
