@@ -14,7 +14,6 @@ import org.finetune4j.distributed.World;
 import org.finetune4j.eval.Evaluator;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.TaskModel;
-import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.Scope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,9 +36,6 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model folder, or a Hub id.")
     Path model;
-
-    @Mixin
-    HubOptions hub;
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data (.csv, .tsv, .jsonl, .json).")
     Path data;
@@ -84,22 +80,16 @@ public final class EvalCommand implements Callable<Integer> {
     Path predictionsOut;
 
     @Mixin
-    PrecisionOption precision;
-
-    @Mixin
-    ThreadsOption threads;
+    RunOptions options;
 
     @Override
-    public Integer call() {
-        try (Autograd.Guard cast = precision.enter()) {
-            return run();
-        }
+    public Integer call() throws Exception {
+        return options.run(this::run);
     }
 
     private Integer run() {
-        threads.apply();
-        model = hub.model(model);
-        data = hub.data(data);
+        model = options.hub.model(model);
+        data = options.hub.data(data);
         PrintWriter out = spec.commandLine().getOut();
         org.finetune4j.model.Head head = TaskModel.headOf(model);
         if (head == org.finetune4j.model.Head.TOKEN_CLASSIFICATION) {

@@ -16,7 +16,6 @@ import org.finetune4j.data.Examples;
 import org.finetune4j.eval.Evaluator;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.TaskModel;
-import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.Scope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,9 +39,6 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model folder, or a Hub id.")
     Path model;
-
-    @Mixin
-    HubOptions hub;
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify (or use --input).")
     List<String> texts = new ArrayList<>();
@@ -75,21 +71,15 @@ public final class PredictCommand implements Callable<Integer> {
     int maxAnswerLength;
 
     @Mixin
-    PrecisionOption precision;
-
-    @Mixin
-    ThreadsOption threads;
+    RunOptions options;
 
     @Override
-    public Integer call() throws IOException {
-        try (Autograd.Guard cast = precision.enter()) {
-            return run();
-        }
+    public Integer call() throws Exception {
+        return options.run(this::run);
     }
 
     private Integer run() throws IOException {
-        threads.apply();
-        model = hub.model(model);
+        model = options.hub.model(model);
         org.finetune4j.model.Head head = TaskModel.headOf(model);
         if (head == org.finetune4j.model.Head.QUESTION_ANSWERING) {
             return answer();
