@@ -1,7 +1,6 @@
 package org.finetune4j.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +117,7 @@ public final class CausalLm implements AutoCloseable {
         if (Files.isRegularFile(f)) {
             JsonNode n;
             try {
-                n = new ObjectMapper().readTree(f.toFile()).get("eos_token_id");
+                n = org.finetune4j.io.Json.MAPPER.readTree(f.toFile()).get("eos_token_id");
             } catch (IOException e) {
                 throw new Finetune4jException(f + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
             }

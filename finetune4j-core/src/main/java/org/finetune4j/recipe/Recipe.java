@@ -44,7 +44,8 @@ public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, T
      */
     public record ModelSpec(Path path, boolean random, boolean loadIn8bit, boolean allowMissing) {}
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The YAML mapper of recipes. */
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** A recipe is a page of YAML: larger files and longer lines are refused before parsing (a 10 MB key took minutes). */
     static final int MAX_BYTES = 1 << 20;
