@@ -84,30 +84,8 @@ public record Multitask(String strategy, double temperature, List<Member> datase
             c.console().println("[" + m.name() + "] task " + m.task().name());
             jobs.add(m.task().job(c.member()));
         }
-        int owner = 0;
-        for (int i = 0; i < jobs.size(); i++) {
-            Head h = jobs.get(i).model().head;
-            if (h == Head.SEQUENCE_CLASSIFICATION || h == Head.PRETRAINING) {
-                owner = i;
-                break;
-            }
-        }
-        TransformerModel body = jobs.get(owner).model();
         Map<Head, TransformerModel> byHead = new LinkedHashMap<>();
-        Map<Head, String> firstOf = new LinkedHashMap<>();
-        byHead.put(body.head, body);
-        firstOf.put(body.head, datasets.get(owner).name());
-        List<TransformerModel> perMember = new ArrayList<>();
-        for (int i = 0; i < jobs.size(); i++) {
-            TransformerModel own = jobs.get(i).model();
-            String name = datasets.get(i).name();
-            if (i != owner && byHead.containsKey(own.head) && own.head != Head.MASKED_LM && own.head != Head.CAUSAL_LM) {
-                throw new Finetune4jException(c.recipe().file() + ": datasets '" + firstOf.get(own.head) + "' and '" + name
-                        + "' both need a " + own.head.suffix + " head; a model has one of each");
-            }
-            firstOf.putIfAbsent(own.head, name);
-            perMember.add(byHead.computeIfAbsent(own.head, h -> sharedHead(body, own, c)));
-        }
+        List<TransformerModel> perMember = shareBody(jobs, byHead, c);
         MultiHeadModel model = new MultiHeadModel(new ArrayList<>(byHead.values()));
         List<TransformerModel> distinct = new ArrayList<>(byHead.values());
         List<MultitaskData.Member> members = new ArrayList<>();
@@ -127,6 +105,37 @@ public record Multitask(String strategy, double temperature, List<Member> datase
         boolean anyEval = jobs.stream().anyMatch(j -> j.eval() != null);
         return new Trainer.Job(model, jobs.get(0).tokenizerDir(), data, anyEval ? evaluation(jobs, perMember) : null,
                 jobs.get(0).padId(), c.training());
+    }
+
+    /**
+     * Each member's model over one shared body, that of the first sequence-classification or pretraining member
+     * (else the first member's); {@code byHead} receives one model a head, the body's first.
+     */
+    private List<TransformerModel> shareBody(List<Trainer.Job> jobs, Map<Head, TransformerModel> byHead, JobContext c) {
+        int owner = 0;
+        for (int i = 0; i < jobs.size(); i++) {
+            Head h = jobs.get(i).model().head;
+            if (h == Head.SEQUENCE_CLASSIFICATION || h == Head.PRETRAINING) {
+                owner = i;
+                break;
+            }
+        }
+        TransformerModel body = jobs.get(owner).model();
+        Map<Head, String> firstOf = new LinkedHashMap<>();
+        byHead.put(body.head, body);
+        firstOf.put(body.head, datasets.get(owner).name());
+        List<TransformerModel> perMember = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            TransformerModel own = jobs.get(i).model();
+            String name = datasets.get(i).name();
+            if (i != owner && byHead.containsKey(own.head) && own.head != Head.MASKED_LM && own.head != Head.CAUSAL_LM) {
+                throw new Finetune4jException(c.recipe().file() + ": datasets '" + firstOf.get(own.head) + "' and '" + name
+                        + "' both need a " + own.head.suffix + " head; a model has one of each");
+            }
+            firstOf.putIfAbsent(own.head, name);
+            perMember.add(byHead.computeIfAbsent(own.head, h -> sharedHead(body, own, c)));
+        }
+        return perMember;
     }
 
     /** Every member's metrics under {@code eval_<name>_}, and {@code eval_loss} the mean of their losses. */
