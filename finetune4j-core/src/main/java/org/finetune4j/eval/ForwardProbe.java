@@ -17,8 +17,9 @@ import org.finetune4j.tensor.Tensor;
 import org.finetune4j.train.AdamW;
 
 /**
- * What the reference oracle prints for a model and a batch: logits, loss, hidden-state and
- * attention summaries, per-parameter gradient norms and, optionally, N AdamW steps on the batch.
+ * What the parity goldens hold for a model and a batch (src/test/resources/fixtures/README.md), as
+ * {@code forward} prints it: logits, loss, hidden-state and attention summaries, per-parameter
+ * gradient norms and, optionally, N AdamW steps on the batch.
  * Dropout is off (the forward runs with training = false, which is all train mode changes here).
  */
 public final class ForwardProbe {

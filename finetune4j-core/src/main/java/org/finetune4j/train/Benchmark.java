@@ -26,7 +26,7 @@ import org.finetune4j.tensor.Torch;
 
 /**
  * Times full training steps (forward, backward, clipping, AdamW) or forward passes on a fixed
- * synthetic batch, as shared/oracle/bench.py does for Transformers: random init, dropout as in
+ * synthetic batch, as scripts/bench-transformers.py does for Transformers: random init, dropout as in
  * the default config, a warm-up, then the median of the timed steps.
  */
 public final class Benchmark {
