@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seeds' memory story at a size a workstation holds: a 1.3B-parameter OPT made by `init`
+# The load_in_8bit memory story at a size a workstation holds: a 1.3B-parameter OPT made by `init`
 # (examples/configs/opt-1.3b.json) takes LoRA steps (r 16, alpha 32, dropout 0.05 on q_proj/v_proj)
 # with gradient checkpointing, once with a float32 frozen base and once with load_in_8bit; each run is
 # its own process, so each reports its own peak RSS. Then the logits' drift of 8-bit against float32.

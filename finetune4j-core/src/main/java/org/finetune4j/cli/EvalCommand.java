@@ -6,14 +6,14 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.finetune4j.distributed.World;
 import org.finetune4j.data.Examples;
 import org.finetune4j.data.LabelMap;
 import org.finetune4j.data.TextClassificationData;
 import org.finetune4j.data.TextColumns;
-import org.finetune4j.eval.Classifier;
+import org.finetune4j.distributed.World;
 import org.finetune4j.eval.Evaluator;
-import org.finetune4j.tensor.Autograd;
+import org.finetune4j.model.Head;
+import org.finetune4j.model.TaskModel;
 import org.finetune4j.tensor.Scope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,9 +36,6 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model folder, or a Hub id.")
     Path model;
-
-    @Mixin
-    HubOptions hub;
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data (.csv, .tsv, .jsonl, .json).")
     Path data;
@@ -83,24 +80,18 @@ public final class EvalCommand implements Callable<Integer> {
     Path predictionsOut;
 
     @Mixin
-    PrecisionOption precision;
-
-    @Mixin
-    ThreadsOption threads;
+    RunOptions options;
 
     @Override
-    public Integer call() {
-        try (Autograd.Guard cast = precision.enter()) {
-            return run();
-        }
+    public Integer call() throws Exception {
+        return options.run(this::run);
     }
 
     private Integer run() {
-        threads.apply();
-        model = hub.model(model);
-        data = hub.data(data);
+        model = options.hub.model(model);
+        data = options.hub.data(data);
         PrintWriter out = spec.commandLine().getOut();
-        org.finetune4j.model.Head head = org.finetune4j.eval.TaskModel.headOf(model);
+        org.finetune4j.model.Head head = TaskModel.headOf(model);
         if (head == org.finetune4j.model.Head.TOKEN_CLASSIFICATION) {
             TaskEval.print(out, TaskEval.ner(model, data, tagColumn, scheme, strict, maxLength, batchSize), json);
             out.flush();
@@ -111,7 +102,7 @@ public final class EvalCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        try (Scope manager = Scope.open(); Classifier c = Classifier.load(model)) {
+        try (Scope manager = Scope.open(); TaskModel c = TaskModel.load(model, Head.SEQUENCE_CLASSIFICATION, TaskModel.NEEDS)) {
             TextClassificationData d = TextClassificationData.read(data, new TextColumns(textColumn, pairColumn, labelColumn),
                     new LabelMap(c.labels()), false);
             Examples ex = Examples.tokenize(d, c.tokenizer(), c.maxLength(maxLength));
@@ -130,7 +121,7 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void print(PrintWriter out, Map<String, Double> m, long[][] confusion, Classifier c) {
+    private static void print(PrintWriter out, Map<String, Double> m, long[][] confusion, TaskModel c) {
         m.forEach((k, v) -> out.printf("%-28s %.4f%n", k, v));
         out.println("confusion matrix (rows: true label, columns: predicted)");
         long most = java.util.Arrays.stream(confusion).flatMapToLong(java.util.Arrays::stream).max().orElse(0);

@@ -14,7 +14,6 @@ import org.finetune4j.data.InstructionTemplate;
 import org.finetune4j.generate.CausalLm;
 import org.finetune4j.generate.Generator;
 import org.finetune4j.generate.Sampling;
-import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tokenize.ChatTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,9 +36,6 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Causal LM model folder with a tokenizer, or a Hub id.")
     Path model;
-
-    @Mixin
-    HubOptions hub;
 
     @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter folder put on the model (task CAUSAL_LM).")
     Path adapter;
@@ -101,21 +97,15 @@ public final class GenerateCommand implements Callable<Integer> {
     boolean timing;
 
     @Mixin
-    PrecisionOption precision;
-
-    @Mixin
-    ThreadsOption threads;
+    RunOptions options;
 
     @Override
-    public Integer call() {
-        try (Autograd.Guard cast = precision.enter()) {
-            return run();
-        }
+    public Integer call() throws Exception {
+        return options.run(this::run);
     }
 
     private Integer run() {
-        threads.apply();
-        model = hub.model(model);
+        model = options.hub.model(model);
         Sampling sampling = sampling();
         if (prompts.isEmpty()) {
             prompts.add("");

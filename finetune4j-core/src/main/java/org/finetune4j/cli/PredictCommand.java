@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Examples;
-import org.finetune4j.eval.Classifier;
-import org.finetune4j.tensor.Autograd;
+import org.finetune4j.eval.Evaluator;
+import org.finetune4j.model.Head;
+import org.finetune4j.model.TaskModel;
 import org.finetune4j.tensor.Scope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,9 +39,6 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model folder, or a Hub id.")
     Path model;
-
-    @Mixin
-    HubOptions hub;
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify (or use --input).")
     List<String> texts = new ArrayList<>();
@@ -73,22 +71,16 @@ public final class PredictCommand implements Callable<Integer> {
     int maxAnswerLength;
 
     @Mixin
-    PrecisionOption precision;
-
-    @Mixin
-    ThreadsOption threads;
+    RunOptions options;
 
     @Override
-    public Integer call() throws IOException {
-        try (Autograd.Guard cast = precision.enter()) {
-            return run();
-        }
+    public Integer call() throws Exception {
+        return options.run(this::run);
     }
 
     private Integer run() throws IOException {
-        threads.apply();
-        model = hub.model(model);
-        org.finetune4j.model.Head head = org.finetune4j.eval.TaskModel.headOf(model);
+        model = options.hub.model(model);
+        org.finetune4j.model.Head head = TaskModel.headOf(model);
         if (head == org.finetune4j.model.Head.QUESTION_ANSWERING) {
             return answer();
         }
@@ -105,8 +97,9 @@ public final class PredictCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        try (Scope manager = Scope.open(); Classifier c = Classifier.load(model)) {
-            float[][] probs = c.probabilities(Examples.tokenize(texts, c.tokenizer(), c.maxLength(maxLength)), batchSize);
+        try (Scope manager = Scope.open(); TaskModel c = TaskModel.load(model, Head.SEQUENCE_CLASSIFICATION, TaskModel.NEEDS)) {
+            float[][] probs = Evaluator.probabilities(c.model(), Examples.tokenize(texts, c.tokenizer(), c.maxLength(maxLength)),
+                    batchSize, c.padId());
             for (int i = 0; i < texts.size(); i++) {
                 out.println(Json.compact(line(texts.get(i), probs[i], c.labels())));
             }

@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.finetune4j.distributed.World;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.LabelMap;
 import org.finetune4j.data.QaExamples;
@@ -17,11 +14,13 @@ import org.finetune4j.data.QaFeatures;
 import org.finetune4j.data.TagScheme;
 import org.finetune4j.data.TaggedSentences;
 import org.finetune4j.data.TokenClassificationData;
+import org.finetune4j.distributed.World;
 import org.finetune4j.eval.QaEvaluator;
 import org.finetune4j.eval.QaPostprocess;
 import org.finetune4j.eval.SquadMetric;
-import org.finetune4j.eval.TaskModel;
 import org.finetune4j.eval.TokenEvaluator;
+import org.finetune4j.io.AtomicFile;
+import org.finetune4j.model.TaskModel;
 import org.finetune4j.tensor.Scope;
 
 /** What eval does for token-classification and question-answering folders. */
@@ -85,9 +84,7 @@ final class TaskEval {
         texts.forEach(o::put);
         Path abs = file.toAbsolutePath();
         try {
-            Path tmp = Files.createTempFile(abs.getParent(), ".predictions", ".tmp");
-            Files.writeString(tmp, Json.pretty(o) + "\n");
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.writeString(abs, Json.pretty(o) + "\n");
         } catch (IOException e) {
             throw new Finetune4jException(file + ": cannot write predictions (" + e.getClass().getSimpleName() + ")");
         }

@@ -6,13 +6,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.finetune4j.distributed.World;
 import org.finetune4j.data.QaExamples;
 import org.finetune4j.data.QaFeatures;
+import org.finetune4j.distributed.World;
 import org.finetune4j.eval.QaEvaluator;
 import org.finetune4j.eval.QaPostprocess;
 import org.finetune4j.eval.Tagger;
-import org.finetune4j.eval.TaskModel;
+import org.finetune4j.model.TaskModel;
 import org.finetune4j.tensor.Scope;
 
 /** What predict prints for token-classification and question-answering folders. */

@@ -69,7 +69,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     }
 
     private static String toJson(Encoding e) throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = org.finetune4j.io.Json.MAPPER;
         ObjectNode n = mapper.createObjectNode();
         n.set("tokens", mapper.valueToTree(e.tokens()));
         n.set("input_ids", mapper.valueToTree(e.ids()));

@@ -14,7 +14,7 @@ import org.finetune4j.distributed.Launcher;
 import org.finetune4j.distributed.Rendezvous;
 import org.finetune4j.distributed.World;
 import org.finetune4j.hub.HubSettings;
-import org.finetune4j.recipe.Jobs;
+import org.finetune4j.io.AtomicFile;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.recipe.RecipeChanges;
 import org.finetune4j.tensor.Scope;
@@ -25,7 +25,6 @@ import org.finetune4j.viz.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -119,7 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
     static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, PrintStream console, World world,
             Trainer.StepListener onStep) throws IOException {
         try (Scope scope = Scope.open()) {
-            Trainer.Job job = Jobs.create(r, console, hub);
+            Trainer.Job job = r.job(console, hub);
             try (RunLock lock = world.main() ? Runs.prepare(r.training(), console) : null) {
                 return train(r, job, recipeText, console, world, onStep);
             }
@@ -160,9 +159,6 @@ public final class TrainCommand implements Callable<Integer> {
         org.finetune4j.eval.Forgetting.Report rep = org.finetune4j.eval.Forgetting.run(f.before(), out, f.general(),
                 f.tasks(), f.options());
         console.print("forgetting (" + out.resolve("forgetting.json") + "):\n" + rep.table());
-        Path tmp = out.resolve("forgetting.json.tmp");
-        java.nio.file.Files.writeString(tmp, Json.pretty(rep.toJson()) + "\n");
-        java.nio.file.Files.move(tmp, out.resolve("forgetting.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.writeString(out.resolve("forgetting.json"), Json.pretty(rep.toJson()) + "\n");
     }
 }

@@ -16,7 +16,7 @@ final class JsonRows {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** For reading one value out of a stream: the stream goes on after it. */
-    static final ObjectMapper TREES = new ObjectMapper();
+    static final ObjectMapper TREES = org.finetune4j.io.Json.MAPPER;
 
     private JsonRows() {}
 

@@ -3,18 +3,13 @@ package org.finetune4j.eval;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.finetune4j.data.Batch;
 import org.finetune4j.data.Examples;
-import org.finetune4j.data.Sampler;
 import org.finetune4j.distributed.World;
-import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
-import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Autograd;
-import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
 
 /**
- * Sequence-classification evaluation as batches stream: the sample-weighted mean loss and the
+ * Sequence-classification evaluation as batches stream ({@link EvalLoop}): the sample-weighted mean loss and the
  * classification metrics, never holding more than one batch of logits. Sharded over the ranks of a
  * {@link World}: each rank evaluates every size-th batch and the sums are added up.
  */
@@ -36,28 +31,34 @@ public final class Evaluator {
             int batchSize, long padId, World world) {
         long t0 = System.nanoTime();
         ClassificationMetrics mine = new ClassificationMetrics(labels);
-        double lossSum = 0;
-        Sampler sampler = Sampler.sequential(data.size(), batchSize);
-        try (Autograd.Guard noGrad = Autograd.noGrad()) {
-            for (int[] indices : world.shard(sampler.batches(0))) {
-                Batch b = data.batch(indices, padId);
-                try (Scope step = Scope.open()) {
-                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
-                    lossSum += out.loss().item() * b.size();
-                    mine.addLogits(out.logits().toFloatArray(), b.labels());
-                }
-            }
-        }
+        double[] lossSum = {0};
+        List<int[]> batches = EvalLoop.batches(data.size(), batchSize);
+        EvalLoop.run(model, batches.size(), k -> data.batch(batches.get(k), padId), world, (b, out) -> {
+            lossSum[0] += out.loss().item() * b.size();
+            mine.addLogits(out.logits().toFloatArray(), b.labels());
+        });
         ClassificationMetrics metrics = new ClassificationMetrics(labels);
         metrics.addOver(world, mine);
-        lossSum = world.sum(lossSum)[0];
-        double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("eval_loss", lossSum / data.size());
+        m.put("eval_loss", world.sum(lossSum[0])[0] / data.size());
         m.putAll(metrics.asMap("eval"));
-        m.put("eval_runtime", Math.round(seconds * 1e4) / 1e4);
-        m.put("eval_samples_per_second", Math.round(data.size() / seconds * 1e3) / 1e3);
-        m.put("eval_steps_per_second", Math.round(sampler.batchesPerEpoch() / seconds * 1e3) / 1e3);
+        EvalLoop.timing(m, "eval_", t0, data.size(), batches.size());
         return new Result(m, metrics.confusion());
+    }
+
+    /** Class probabilities [n][labels] of the examples, computed in batches by a sequence classifier. */
+    public static float[][] probabilities(TransformerModel model, Examples examples, int batchSize, long padId) {
+        float[][] out = new float[examples.size()][];
+        List<int[]> batches = EvalLoop.batches(examples.size(), batchSize);
+        EvalLoop.run(model, batches.size(), k -> examples.batch(batches.get(k), padId), World.SINGLE, (b, o) -> {
+            Tensor logits = o.logits();
+            float[] p = logits.softmax(-1).toFloatArray();
+            int n = (int) logits.size(-1);
+            int[] indices = b.exampleIndices();
+            for (int r = 0; r < indices.length; r++) {
+                out[indices[r]] = java.util.Arrays.copyOfRange(p, r * n, (r + 1) * n);
+            }
+        });
+        return out;
     }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.finetune4j.distributed.World;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Examples;
 import org.finetune4j.data.LabelMap;
@@ -17,10 +16,12 @@ import org.finetune4j.data.LmData;
 import org.finetune4j.data.TextClassificationData;
 import org.finetune4j.data.TextColumns;
 import org.finetune4j.data.TextSource;
+import org.finetune4j.distributed.World;
 import org.finetune4j.model.Bert;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
+import org.finetune4j.model.TaskModel;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.tensor.Scope;
@@ -57,7 +58,7 @@ public final class Forgetting {
 
         /** The JSON written to forgetting.json and printed by --json. */
         public ObjectNode toJson() {
-            ObjectMapper m = new ObjectMapper();
+            ObjectMapper m = org.finetune4j.io.Json.MAPPER;
             ObjectNode o = m.createObjectNode();
             o.put("before", before.toString());
             o.put("after", after.toString());
@@ -129,8 +130,7 @@ public final class Forgetting {
                         + " positions of " + before);
             }
             LmData.Masking masking = causal ? null : LmData.masking(tok, 0.15, false);
-            long eos = tok.special().eos() >= 0 ? tok.special().eos()
-                    : cb.common().eosTokenId() != null ? cb.common().eosTokenId() : -1;
+            long eos = tok.special().eosId(cb.common().eosTokenId());
             LmData text = LmData.chunked(TextSource.documents(general, o.textColumn()), tok, block, objective, masking, eos);
             if (o.maxBlocks() > 0 && text.size() > o.maxBlocks()) {
                 notes.add("general text: the first " + o.maxBlocks() + " of " + text.size() + " blocks of " + block + " tokens");
@@ -202,25 +202,24 @@ public final class Forgetting {
         Map<String, Map<String, Double>> byModel = new LinkedHashMap<>();
         List<String> labels = null;
         for (Path dir : List.of(after, before)) {
-            try (Scope scope = Scope.open(); Tokenizer tok = Tokenizer.load(dir)) {
-                ModelConfig c = ModelConfig.read(dir);
-                Pretrained.Loaded l = Pretrained.load(dir, c, Head.SEQUENCE_CLASSIFICATION, 0);
+            try (Scope scope = Scope.open()) {
+                Pretrained.Loaded l = Pretrained.load(dir, ModelConfig.read(dir), Head.SEQUENCE_CLASSIFICATION, 0);
                 if (!l.report().newlyInitialised().isEmpty()) {
                     notes.add(task.getFileName() + ": " + dir + " has no classifier; no task numbers for it");
                     continue;
                 }
-                List<String> names = l.model().config.common().labels();
-                if (labels != null && !labels.equals(names)) {
-                    notes.add(task.getFileName() + ": " + dir + " has other labels " + names + " than " + labels);
-                    continue;
+                try (TaskModel m = TaskModel.open(dir, l::model, dir)) {
+                    List<String> names = m.labels();
+                    if (labels != null && !labels.equals(names)) {
+                        notes.add(task.getFileName() + ": " + dir + " has other labels " + names + " than " + labels);
+                        continue;
+                    }
+                    labels = names;
+                    TextClassificationData d = TextClassificationData.read(task,
+                            new TextColumns(o.taskTextColumn(), null, o.taskLabelColumn()), new LabelMap(names), false);
+                    Examples ex = Examples.tokenize(d, m.tokenizer(), m.maxLength(0));
+                    byModel.put(dir.toString(), Evaluator.evaluate(m.model(), ex, names, o.batchSize(), m.padId(), World.SINGLE));
                 }
-                labels = names;
-                TextClassificationData d = TextClassificationData.read(task,
-                        new TextColumns(o.taskTextColumn(), null, o.taskLabelColumn()), new LabelMap(names), false);
-                int maxLength = Math.min(512, c.maxPositions());
-                long pad = pad(tok, c);
-                Examples ex = Examples.tokenize(d, tok, maxLength);
-                byModel.put(dir.toString(), Evaluator.evaluate(l.model(), ex, names, o.batchSize(), pad, World.SINGLE));
             }
         }
         Map<String, Double> b = byModel.get(before.toString());
@@ -238,13 +237,8 @@ public final class Forgetting {
         }
     }
 
+    /** The pad id of the one pad rule ({@link org.finetune4j.tokenize.SpecialTokens#padId}), 0 when there is none. */
     private static long pad(Tokenizer tok, ModelConfig c) {
-        if (tok.special().pad() >= 0) {
-            return tok.special().pad();
-        }
-        if (c.common().padTokenId() != null) {
-            return c.common().padTokenId();
-        }
-        return Math.max(0, tok.special().eos());
+        return Math.max(0, tok.special().padId(c.common().eosTokenId(), c.common().padTokenId()));
     }
 }

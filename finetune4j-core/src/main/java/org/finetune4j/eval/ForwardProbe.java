@@ -17,8 +17,9 @@ import org.finetune4j.tensor.Tensor;
 import org.finetune4j.train.AdamW;
 
 /**
- * What the reference oracle prints for a model and a batch: logits, loss, hidden-state and
- * attention summaries, per-parameter gradient norms and, optionally, N AdamW steps on the batch.
+ * What the parity goldens hold for a model and a batch (src/test/resources/fixtures/README.md), as
+ * {@code forward} prints it: logits, loss, hidden-state and attention summaries, per-parameter
+ * gradient norms and, optionally, N AdamW steps on the batch.
  * Dropout is off (the forward runs with training = false, which is all train mode changes here).
  */
 public final class ForwardProbe {
@@ -52,7 +53,7 @@ public final class ForwardProbe {
         try (Autograd.Guard grad = Autograd.enableGrad()) {
             zeroGrads(model);
             Output out = model.forward(in, f);
-            res.set("logits_shape", Summary.longs(out.logits().shape()));
+            res.set("logits_shape", Summary.longs((model.head == Head.QUESTION_ANSWERING ? out.startLogits() : out.logits()).shape()));
             if (model.head == Head.QUESTION_ANSWERING) { // Transformers' names: start_logits, end_logits [B, T]
                 res.set("start_logits", Summary.nested(out.startLogits()));
                 res.set("end_logits", Summary.nested(out.endLogits()));

@@ -5,14 +5,10 @@ import java.util.List;
 import java.util.Map;
 import org.finetune4j.data.Batch;
 import org.finetune4j.data.LmData;
-import org.finetune4j.data.Sampler;
 import org.finetune4j.distributed.World;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
-import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.DType;
-import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Torch;
 
@@ -36,57 +32,43 @@ public final class LmEvaluator {
     public static Map<String, Double> evaluate(TransformerModel model, LmData data, int batchSize, long padId, long seed, String prefix,
             World world) {
         long t0 = System.nanoTime();
-        double lossSum = 0;
-        long items = 0;
-        long correct = 0;
-        long nspCorrect = 0;
-        long rows = 0;
-        Sampler sampler = Sampler.sequential(data.size(), batchSize);
-        List<int[]> batches = sampler.batches(0);
-        try (Autograd.Guard noGrad = Autograd.noGrad()) {
-            for (int k : world.shard(batches.size())) {
-                Batch b = data.batch(batches.get(k), padId, seed * 1_000_003L + k);
-                if (b.lossItems() == 0) {
-                    continue;
-                }
-                try (Scope step = Scope.open()) {
-                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
-                    lossSum += mlmLoss(out, b, data.objective()) * b.lossItems();
-                    items += b.lossItems();
-                    if (data.objective().masked()) {
-                        correct += correct(out.logits(), b.tokenLabels());
-                    }
-                    if (b.nextSentenceLabels() != null) {
-                        long[] pred = out.seqRelationshipLogits().argmax(1).to(DType.I64).toLongArray();
-                        for (int i = 0; i < pred.length; i++) {
-                            nspCorrect += pred[i] == b.nextSentenceLabels()[i] ? 1 : 0;
-                        }
-                        rows += pred.length;
-                    }
-                }
+        EvalLoop.TokenMean mean = new EvalLoop.TokenMean();
+        long[] counts = new long[3]; // correct at masked positions, correct next-sentence predictions, rows with NSP labels
+        List<int[]> batches = EvalLoop.batches(data.size(), batchSize);
+        EvalLoop.run(model, batches.size(), k -> scored(data.batch(batches.get(k), padId, seed * 1_000_003L + k)), world, (b, out) -> {
+            mean.add(mlmLoss(out, b, data.objective()), b.lossItems());
+            if (data.objective().masked()) {
+                counts[0] += correct(out.logits(), b.tokenLabels());
             }
-        }
-        double[] all = world.sum(lossSum, items, correct, nspCorrect, rows);
-        lossSum = all[0];
-        items = (long) all[1];
-        correct = (long) all[2];
-        nspCorrect = (long) all[3];
-        rows = (long) all[4];
-        double seconds = (System.nanoTime() - t0) / 1e9;
+            if (b.nextSentenceLabels() != null) {
+                long[] pred = out.seqRelationshipLogits().argmax(1).to(DType.I64).toLongArray();
+                for (int i = 0; i < pred.length; i++) {
+                    counts[1] += pred[i] == b.nextSentenceLabels()[i] ? 1 : 0;
+                }
+                counts[2] += pred.length;
+            }
+        });
+        double loss = mean.mean(world);
+        double[] all = world.sum(counts[0], counts[1], counts[2]);
+        long items = mean.items;
+        long rows = (long) all[2];
         Map<String, Double> m = new LinkedHashMap<>();
-        double loss = items == 0 ? Double.NaN : lossSum / items;
         m.put(prefix + "loss", loss);
         m.put(prefix + "perplexity", Math.exp(loss));
         if (data.objective().masked()) {
-            m.put(prefix + "accuracy", items == 0 ? Double.NaN : (double) correct / items);
+            m.put(prefix + "accuracy", items == 0 ? Double.NaN : (long) all[0] / (double) items);
         }
         if (rows > 0) {
-            m.put(prefix + "nsp_accuracy", (double) nspCorrect / rows);
+            m.put(prefix + "nsp_accuracy", (long) all[1] / (double) rows);
         }
         m.put(prefix + "tokens", (double) items);
-        m.put(prefix + "runtime", Math.round(seconds * 1e4) / 1e4);
-        m.put(prefix + "samples_per_second", Math.round(data.size() / seconds * 1e3) / 1e3);
+        EvalLoop.timing(m, prefix, t0, data.size());
         return m;
+    }
+
+    /** The batch, or null when it has no token to score. */
+    static Batch scored(Batch b) {
+        return b.lossItems() == 0 ? null : b;
     }
 
     /** The loss of the language-model part: for pretraining the NSP loss is taken off, so loss and perplexity are the MLM's. */

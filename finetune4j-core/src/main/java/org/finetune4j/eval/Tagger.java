@@ -3,6 +3,7 @@ package org.finetune4j.eval;
 import java.util.ArrayList;
 import java.util.List;
 import org.finetune4j.model.Inputs;
+import org.finetune4j.model.TaskModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.DType;

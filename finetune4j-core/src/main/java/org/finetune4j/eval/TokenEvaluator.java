@@ -4,16 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.finetune4j.data.Batch;
-import org.finetune4j.data.Sampler;
 import org.finetune4j.data.TagScheme;
 import org.finetune4j.data.TokenClassificationData;
 import org.finetune4j.distributed.World;
-import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
-import org.finetune4j.nn.Forward;
-import org.finetune4j.tensor.Autograd;
-import org.finetune4j.tensor.Scope;
+import org.finetune4j.train.Runs;
 
 /**
  * Token-classification evaluation as run_ner computes it: the loss, then seqeval over the tags of
@@ -33,40 +28,33 @@ public final class TokenEvaluator {
         long t0 = System.nanoTime();
         Tags tags = predict(model, data, labels, batchSize, padId, world);
         Seqeval.Report report = Seqeval.evaluate(tags.gold(), tags.predicted(), strict, scheme);
-        double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("eval_loss", tags.loss());
         m.putAll(report.asMap("eval"));
-        m.put("eval_runtime", Math.round(seconds * 1e4) / 1e4);
-        m.put("eval_samples_per_second", Math.round(data.size() / seconds * 1e3) / 1e3);
-        m.put("eval_steps_per_second", Math.round(Math.ceil(data.size() / (double) batchSize) / seconds * 1e3) / 1e3);
+        EvalLoop.timing(m, "eval_", t0, data.size(), (int) Math.ceil(data.size() / (double) batchSize));
         return m;
     }
 
     /**
-     * Runs the model without gradients and reads the argmax tag of every labelled token; sharded over
+     * Runs the model ({@link EvalLoop}) and reads the argmax tag of every labelled token; sharded over
      * the ranks of {@code world} by batch, each sentence's (gold, predicted) ids then shared.
      */
     public static Tags predict(TransformerModel model, TokenClassificationData data, List<String> labels, int batchSize,
             long padId, World world) {
-        float[][] pairs = new float[data.size()][]; // per sentence: gold id, predicted id, gold id, ...
-        double lossSum = 0;
-        try (Autograd.Guard noGrad = Autograd.noGrad()) {
-            for (int[] indices : world.shard(Sampler.sequential(data.size(), batchSize).batches(0))) {
-                Batch b = data.batch(indices, padId);
-                try (Scope step = Scope.open()) {
-                    Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
-                    float loss = (float) out.loss().item();
-                    lossSum += Float.isNaN(loss) ? 0 : loss * b.size();
-                    long[] argmax = out.logits().argmax(-1).toLongArray(); // [B * T]
-                    int t = b.length();
-                    for (int r = 0; r < indices.length; r++) {
-                        pairs[indices[r]] = labelled(b.tokenLabels()[r], argmax, r * t);
-                    }
-                }
+        float[][] mine = new float[data.size()][]; // per sentence: gold id, predicted id, gold id, ...
+        double[] lossSum = {0};
+        List<int[]> batches = EvalLoop.batches(data.size(), batchSize);
+        EvalLoop.run(model, batches.size(), k -> data.batch(batches.get(k), padId), world, (b, out) -> {
+            float loss = (float) out.loss().item();
+            lossSum[0] += Float.isNaN(loss) ? 0 : loss * b.size();
+            long[] argmax = out.logits().argmax(-1).toLongArray(); // [B * T]
+            int t = b.length();
+            int[] indices = b.exampleIndices();
+            for (int r = 0; r < indices.length; r++) {
+                mine[indices[r]] = labelled(b.tokenLabels()[r], argmax, r * t);
             }
-        }
-        pairs = world.fill(pairs);
+        });
+        float[][] pairs = world.fill(mine);
         List<List<String>> gold = new ArrayList<>(pairs.length);
         List<List<String>> predicted = new ArrayList<>(pairs.length);
         for (float[] row : pairs) {
@@ -79,7 +67,7 @@ public final class TokenEvaluator {
             gold.add(g);
             predicted.add(p);
         }
-        return new Tags(gold, predicted, world.sum(lossSum)[0] / data.size());
+        return new Tags(gold, predicted, world.sum(lossSum[0])[0] / data.size());
     }
 
     /** The (gold, predicted) id pairs of a row's labelled tokens, flat; {@code argmax} holds the row from {@code at}. */

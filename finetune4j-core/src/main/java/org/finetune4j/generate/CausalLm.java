@@ -1,7 +1,6 @@
 package org.finetune4j.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +10,7 @@ import org.finetune4j.Finetune4jException;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.LlamaConfig;
 import org.finetune4j.model.ModelConfig;
-import org.finetune4j.model.Pretrained;
+import org.finetune4j.model.TaskModel;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.peft.Adapters;
 import org.finetune4j.tokenize.ChatTemplate;
@@ -30,31 +29,23 @@ public final class CausalLm implements AutoCloseable {
     public final long[] eos;
     /** The tokenizer's BOS, else config.json's BOS, else config.json's EOS; -1 when none. An empty prompt starts from it. */
     public final long bos;
-    /** The tokenizer's pad id, else config.json's, else the first EOS; -1 when none. */
+    /** The pad id of the one pad rule ({@link org.finetune4j.tokenize.SpecialTokens#padId}); -1 when none. */
     public final long pad;
 
-    private CausalLm(TransformerModel model, Tokenizer tokenizer) {
-        this.model = model;
-        this.tokenizer = tokenizer;
+    private CausalLm(TaskModel m) {
+        this.model = m.model();
+        this.tokenizer = m.tokenizer();
         ModelConfig config = model.config;
         this.eos = eosIds(tokenizer.dir(), tokenizer, config);
         this.bos = firstKnown(tokenizer.special().bos(), config.common().bosTokenId(), config.common().eosTokenId());
-        this.pad = firstKnown(tokenizer.special().pad(), config.common().padTokenId(), eos.length > 0 ? eos[0] : null);
+        this.pad = m.padId();
     }
 
     /** Loads {@code dir} (config, weights, tokenizer) with the adapter folder {@code adapter} on it when not null. */
     public static CausalLm load(Path dir, Path adapter) {
-        TransformerModel m = adapter == null
-                ? Pretrained.loadTrained(dir, Head.CAUSAL_LM, "generate and serve take a causal LM with its trained lm_head")
-                : Adapters.loadWithBase(dir, adapter, Head.CAUSAL_LM, 0, false);
-        Tokenizer tok = Tokenizer.load(dir);
-        try {
-            tok.checkIdsBelow(m.config.vocabSize());
-            return new CausalLm(m, tok);
-        } catch (RuntimeException e) {
-            tok.close();
-            throw e;
-        }
+        return new CausalLm(adapter == null
+                ? TaskModel.load(dir, Head.CAUSAL_LM, "generate and serve take a causal LM with its trained lm_head")
+                : TaskModel.open(dir, () -> Adapters.loadWithBase(dir, adapter, Head.CAUSAL_LM, 0, false), adapter));
     }
 
     /** Whether {@code id} is one of the EOS ids. */
@@ -126,7 +117,7 @@ public final class CausalLm implements AutoCloseable {
         if (Files.isRegularFile(f)) {
             JsonNode n;
             try {
-                n = new ObjectMapper().readTree(f.toFile()).get("eos_token_id");
+                n = org.finetune4j.io.Json.MAPPER.readTree(f.toFile()).get("eos_token_id");
             } catch (IOException e) {
                 throw new Finetune4jException(f + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
             }
@@ -139,7 +130,7 @@ public final class CausalLm implements AutoCloseable {
                 return new long[] {n.asLong()};
             }
         }
-        long e = firstKnown(tok.special().eos(), config.common().eosTokenId());
+        long e = tok.special().eosId(config.common().eosTokenId());
         return e < 0 ? new long[0] : new long[] {e};
     }
 

@@ -23,7 +23,7 @@ import org.finetune4j.io.Text;
  */
 public final class HubClient {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = org.finetune4j.io.Json.MAPPER;
 
     private final HubSettings settings;
     private final HubCache cache;

@@ -36,7 +36,7 @@ final class HubHttp {
     /** What a HEAD on a resolve URL says: commit, ETag (blob name), size and where the bytes are. */
     record FileMeta(String commit, String etag, long size, URI location) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = org.finetune4j.io.Json.MAPPER;
     private static final int MAX_REDIRECTS = 10;
 
     private final HubSettings settings;

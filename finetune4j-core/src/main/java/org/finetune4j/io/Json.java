@@ -12,15 +12,19 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 
 /**
- * The strict JSON reader for headers and index files (duplicate keys and trailing tokens fail), and how
+ * The project's JSON mapper ({@link #MAPPER}, Jackson's defaults; a reader or writer that needs more derives it
+ * from this one), the strict reader for headers and index files (duplicate keys and trailing tokens fail), and how
  * every reader of JSON or YAML words a parser's complaint.
  */
 public final class Json {
 
+    /** The JSON mapper every package shares, at Jackson's defaults (never reconfigure it: derive readers and writers). */
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+
     /** The largest header (or index file) read, in bytes; the Python library's limit. */
     static final long MAX_BYTES = 100_000_000;
 
-    static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+    static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxStringLength((int) MAX_BYTES)
                             .maxNameLength((int) MAX_BYTES)
@@ -35,7 +39,7 @@ public final class Json {
     /** Parses {@code bytes}; {@code what} opens the error message (e.g. "f: header"). */
     static JsonNode parse(byte[] bytes, String what) {
         try {
-            return MAPPER.readTree(bytes);
+            return STRICT.readTree(bytes);
         } catch (JsonProcessingException e) {
             throw Text.error(what + " is not valid JSON: " + Text.printable(e.getOriginalMessage())
                     + at(e.getLocation()));

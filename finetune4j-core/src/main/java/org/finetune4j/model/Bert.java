@@ -117,7 +117,7 @@ public final class Bert extends TransformerModel {
             case PRETRAINING -> labelledOnly && in.labels() != null && in.nextSentenceLabel() != null
                     ? atLabels(h, in, ((BertPreTrainingHeads) headModule).seqRelationship.forward(encoder.pool(h)))
                     : ((BertPreTrainingHeads) headModule).forward(h, encoder.pool(h), in);
-            default -> new Output(h, null, null);
+            default -> new Output(h, null);
         };
     }
 
@@ -135,7 +135,7 @@ public final class Bert extends TransformerModel {
         if (nsp != null) {
             loss = loss.add(Losses.crossEntropy(nsp, in.nextSentenceLabel().reshape(-1)));
         }
-        return new Output(logits, nsp, loss);
+        return Output.pretraining(logits, nsp, loss);
     }
 
     private double classifierDropout() {
@@ -335,7 +335,7 @@ public final class Bert extends TransformerModel {
                 loss = Losses.crossEntropy(mlm.reshape(-1, v), in.labels().reshape(-1))
                         .add(Losses.crossEntropy(nsp, in.nextSentenceLabel().reshape(-1)));
             }
-            return new Output(mlm, nsp, loss);
+            return Output.pretraining(mlm, nsp, loss);
         }
     }
 }

@@ -46,11 +46,11 @@ abstract class DecoderModel extends TransformerModel {
         return switch (head) {
             // in row chunks only under a frozen head: a trained one would get its weight's gradient made once per chunk
             case CAUSAL_LM -> f.lossOnly && in.labels() != null && !out.weight().trainable()
-                    ? new Output(null, null, Losses.causalLm(h, out::forward, out.outFeatures(), in.labels()))
+                    ? new Output(null, Losses.causalLm(h, out::forward, out.outFeatures(), in.labels()))
                     : Heads.causalLm(out.forward(h), in);
             case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(
                     out.forward(Heads.lastToken(h, in, config.common().padTokenId())), in, config.common());
-            default -> new Output(h, null, null);
+            default -> new Output(h, null);
         };
     }
 }

@@ -12,7 +12,7 @@ final class Heads {
     static Output sequenceClassification(Tensor logits, Inputs in, CommonConfig common) { // [B, labels]
         Tensor loss = in.labels() == null ? null
                 : Losses.sequenceClassification(logits, in.labels(), common.problemType());
-        return new Output(logits, null, loss);
+        return new Output(logits, loss);
     }
 
     static Output tokenClassification(Tensor logits, Inputs in) { // [B, T, labels]
@@ -21,7 +21,7 @@ final class Heads {
             long labels = logits.size(2);
             loss = Losses.crossEntropy(logits.reshape(-1, labels), in.labels().reshape(-1));
         }
-        return new Output(logits, null, loss);
+        return new Output(logits, loss);
     }
 
     static Output maskedLm(Tensor logits, Inputs in) { // [B, T, V]
@@ -30,11 +30,11 @@ final class Heads {
             long v = logits.size(2);
             loss = Losses.crossEntropy(logits.reshape(-1, v), in.labels().reshape(-1));
         }
-        return new Output(logits, null, loss);
+        return new Output(logits, loss);
     }
 
     static Output causalLm(Tensor logits, Inputs in) { // [B, T, V]
-        return new Output(logits, null, in.labels() == null ? null : Losses.causalLm(logits, in.labels()));
+        return new Output(logits, in.labels() == null ? null : Losses.causalLm(logits, in.labels()));
     }
 
     /**
@@ -52,7 +52,7 @@ final class Heads {
                     .add(Losses.crossEntropy(end, outside(in.endPositions(), t)));
             loss = loss.div(2);
         }
-        return new Output(start, end, loss);
+        return Output.spans(start, end, loss);
     }
 
     private static Tensor outside(Tensor positions, long t) {

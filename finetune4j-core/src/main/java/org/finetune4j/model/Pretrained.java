@@ -251,9 +251,6 @@ public final class Pretrained {
         com.fasterxml.jackson.databind.node.ObjectNode json = dtype == null ? model.config.common().raw().deepCopy()
                 : model.config.common().withDtype(dtype);
         json.putArray("architectures").add(model.className());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
-        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        org.finetune4j.io.AtomicFile.write(file, out -> org.finetune4j.io.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, json));
     }
 }

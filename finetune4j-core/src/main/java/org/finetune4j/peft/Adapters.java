@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.io.AtomicFile;
 import org.finetune4j.io.SafeTensors;
 import org.finetune4j.io.SafeTensorsWriter;
 import org.finetune4j.io.TensorData;
@@ -42,7 +42,7 @@ public final class Adapters {
     /** The prefix of PEFT's on-disk names (PeftModel.base_model is the LoraModel, its .model the wrapped model). */
     public static final String PREFIX = "base_model.model.";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = org.finetune4j.io.Json.MAPPER;
 
     private Adapters() {}
 
@@ -200,9 +200,7 @@ public final class Adapters {
         if (model.head == Head.SEQUENCE_CLASSIFICATION || model.head == Head.TOKEN_CLASSIFICATION) {
             Pretrained.saveConfig(model, dir); // the label names (id2label), which PEFT's own files do not keep
         }
-        Path tmp = dir.resolve(CONFIG + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), c.toJson());
-        Files.move(tmp, dir.resolve(CONFIG), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(dir.resolve(CONFIG), out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, c.toJson()));
     }
 
     /** Refuses an adapter whose recorded base (when it can be found on disk) is another model type. */

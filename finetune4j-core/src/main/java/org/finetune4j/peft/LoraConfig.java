@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.io.Keys;
 
 /**
  * A LoRA configuration with PEFT's names and defaults ({@code LoraConfig}): rank {@code r},
@@ -30,16 +31,6 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
     public static final List<String> BIAS = List.of("none", "all", "lora_only");
     public static final List<String> TASK_TYPES = List.of("SEQ_CLS", "TOKEN_CLS", "QUESTION_ANS", "CAUSAL_LM", "FEATURE_EXTRACTION");
     public static final String ALL_LINEAR = "all-linear";
-
-    /** Options that change what an adapter computes and that Finetune4j does not implement; refused by name when set. */
-    static final List<String> UNSUPPORTED = List.of("use_dora", "lora_bias", "layer_replication", "rank_pattern",
-            "alpha_pattern", "megatron_config", "target_parameters", "trainable_token_indices", "use_qalora", "use_bdlora",
-            "alora_invocation_tokens", "exclude_modules", "layers_pattern", "loftq_config", "eva_config", "corda_config",
-            "lora_ga_config", "kasa_config", "arrow_config", "velora_config", "monteclora_config");
-
-    /** Keys of adapter_config.json that do not change the computation (or are read elsewhere). */
-    static final List<String> IGNORED = List.of("base_model_name_or_path", "revision", "inference_mode", "peft_version",
-            "auto_mapping", "megatron_core", "qalora_group_size", "ensure_weight_tying", "peft_type");
 
     public LoraConfig {
         targetModules = targetModules == null ? null : List.copyOf(targetModules);
@@ -99,29 +90,13 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
         }
     }
 
-    /** Reads an adapter_config.json; options Finetune4j does not implement are refused by name. */
-    public static LoraConfig fromJson(JsonNode j, String file) {
-        java.util.function.BiFunction<String, String, Finetune4jException> fail =
-                (k, m) -> new Finetune4jException(file + ": " + k + " " + m);
-        String type = j.path("peft_type").asText("");
-        if (!type.equals("LORA")) {
-            throw fail.apply("peft_type", "'" + type + "' is not supported (Finetune4j loads LoRA adapters)");
-        }
-        for (String key : UNSUPPORTED) {
-            if (isSet(j.get(key))) {
-                throw fail.apply(key, "= " + j.get(key) + " is not supported (Finetune4j implements plain LoRA)");
-            }
-        }
-        List<String> known = new ArrayList<>(UNSUPPORTED);
-        known.addAll(IGNORED);
-        known.addAll(List.of("r", "lora_alpha", "lora_dropout", "target_modules", "bias", "modules_to_save", "use_rslora",
-                "fan_in_fan_out", "init_lora_weights", "layers_to_transform", "task_type"));
-        j.fieldNames().forEachRemaining(k -> {
-            if (!known.contains(k) && isSet(j.get(k))) {
-                throw fail.apply(k, "= " + j.get(k) + " is an option Finetune4j does not know; refusing rather than ignoring it");
-            }
-        });
-        JsonNode tm = j.get("target_modules");
+    /**
+     * Reads the options of {@link LoraOptions} from {@code s} (a recipe's peft block, an adapter_config.json) with
+     * PEFT's defaults: refused options are refused by name, values type-checked, then {@link #check}ed.
+     */
+    public static LoraConfig read(Keys s) {
+        LoraOptions.refuseUnsupported(s);
+        JsonNode tm = s.raw("target_modules");
         List<String> list = null;
         String regex = null;
         boolean allLinear = false;
@@ -129,43 +104,56 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
             allLinear = tm.textValue().equals(ALL_LINEAR);
             regex = allLinear ? null : tm.textValue();
         } else if (tm != null && tm.isArray()) {
-            list = new ArrayList<>();
-            for (JsonNode e : tm) {
-                list.add(e.asText());
-            }
-        } else if (isSet(tm)) {
-            throw fail.apply("target_modules", "must be a list of names or a regex, got " + tm);
+            list = s.strings("target_modules");
+        } else if (tm != null) {
+            throw s.error("target_modules", "must be a list of names or a regex, got " + tm);
         }
-        JsonNode init = j.get("init_lora_weights");
-        String initText = init == null || init.isNull() ? "true" : init.asText();
-        LoraConfig c = new LoraConfig(j.path("r").asInt(8), j.path("lora_alpha").asDouble(8), j.path("lora_dropout").asDouble(0),
-                list, regex, allLinear, j.path("bias").asText("none"), strings(j.get("modules_to_save")),
-                j.path("use_rslora").asBoolean(false), j.path("fan_in_fan_out").asBoolean(false), initText,
-                ints(j.get("layers_to_transform")), text(j.get("task_type")), text(j.get("base_model_name_or_path")));
-        c.check(fail);
+        JsonNode init = s.raw("init_lora_weights");
+        String task = s.string("task_type", null);
+        LoraConfig c = new LoraConfig(s.integer("r", 8), s.number("lora_alpha", 8), s.number("lora_dropout", 0), list, regex,
+                allLinear, s.string("bias", "none"), s.strings("modules_to_save").stream().distinct().toList(),
+                s.bool("use_rslora", false), s.bool("fan_in_fan_out", false), init == null ? "true" : init.asText(), layers(s),
+                task == null ? null : task.toUpperCase(java.util.Locale.ROOT), s.string("base_model_name_or_path", null));
+        c.check(s::error);
         return c;
+    }
+
+    /** Reads an adapter_config.json ({@link #read}); options Finetune4j does not know are refused by name when set. */
+    public static LoraConfig fromJson(JsonNode j, String file) {
+        Keys s = new Keys() {
+            @Override
+            public JsonNode raw(String key) {
+                JsonNode n = j.get(key);
+                return n == null || n.isNull() ? null : n;
+            }
+
+            @Override
+            public Finetune4jException error(String key, String message) {
+                return new Finetune4jException(file + ": " + key + " " + message);
+            }
+        };
+        String type = j.path("peft_type").asText("");
+        if (!type.equals("LORA")) {
+            throw s.error("peft_type", "'" + type + "' is not supported (Finetune4j loads LoRA adapters)");
+        }
+        List<String> known = LoraOptions.ALL.stream().map(LoraOptions.Option::key).toList();
+        j.fieldNames().forEachRemaining(k -> {
+            if (!known.contains(k) && LoraOptions.isSet(j.get(k))) {
+                throw s.error(k, "= " + j.get(k) + " is an option Finetune4j does not know; refusing rather than ignoring it");
+            }
+        });
+        return read(s);
     }
 
     /** adapter_config.json as PEFT writes it (keys sorted, the options this config does not use at their defaults). */
     public ObjectNode toJson() {
         JsonNodeFactory f = JsonNodeFactory.instance;
         Map<String, JsonNode> m = new TreeMap<>();
-        for (String k : List.of("alora_invocation_tokens", "arrow_config", "auto_mapping", "corda_config", "eva_config",
-                "exclude_modules", "kasa_config", "layer_replication", "layers_pattern", "lora_ga_config", "megatron_config",
-                "monteclora_config", "revision", "target_parameters", "trainable_token_indices", "use_bdlora", "velora_config")) {
-            m.put(k, f.nullNode());
+        for (LoraOptions.Option o : LoraOptions.ALL) {
+            if (o.unset() != null) {
+                m.put(o.key(), o.unset());
+            }
         }
-        m.put("alpha_pattern", f.objectNode());
-        m.put("rank_pattern", f.objectNode());
-        m.put("loftq_config", f.objectNode());
-        m.put("ensure_weight_tying", f.booleanNode(false));
-        m.put("inference_mode", f.booleanNode(true));
-        m.put("lora_bias", f.booleanNode(false));
-        m.put("use_dora", f.booleanNode(false));
-        m.put("use_qalora", f.booleanNode(false));
-        m.put("megatron_core", f.textNode("megatron.core"));
-        m.put("qalora_group_size", f.numberNode(16));
-        m.put("peft_type", f.textNode("LORA"));
         m.put("base_model_name_or_path", baseModel == null ? f.nullNode() : f.textNode(baseModel));
         m.put("bias", f.textNode(bias));
         m.put("fan_in_fan_out", f.booleanNode(fanInFanOut));
@@ -180,43 +168,30 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
         m.put("task_type", taskType == null ? f.nullNode() : f.textNode(taskType));
         m.put("use_rslora", f.booleanNode(useRslora));
         ObjectNode o = f.objectNode();
-        m.forEach(o::set);
+        m.forEach((k, v) -> o.set(k, v.deepCopy()));
         return o;
     }
 
-    /** Whether an option holds a value other than its "off" default (null, false, empty). */
-    static boolean isSet(JsonNode n) {
-        return n != null && !n.isNull() && !(n.isBoolean() && !n.booleanValue()) && !(n.isContainerNode() && n.isEmpty());
-    }
-
-    private static String text(JsonNode n) {
-        return n == null || n.isNull() ? null : n.asText();
-    }
-
-    private static List<String> strings(JsonNode n) {
-        List<String> out = new ArrayList<>();
-        if (n != null && n.isArray()) {
-            n.forEach(e -> {
-                if (!out.contains(e.asText())) {
-                    out.add(e.asText());
-                }
-            });
-        } else if (n != null && n.isTextual()) {
-            out.add(n.textValue());
-        }
-        return out;
-    }
-
-    private static List<Integer> ints(JsonNode n) {
-        if (n == null || n.isNull()) {
+    /** layers_to_transform: an index or a list of them; null when absent. */
+    private static List<Integer> layers(Keys s) {
+        JsonNode n = s.raw("layers_to_transform");
+        if (n == null) {
             return null;
         }
         List<Integer> out = new ArrayList<>();
         if (n.isIntegralNumber()) {
             out.add(n.intValue());
-        } else {
-            n.forEach(e -> out.add(e.asInt()));
+            return out;
         }
-        return out;
+        if (n.isArray()) {
+            for (JsonNode e : n) {
+                if (!e.isIntegralNumber()) {
+                    throw s.error("layers_to_transform", "must be a layer index or a list of them, got " + n);
+                }
+                out.add(e.intValue());
+            }
+            return out;
+        }
+        throw s.error("layers_to_transform", "must be a layer index or a list of them, got " + n);
     }
 }

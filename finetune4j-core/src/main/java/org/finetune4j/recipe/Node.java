@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.io.Keys;
 
 /**
- * One block of a YAML recipe, read with types checked: every key read is recorded, so
+ * One block of a YAML recipe, read with types checked ({@link Keys}): every key read is recorded, so
  * {@link #finish} rejects keys nobody asked for and names the allowed ones.
  */
-public final class Node {
+public final class Node implements Keys {
 
     private final ObjectNode json;
     private final String file;
@@ -59,6 +60,7 @@ public final class Node {
     }
 
     /** An error about {@code key}, blamed on the command-line override that set it, else on the recipe file. */
+    @Override
     public Finetune4jException error(String key, String message) {
         return new Finetune4jException(source(key) + ": " + where(key) + " " + message);
     }
@@ -75,17 +77,6 @@ public final class Node {
 
     public boolean has(String key) {
         return get(key) != null;
-    }
-
-    public String string(String key, String def) {
-        JsonNode n = get(key);
-        if (n == null) {
-            return def;
-        }
-        if (!n.isValueNode() || n.isBoolean()) {
-            throw error(key, "must be a string, got " + n);
-        }
-        return n.asText();
     }
 
     public String required(String key) {
@@ -111,58 +102,12 @@ public final class Node {
         return s;
     }
 
-    public double number(String key, double def) {
-        JsonNode n = get(key);
-        if (n == null) {
-            return def;
-        }
-        if (n.isNumber()) {
-            return n.doubleValue();
-        }
-        if (n.isTextual()) { // YAML 1.1 reads 1e-3 as a string; accept numeric text
-            try {
-                return Double.parseDouble(n.textValue());
-            } catch (NumberFormatException e) {
-                throw error(key, "must be a number, got '" + n.textValue() + "'");
-            }
-        }
-        throw error(key, "must be a number, got " + n);
-    }
-
-    public int integer(String key, int def) {
-        JsonNode n = get(key);
-        if (n == null) {
-            return def;
-        }
-        if (n.isIntegralNumber() && n.canConvertToInt()) {
-            return n.intValue();
-        }
-        if (n.isTextual() && n.textValue().matches("-?\\d+")) {
-            return Integer.parseInt(n.textValue());
-        }
-        throw error(key, "must be an integer, got " + n);
-    }
-
     public Integer optionalInt(String key) {
         return has(key) ? integer(key, 0) : null;
     }
 
     public Double optionalNumber(String key) {
         return has(key) ? number(key, 0) : null;
-    }
-
-    public boolean bool(String key, boolean def) {
-        JsonNode n = get(key);
-        if (n == null) {
-            return def;
-        }
-        if (n.isBoolean()) {
-            return n.booleanValue();
-        }
-        if (n.isTextual() && (n.textValue().equals("true") || n.textValue().equals("false"))) {
-            return Boolean.parseBoolean(n.textValue());
-        }
-        throw error(key, "must be true or false, got " + n);
     }
 
     /** A nested block; an empty one when absent. */
@@ -175,24 +120,6 @@ public final class Node {
             throw error(key, "must be a block of keys, got " + n);
         }
         return new Node((ObjectNode) n, file, where(key), overrides, base, inputChecks);
-    }
-
-    /** A list of strings (a single string counts as a list of one). */
-    public List<String> strings(String key) {
-        JsonNode n = get(key);
-        List<String> out = new ArrayList<>();
-        if (n == null) {
-            return out;
-        }
-        if (n.isTextual()) {
-            out.add(n.textValue());
-            return out;
-        }
-        if (!n.isArray()) {
-            throw error(key, "must be a list of strings, got " + n);
-        }
-        n.forEach(e -> out.add(e.asText()));
-        return out;
     }
 
     /** A list of blocks of keys, each a Node at {@code key[i]}; an empty list when absent. */
@@ -273,7 +200,8 @@ public final class Node {
         return (source(key).equals(file) ? base : Path.of("")).resolve(s).normalize();
     }
 
-    /** The raw JSON of a key (for values of several shapes, such as resume_from_checkpoint). */
+    /** The raw JSON of a key (for values of several shapes, such as resume_from_checkpoint); null when absent. */
+    @Override
     public JsonNode raw(String key) {
         return get(key);
     }

@@ -1,15 +1,11 @@
 package org.finetune4j.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.finetune4j.Finetune4jException;
 
 /** Command-line overrides {@code training.learning_rate=1e-4}: a dotted path and a YAML scalar. */
 final class Overrides {
-
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private Overrides() {}
 
@@ -36,10 +32,10 @@ final class Overrides {
 
     private static JsonNode value(String text) {
         try {
-            JsonNode v = YAML.readTree(text.isEmpty() ? "''" : text);
-            return v == null ? YAML.getNodeFactory().nullNode() : v;
+            JsonNode v = Recipe.YAML.readTree(text.isEmpty() ? "''" : text);
+            return v == null ? Recipe.YAML.getNodeFactory().nullNode() : v;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return YAML.getNodeFactory().textNode(text);
+            return Recipe.YAML.getNodeFactory().textNode(text);
         }
     }
 }

@@ -5,50 +5,37 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.distributed.DistributedConfig;
+import org.finetune4j.hub.HubSettings;
 import org.finetune4j.peft.Freezing;
 import org.finetune4j.peft.LoraConfig;
+import org.finetune4j.peft.LoraModel;
+import org.finetune4j.train.Trainer;
 import org.finetune4j.train.TrainingArguments;
 
 /**
  * A training recipe (YAML): {@code model}, {@code task}, {@code data}, {@code freeze}, {@code peft} (LoRA, see
  * {@link PeftBlock}; null when absent), {@code training} and {@code distributed} ({@link DistributedBlock}) blocks,
- * every key type-checked, unknown keys refused. Each task reads its own {@code data} block ({@link #TASKS}).
- * Paths in the file are relative to the recipe's folder; those a command-line override sets, to the working directory.
+ * every key type-checked, unknown keys refused. The {@code task} names a {@link Task}, which reads the {@code data}
+ * block and builds the job ({@link #job}). Paths in the file are relative to the recipe's folder; those a
+ * command-line override sets, to the working directory.
  */
-public record Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training,
+public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, TrainingArguments training,
         LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed) {
 
     /** A recipe without a {@code peft}, {@code forgetting} or {@code distributed} block. */
-    public Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training) {
-        this(file, model, task, data, freeze, training, null, null, null);
+    public Recipe(String file, ModelSpec model, Task task, Freezing freeze, TrainingArguments training) {
+        this(file, model, task, freeze, training, null, null, null);
     }
 
-    /** A task's {@code data} block as its task reads it. */
-    public interface TaskSpec {}
-
-    /** The tasks by name, each with the reader of its {@code data} block. */
-    static final Map<String, Function<Node, TaskSpec>> READERS = new LinkedHashMap<>();
-
-    static {
-        READERS.put("sequence-classification", SequenceClassificationSpec::read);
-        READERS.put("instruction", InstructionSpec::read);
-        READERS.put("token-classification", TokenClassificationSpec::read);
-        READERS.put("question-answering", QuestionAnsweringSpec::read);
-        READERS.put("mlm", d -> LanguageModelingSpec.read(org.finetune4j.data.LmData.Objective.MLM, d));
-        READERS.put("pretraining", d -> LanguageModelingSpec.read(org.finetune4j.data.LmData.Objective.PRETRAINING, d));
-        READERS.put("clm", d -> LanguageModelingSpec.read(org.finetune4j.data.LmData.Objective.CLM, d));
-        READERS.put("multitask", MultitaskSpec::read);
-    }
-
-    public static final List<String> TASKS = List.copyOf(READERS.keySet());
+    /** The names of the tasks a recipe may give. */
+    public static final List<String> TASKS = Task.BUILT_IN.stream().map(Task.Kind::name).toList();
 
     /**
      * Where the model comes from, whether its weights are used, whether the backbone's linear weights are
@@ -57,12 +44,8 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
      */
     public record ModelSpec(Path path, boolean random, boolean loadIn8bit, boolean allowMissing) {}
 
-    /** The data block, as the task's own type. */
-    public <T extends TaskSpec> T data(Class<T> type) {
-        return type.cast(data);
-    }
-
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The YAML mapper of recipes. */
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** A recipe is a page of YAML: larger files and longer lines are refused before parsing (a 10 MB key took minutes). */
     static final int MAX_BYTES = 1 << 20;
@@ -70,11 +53,39 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
 
     /** Reads {@code file} and applies {@code dotted.key=value} overrides before checking. */
     public static Recipe load(Path file, List<String> overrides) {
+        return load(file, overrides, List.of());
+    }
+
+    /** Reads {@code file} as {@link #load(Path, List)} does, with tasks defined elsewhere ({@code more}) besides the built-in ones. */
+    public static Recipe load(Path file, List<String> overrides, List<Task.Kind> more) {
         String name = file.toString();
         Map<String, String> set = new java.util.HashMap<>();
         ObjectNode tree = tree(name, read(file), overrides, set);
+        List<Task.Kind> kinds = new java.util.ArrayList<>(Task.BUILT_IN);
+        kinds.addAll(more);
         return parse(new Node(tree, name, "", set, file.getParent() == null ? Path.of("") : file.getParent(), new java.util.ArrayList<>()),
-                name);
+                name, kinds);
+    }
+
+    /** The recipe's Trainer job, Hub ids resolved with the process's settings. */
+    public Trainer.Job job(PrintStream console) {
+        return job(console, HubSettings.current());
+    }
+
+    /**
+     * The recipe's Trainer job: its task's, built from a {@link JobContext}; Hub ids ({@code model.path},
+     * {@code hf://datasets/...} data files) are resolved through {@code hub}. A LoRA run saves adapter folders.
+     */
+    public Trainer.Job job(PrintStream console, HubSettings hub) {
+        Trainer.Job job;
+        try (JobContext c = new JobContext(this, console, hub)) {
+            job = task.job(c);
+        }
+        if (peft == null) {
+            return job;
+        }
+        LoraConfig c = LoraModel.resolve(job.model(), peft, file).withBaseModel(model.path().toString());
+        return job.withSaver(JobContext.adapterSaver(c));
     }
 
     /**
@@ -163,25 +174,26 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         return text;
     }
 
-    private static Recipe parse(Node root, String file) {
+    private static Recipe parse(Node root, String file, List<Task.Kind> kinds) {
         root.only(BLOCKS);
         Node m = root.child("model");
         String init = m.choice("init", "pretrained", List.of("pretrained", "random"));
         ModelSpec model = new ModelSpec(m.model("path"), init.equals("random"), m.bool("load_in_8bit", false),
                 m.bool("allow_missing", false));
         m.finish();
-        String task = root.choice("task", "sequence-classification", TASKS);
+        List<String> names = kinds.stream().map(Task.Kind::name).toList();
+        String name = root.choice("task", names.get(0), names);
         Node d = root.child("data");
-        TaskSpec data = READERS.get(task).apply(d);
+        Task task = kinds.get(names.indexOf(name)).read().apply(d);
         d.finish();
         Freezing freeze = freezing(root.child("freeze"));
         LoraConfig peft = PeftBlock.read(root);
-        TrainingArguments training = TrainingArguments.read(root.child("training"));
+        TrainingArguments training = TrainingBlock.read(root.child("training"));
         ForgettingSpec forgetting = root.has("forgetting") ? ForgettingSpec.read(root.child("forgetting"), model) : null;
         DistributedConfig distributed = DistributedBlock.read(root);
         root.finish();
         root.checkInputs();
-        return new Recipe(file, model, task, data, freeze, training, peft, forgetting, distributed);
+        return new Recipe(file, model, task, freeze, training, peft, forgetting, distributed);
     }
 
     private static Freezing freezing(Node f) {

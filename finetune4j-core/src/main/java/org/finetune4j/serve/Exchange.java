@@ -23,7 +23,7 @@ import org.eclipse.jetty.util.Callback;
  */
 final class Exchange {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = org.finetune4j.io.Json.MAPPER;
     private static final String JSON_TYPE = "application/json";
     private static final String EVENTS_TYPE = "text/event-stream; charset=utf-8";
 

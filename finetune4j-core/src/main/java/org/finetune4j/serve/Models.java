@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.Map;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Examples;
-import org.finetune4j.eval.Classifier;
+import org.finetune4j.eval.Evaluator;
 import org.finetune4j.generate.CausalLm;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.ModelConfig;
+import org.finetune4j.model.TaskModel;
 import org.finetune4j.peft.Adapters;
 import org.finetune4j.peft.LoraConfig;
 import org.finetune4j.tokenize.ChatTemplate;
-import org.finetune4j.tokenize.Tokenizer;
 
 /**
  * The models a server serves, by id: the base folder and each adapter on it (a full copy of the base
@@ -84,16 +84,10 @@ final class Models implements AutoCloseable {
 
     private Served classifier(String id, Path base, Path adapter) {
         if (adapter == null) {
-            return new Served.Cls(id, Classifier.load(base));
+            return new Served.Cls(id, TaskModel.load(base, Head.SEQUENCE_CLASSIFICATION, TaskModel.NEEDS));
         }
-        Tokenizer tok = Tokenizer.load(base);
-        try {
-            return new Served.Cls(id, Classifier.of(
-                    Adapters.loadWithBase(base, adapter, Head.SEQUENCE_CLASSIFICATION, 0, false), tok, adapter));
-        } catch (RuntimeException e) {
-            tok.close();
-            throw e;
-        }
+        return new Served.Cls(id, TaskModel.open(base,
+                () -> Adapters.loadWithBase(base, adapter, Head.SEQUENCE_CLASSIFICATION, 0, false), adapter));
     }
 
     /** The model named {@code id}, or a 404. */
@@ -114,13 +108,13 @@ final class Models implements AutoCloseable {
 
     /** Runs classifier {@code c} on {@code texts} in batches of 32; call from the engine thread only. */
     Scores classify(Served.Cls c, List<String> texts) {
-        Classifier k = c.classifier();
+        TaskModel k = c.classifier();
         Examples ex = Examples.tokenize(texts, k.tokenizer(), k.maxLength(0));
         long tokens = 0;
         for (long[] row : ex.ids()) {
             tokens += row.length;
         }
-        return new Scores(k.probabilities(ex, 32), tokens);
+        return new Scores(Evaluator.probabilities(k.model(), ex, 32, k.padId()), tokens);
     }
 
     private static void closeOne(Served s) {

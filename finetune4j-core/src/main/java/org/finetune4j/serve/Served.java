@@ -1,7 +1,7 @@
 package org.finetune4j.serve;
 
-import org.finetune4j.eval.Classifier;
 import org.finetune4j.generate.CausalLm;
+import org.finetune4j.model.TaskModel;
 import org.finetune4j.tokenize.ChatTemplate;
 
 /** What one model id serves: a causal LM (completions and chat) or a sequence classifier (classify). */
@@ -14,5 +14,5 @@ sealed interface Served permits Served.Lm, Served.Cls {
     record Lm(String id, CausalLm lm, ChatTemplate template) implements Served {}
 
     /** A sequence classifier with its label names (id order). */
-    record Cls(String id, Classifier classifier) implements Served {}
+    record Cls(String id, TaskModel classifier) implements Served {}
 }

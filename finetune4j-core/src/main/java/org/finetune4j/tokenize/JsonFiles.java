@@ -13,7 +13,7 @@ import org.finetune4j.Finetune4jException;
 /** Reads the small JSON and text files of a tokenizer folder with one-line errors naming the file. */
 final class JsonFiles {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = org.finetune4j.io.Json.MAPPER;
 
     private JsonFiles() {}
 

@@ -26,7 +26,7 @@ import org.finetune4j.tensor.Torch;
 
 /**
  * Times full training steps (forward, backward, clipping, AdamW) or forward passes on a fixed
- * synthetic batch, as shared/oracle/bench.py does for Transformers: random init, dropout as in
+ * synthetic batch, as scripts/bench-transformers.py does for Transformers: random init, dropout as in
  * the default config, a warm-up, then the median of the timed steps.
  */
 public final class Benchmark {
@@ -82,7 +82,7 @@ public final class Benchmark {
             LoraConfig lora) {
         public static final Options PLAIN = new Options(false, false, false, List.of(), null);
 
-        /** The seeds' adapter: LoRA r 16, alpha 32, dropout 0.05 on PEFT's default targets (q_proj, v_proj for OPT and Llama). */
+        /** The adapter of the LoRA benchmarks: LoRA r 16, alpha 32, dropout 0.05 on PEFT's default targets (q_proj, v_proj for OPT and Llama). */
         public static LoraConfig seedsLora() {
             return new LoraConfig(16, 32, 0.05, null, null, false, "none", List.of(), false, false, "true", null, null, null);
         }

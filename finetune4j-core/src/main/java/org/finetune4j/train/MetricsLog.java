@@ -12,6 +12,7 @@ import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.finetune4j.io.AtomicFile;
 
 /**
  * Where a run reports: {@code metrics.jsonl} (one log_history entry per line, flushed at once),
@@ -34,13 +35,11 @@ final class MetricsLog implements AutoCloseable {
             this.bar = null;
             return;
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            for (ObjectNode e : history) {
-                w.write(TrainerState.JSON.writeValueAsString(e) + "\n");
-            }
+        StringBuilder lines = new StringBuilder();
+        for (ObjectNode e : history) {
+            lines.append(TrainerState.JSON.writeValueAsString(e)).append('\n');
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.writeString(file, lines.toString());
         this.jsonl = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         this.bar = System.console() != null
                 ? new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).startsFrom(startStep, java.time.Duration.ZERO)

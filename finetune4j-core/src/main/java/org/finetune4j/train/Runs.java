@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.io.AtomicFile;
 import org.finetune4j.io.Text;
 
 /** The output folder of a run: refusing to mix runs, finding the checkpoint to resume, writing results. */
@@ -94,8 +94,6 @@ public final class Runs {
 
     /** Writes a small JSON object atomically. */
     public static void writeJson(Path file, Map<String, ?> values) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        TrainerState.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), values);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(file, out -> TrainerState.JSON.writerWithDefaultPrettyPrinter().writeValue(out, values));
     }
 }

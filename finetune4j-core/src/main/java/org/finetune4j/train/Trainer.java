@@ -15,7 +15,6 @@ import org.finetune4j.distributed.DistributedConfig;
 import org.finetune4j.distributed.GradientSync;
 import org.finetune4j.distributed.OuterStep;
 import org.finetune4j.distributed.World;
-import org.finetune4j.eval.Batches;
 import org.finetune4j.model.Losses;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;

@@ -12,7 +12,7 @@ import org.finetune4j.Finetune4jException;
 /** What trainer_state.json holds, with Transformers' keys: progress, log history, the best checkpoint. */
 public final class TrainerState {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = org.finetune4j.io.Json.MAPPER;
 
     int globalStep;
     double epoch;

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.io.AtomicFile;
 import org.finetune4j.model.Inputs;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
@@ -26,7 +26,7 @@ import org.finetune4j.tokenize.Tokenizer;
  */
 public record AttentionMaps(long[] ids, List<String> tokens, float[][][][] probs) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = org.finetune4j.io.Json.MAPPER;
 
     public int layers() {
         return probs.length;
@@ -164,9 +164,7 @@ public record AttentionMaps(long[] ids, List<String> tokens, float[][][][] probs
         o.set("ids", JSON.valueToTree(ids));
         o.set("tokens", JSON.valueToTree(tokens));
         o.set("probs", JSON.valueToTree(probs));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), o);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(file, out -> JSON.writeValue(out, o));
     }
 
     /** Reads what {@link #save} wrote. */

@@ -27,7 +27,7 @@ public final class Curves {
     /** Evaluation entries that are speeds, not metrics. */
     private static final Set<String> NOT_METRICS = Set.of("eval_loss", "eval_runtime", "eval_samples_per_second",
             "eval_steps_per_second");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = org.finetune4j.io.Json.MAPPER;
 
     /** A chart and the file stem it is written under. */
     public record Chart(String name, XYChart chart) implements Picture {

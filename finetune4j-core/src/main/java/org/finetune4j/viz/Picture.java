@@ -12,10 +12,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.io.AtomicFile;
 
 /**
  * Something drawn with Java2D at a fixed size, written as PNG (a BufferedImage) or SVG (the same
@@ -39,19 +39,13 @@ public interface Picture {
         }
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                if (svg) {
-                    writeSvg(out);
-                } else {
-                    ImageIO.write(image(), "png", out);
-                }
+        AtomicFile.write(file, out -> {
+            if (svg) {
+                writeSvg(out);
+            } else {
+                ImageIO.write(image(), "png", out);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** The picture as PNG bytes. */

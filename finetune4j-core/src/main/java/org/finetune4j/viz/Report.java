@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ import org.finetune4j.Finetune4jException;
 import org.finetune4j.data.Dataset;
 import org.finetune4j.hub.HubSettings;
 import org.finetune4j.hub.Locator;
+import org.finetune4j.io.AtomicFile;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Parameter;
@@ -47,7 +47,7 @@ public final class Report {
     public static final String FORGETTING = "forgetting.json";
     public static final String FILE = "report.html";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = org.finetune4j.io.Json.MAPPER;
     private static final int SAMPLE_MAX_TOKENS = 32;
 
     private Report() {}
@@ -279,9 +279,7 @@ public final class Report {
     }
 
     static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(file, bytes);
     }
 
     /** A tiny HTML builder: sections, paragraphs, tables, inline PNGs. */

@@ -111,7 +111,7 @@ class TrainCommandsTest {
     static String jobConsole(Path recipe, String... overrides) {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.io.PrintStream console = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)) {
-            org.finetune4j.recipe.Jobs.create(org.finetune4j.recipe.Recipe.load(recipe, List.of(overrides)), console);
+            org.finetune4j.recipe.Recipe.load(recipe, List.of(overrides)).job(console);
         }
         return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -13,6 +13,7 @@ import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.tensor.Scope;
+import org.finetune4j.train.Batches;
 import org.finetune4j.tokenize.Tokenizer;
 import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;

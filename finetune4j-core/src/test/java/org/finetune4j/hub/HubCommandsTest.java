@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.cli.Main;
-import org.finetune4j.recipe.SequenceClassificationSpec;
+import org.finetune4j.recipe.SequenceClassification;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,8 +114,8 @@ class HubCommandsTest {
         org.finetune4j.recipe.Recipe r = org.finetune4j.recipe.Recipe.load(Path.of("examples/sst2-hub.yaml"), List.of());
         assertThat(r.model().path()).doesNotExist();
         assertThat(RepoId.looksLikeId(r.model().path().toString())).isTrue();
-        assertThat(Locator.isHubData(r.data(SequenceClassificationSpec.class).train())).isTrue();
-        assertThat(Locator.isHubData(r.data(SequenceClassificationSpec.class).validation())).isTrue();
+        assertThat(Locator.isHubData(((SequenceClassification) r.task()).train())).isTrue();
+        assertThat(Locator.isHubData(((SequenceClassification) r.task()).validation())).isTrue();
     }
 
     @Test

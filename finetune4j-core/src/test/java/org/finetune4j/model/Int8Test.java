@@ -121,7 +121,7 @@ class Int8Test {
         }
     }
 
-    /** The seeds' setup: LoRA (dropout 0.05) on an 8-bit base, checkpointed: the adapter gets the plain path's gradients. */
+    /** QLoRA's usual set-up: LoRA (dropout 0.05) on an 8-bit base, checkpointed: the adapter gets the plain path's gradients. */
     @Test
     void loraOnAnInt8BaseCheckpointed() {
         Path dir = Fixtures.dir("llama-lm");

@@ -8,7 +8,7 @@ import org.finetune4j.Fixtures;
 import org.finetune4j.data.Batch;
 import org.finetune4j.data.LmData;
 import org.finetune4j.data.TextSource;
-import org.finetune4j.eval.Batches;
+import org.finetune4j.train.Batches;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tokenize.Tokenizer;
@@ -115,7 +115,7 @@ class LanguageModelingTest {
             model.decodeLabelledOnly(true);
             Output sparse = model.forward(in, Forward.eval());
             assertThat((float) sparse.loss().item()).isCloseTo(full, within(1e-5f));
-            assertThat(sparse.aux().shape()).containsExactly(3L, 2L);
+            assertThat(sparse.seqRelationshipLogits().shape()).containsExactly(3L, 2L);
         }
     }
 }

@@ -26,7 +26,7 @@ class ExampleRecipesTest {
         assertThat(recipes).hasSizeGreaterThanOrEqualTo(10);
         for (Path p : recipes) {
             try {
-                assertThat(Recipe.TASKS).as(p.toString()).contains(Recipe.load(p, List.of()).task());
+                Recipe.load(p, List.of()); // every key, type and the task checked, or a Finetune4jException
             } catch (Finetune4jException e) {
                 assertThat(e.getMessage()).as(p.toString()).contains(MISSING)
                         .containsAnyOf("names examples/assets/", "names runs/");

@@ -44,16 +44,16 @@ class RecipeTest {
         assertThat(r.training().maxGradNorm()).isEqualTo(1.0);
         assertThat(r.training().lrSchedulerType()).isEqualTo("linear");
         assertThat(r.training().seed()).isEqualTo(42);
-        assertThat(r.data(SequenceClassificationSpec.class).labelColumn()).isEqualTo("label");
+        assertThat(((SequenceClassification) r.task()).labelColumn()).isEqualTo("label");
         assertThat(r.model().random()).isFalse();
-        assertThat(r.task()).isEqualTo("sequence-classification");
+        assertThat(r.task().name()).isEqualTo("sequence-classification");
     }
 
     @Test
     void pathsAreRelativeToTheRecipeAndOverridesToTheWorkingDirectory() throws IOException {
         Recipe r = Recipe.load(write(BASE), List.of());
         assertThat(r.model().path()).isEqualTo(dir.resolve("m"));
-        assertThat(r.data(SequenceClassificationSpec.class).train()).isEqualTo(dir.resolve("t.tsv"));
+        assertThat(((SequenceClassification) r.task()).train()).isEqualTo(dir.resolve("t.tsv"));
         assertThat(r.training().outputDir()).isEqualTo(dir.resolve("out"));
         assertThat(Recipe.load(write(BASE), List.of("training.output_dir=runs/x")).training().outputDir()).isEqualTo(Path.of("runs/x"));
         assertThatThrownBy(() -> Recipe.load(write(BASE.replace("t.tsv", "missing.tsv")), List.of()))
@@ -145,6 +145,11 @@ class RecipeTest {
             String key = bad.substring(0, bad.indexOf(':'));
             assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: lora\n  " + bad + "\n"), List.of()))
                     .isInstanceOf(Finetune4jException.class)
+                    .hasMessageContaining("r.yaml: peft." + key + " is not supported");
+        }
+        for (String key : org.finetune4j.peft.LoraOptions.keys(org.finetune4j.peft.LoraOptions.Support.REFUSED)) {
+            // every option an adapter_config.json is refused for is refused by name in a recipe too (one declaration)
+            assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: lora\n  " + key + ": true\n"), List.of()))
                     .hasMessageContaining("r.yaml: peft." + key + " is not supported");
         }
         assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: prefix_tuning\n"), List.of()))

@@ -41,7 +41,7 @@ class TemplatesInRecipesTest {
         Recipe r = Recipe.load(recipe("bert-seqcls", "sequence-classification", "train: " + train, "text_column: sentence",
                 "validation_split: 0", "template: 'Classify the sentiment: {text}'"), List.of());
         try (Scope scope = Scope.open(); Tokenizer tok = Tokenizer.load(Fixtures.dir("bert-seqcls"))) {
-            Trainer.Job job = Jobs.create(r, new PrintStream(java.io.OutputStream.nullOutputStream()));
+            Trainer.Job job = r.job(new PrintStream(java.io.OutputStream.nullOutputStream()));
             long[] ids = ((Examples) job.train()).ids()[0];
             assertThat(ids).containsExactly(tok.encode("Classify the sentiment: good film", null, 0, false).ids());
         }
@@ -57,7 +57,7 @@ class TemplatesInRecipesTest {
         assertThatThrownBy(() -> Recipe.load(recipe("gpt2-lm", "instruction", "train: t.jsonl", "format: sharegpt"), List.of()))
                 .hasMessageContaining("data.format");
         Recipe ok = Recipe.load(recipe("gpt2-lm", "instruction", "train: t.jsonl"), List.of());
-        InstructionSpec d = ok.data(InstructionSpec.class);
+        Instruction d = (Instruction) ok.task();
         assertThat(d.template("alpaca")).isEqualTo("alpaca");
         assertThat(d.template("prompt-completion")).isEqualTo("raw");
         assertThat(d.template("messages")).isEqualTo("model");

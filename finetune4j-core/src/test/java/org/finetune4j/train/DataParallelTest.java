@@ -12,7 +12,6 @@ import java.util.Map;
 import org.finetune4j.distributed.RankThreads;
 import org.finetune4j.distributed.World;
 import org.finetune4j.io.SafeTensors;
-import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.Scope;
 import org.junit.jupiter.api.Test;
@@ -38,7 +37,7 @@ class DataParallelTest {
         Recipe r = Recipe.load(recipe, List.of(overrides));
         List<Double> losses = Collections.synchronizedList(new ArrayList<>());
         try (Scope scope = Scope.open()) {
-            Trainer.Job job = Jobs.create(r, quiet);
+            Trainer.Job job = r.job(quiet);
             if (world.main()) {
                 Runs.prepare(r.training(), quiet).close(); // output_dir prepared, its lock released for the next run in this JVM
             }

@@ -22,7 +22,6 @@ import org.finetune4j.distributed.Launcher;
 import org.finetune4j.distributed.RankThreads;
 import org.finetune4j.distributed.Rendezvous;
 import org.finetune4j.distributed.World;
-import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.FreePort;
 import org.finetune4j.tensor.Scope;
@@ -57,7 +56,7 @@ class DistributedFaultTest {
         return RankThreads.run(n, w -> {
             try (Scope s = Scope.open()) {
                 Recipe r = Recipe.load(recipe, List.of(overrides));
-                Trainer.Job job = Jobs.create(r, quiet);
+                Trainer.Job job = r.job(quiet);
                 if (w.main()) {
                     Runs.prepare(r.training(), quiet).close(); // output_dir prepared, its lock released for the next run in this JVM
                 }

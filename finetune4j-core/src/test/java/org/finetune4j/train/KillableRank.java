@@ -7,7 +7,6 @@ import org.finetune4j.Finetune4jException;
 import org.finetune4j.distributed.DistributedConfig;
 import org.finetune4j.distributed.Rendezvous;
 import org.finetune4j.distributed.World;
-import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.Scope;
 
@@ -28,7 +27,7 @@ public final class KillableRank {
         Recipe r = Recipe.load(recipe, overrides);
         DistributedConfig d = r.distributed();
         try (World w = Rendezvous.join(d, Recipe.digest(recipe, overrides)); Scope scope = Scope.open()) {
-            Trainer.Job job = Jobs.create(r, System.err);
+            Trainer.Job job = r.job(System.err);
             if (w.main()) {
                 Runs.prepare(r.training(), System.err); // held until the process is killed
             }

@@ -3,7 +3,6 @@ package org.finetune4j.train;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.Scope;
 
@@ -19,7 +18,7 @@ public final class KillableRun {
         Recipe r = Recipe.load(Path.of(args[0]), List.of(Arrays.copyOfRange(args, 2, args.length)));
         int stop = Integer.parseInt(args[1]);
         try (Scope scope = Scope.open()) {
-            Trainer.Job job = Jobs.create(r, System.err);
+            Trainer.Job job = r.job(System.err);
             Runs.prepare(r.training(), System.err); // held until the process is killed
             new Trainer(job, System.err).onStep(pauseAfter(stop)).train();
         }

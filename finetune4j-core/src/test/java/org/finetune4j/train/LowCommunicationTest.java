@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.finetune4j.distributed.RankThreads;
 import org.finetune4j.nn.Parameter;
-import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.Scope;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,7 @@ class LowCommunicationTest {
         List<List<Double>> ranks = RankThreads.run(2, w -> {
             try (Scope s = Scope.open()) {
                 Recipe r = Recipe.load(recipe, List.of(overrides));
-                Trainer.Job job = Jobs.create(r, quiet);
+                Trainer.Job job = r.job(quiet);
                 if (w.main()) {
                     Runs.prepare(r.training(), quiet).close(); // output_dir prepared, its lock released for the next run in this JVM
                 }

@@ -3,7 +3,6 @@ package org.finetune4j.train;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
 
 /**
@@ -16,7 +15,7 @@ public final class RssOverSteps {
 
     public static void main(String[] args) throws Exception {
         Recipe r = Recipe.load(Path.of(args[0]), List.of(Arrays.copyOfRange(args, 1, args.length)));
-        Trainer.Job job = Jobs.create(r, System.err);
+        Trainer.Job job = r.job(System.err);
         RunLock lock = Runs.prepare(r.training(), System.err); // held until the process exits
         long[] at100 = {0};
         new Trainer(job, System.err).onStep((step, loss) -> {

@@ -18,7 +18,7 @@ import org.finetune4j.model.TransformerModel;
 import org.finetune4j.peft.Adapters;
 import org.finetune4j.peft.LoraConfig;
 import org.finetune4j.peft.LoraModel;
-import org.finetune4j.recipe.Jobs;
+import org.finetune4j.recipe.JobContext;
 import org.finetune4j.recipe.Node;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.Scope;
@@ -78,7 +78,7 @@ class TrainerLoraTest {
             String[] kv = e.split("=");
             t.put(kv[0], kv[1]);
         }
-        return TrainingArguments.read(new Node(t, "test", "training"));
+        return org.finetune4j.recipe.TrainingBlock.read(new Node(t, "test", "training"));
     }
 
     @Test
@@ -90,7 +90,7 @@ class TrainerLoraTest {
             TransformerModel model = Pretrained.load(base, null, 0).model();
             LoraConfig c = Adapters.load(model, base.resolve("lora/adapter_init"), true);
             Trainer.Job job = new Trainer.Job(model, null, goldenRows(Fixtures.golden("llama-lm").get("inputs")), null, 0,
-                    args(dir.resolve("out"))).withSaver(Jobs.adapterSaver(c));
+                    args(dir.resolve("out"))).withSaver(JobContext.adapterSaver(c));
             try (RunLock lock = Runs.prepare(job.args(), quiet)) {
                 new Trainer(job, quiet).onStep((s, l) -> losses.add(l)).train();
             }
@@ -148,7 +148,7 @@ class TrainerLoraTest {
     private void run(Path recipe, List<Double> losses, int crashAt, String... overrides) throws IOException {
         Recipe r = Recipe.load(recipe, List.of(overrides));
         try (Scope scope = Scope.open()) {
-            Trainer.Job job = Jobs.create(r, quiet);
+            Trainer.Job job = r.job(quiet);
             try (RunLock lock = Runs.prepare(r.training(), quiet)) {
                 new Trainer(job, quiet).onStep((step, loss) -> {
                     losses.add(loss);

@@ -13,7 +13,6 @@ import java.util.Map;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.model.Pretrained;
 import org.finetune4j.model.TransformerModel;
-import org.finetune4j.recipe.Jobs;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Torch;
@@ -34,7 +33,7 @@ class TrainerTest {
             throws IOException {
         Recipe r = Recipe.load(recipe, List.of(overrides));
         try (Scope scope = Scope.open()) {
-            Trainer.Job job = Jobs.create(r, quiet);
+            Trainer.Job job = r.job(quiet);
             try (RunLock lock = Runs.prepare(r.training(), quiet)) {
                 return new Trainer(job, quiet).onStep((step, loss) -> {
                     losses.add(loss);

@@ -1,4 +1,4 @@
-package org.finetune4j.eval;
+package org.finetune4j.train;
 
 import org.finetune4j.data.Batch;
 import org.finetune4j.model.Inputs;
