@@ -73,12 +73,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--json", description = "Print a JSON list of results.")
     boolean json;
 
     @Override
     public Integer call() {
         threads.apply();
+        device.apply();
         model = hub.model(model);
         if (steps < 1 || warmup < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be >= 1 and --warmup >= 0");

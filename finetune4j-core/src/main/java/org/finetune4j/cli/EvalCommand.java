@@ -88,6 +88,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
         try (Autograd.Guard cast = precision.enter()) {
@@ -97,6 +100,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     private Integer run() {
         threads.apply();
+        device.apply();
         model = hub.model(model);
         data = hub.data(data);
         PrintWriter out = spec.commandLine().getOut();

@@ -106,6 +106,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
         try (Autograd.Guard cast = precision.enter()) {
@@ -115,6 +118,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     private Integer run() {
         threads.apply();
+        device.apply();
         model = hub.model(model);
         Sampling sampling = sampling();
         if (prompts.isEmpty()) {

@@ -78,6 +78,9 @@ public final class PredictCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws IOException {
         try (Autograd.Guard cast = precision.enter()) {
@@ -87,6 +90,7 @@ public final class PredictCommand implements Callable<Integer> {
 
     private Integer run() throws IOException {
         threads.apply();
+        device.apply();
         model = hub.model(model);
         org.finetune4j.model.Head head = org.finetune4j.eval.TaskModel.headOf(model);
         if (head == org.finetune4j.model.Head.QUESTION_ANSWERING) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import org.finetune4j.recipe.Node;
+import org.finetune4j.tensor.Device;
+import org.finetune4j.tensor.Devices;
 
 /**
  * Hugging Face TrainingArguments: the same names (in a recipe's {@code training:} block) and
@@ -43,7 +45,9 @@ public record TrainingArguments(
         boolean bf16,
         String resumeFromCheckpoint,
         boolean skipNonfiniteLoss,
-        boolean gradientCheckpointing) {
+        boolean gradientCheckpointing,
+        String deviceSpec,
+        boolean fp16) {
 
     public static final List<String> SCHEDULES = List.of("linear", "cosine", "constant", "constant_with_warmup", "polynomial");
     static final List<String> STRATEGIES = List.of("no", "steps", "epoch");
@@ -90,7 +94,9 @@ public record TrainingArguments(
                 n.bool("bf16", false),
                 resume(n),
                 n.bool("skip_nonfinite_loss", false),
-                n.bool("gradient_checkpointing", false));
+                n.bool("gradient_checkpointing", false),
+                n.string("device", Devices.defaultSpec()),
+                n.bool("fp16", false));
         a.validate(n);
         n.finish();
         return a;
@@ -138,7 +144,13 @@ public record TrainingArguments(
         if (earlyStoppingPatience != null && evalStrategy.equals("no")) {
             throw n.error("early_stopping_patience", "needs an eval_strategy other than no");
         }
-        if (n.bool("fp16", false)) {
+        if (!Devices.valid(deviceSpec)) {
+            throw n.error("device", "must be auto, cpu, cuda or cuda:N, got '" + org.finetune4j.io.Text.printable(deviceSpec) + "'");
+        }
+        if (fp16 && bf16) {
+            throw n.error("fp16", "and bf16 are both set; choose one");
+        }
+        if (fp16 && device().kind() == Device.Kind.CPU) {
             throw n.error("fp16", "is not supported on the CPU, which has no fast float16 arithmetic (use bf16: true)");
         }
     }
@@ -147,6 +159,14 @@ public record TrainingArguments(
         if (value < 1) {
             throw n.error(key, "must be at least 1, got " + value);
         }
+    }
+
+    /**
+     * The device {@code training.device} names on this build and machine (auto: the GPU when libtorch's
+     * GPU build sees one, else the CPU); a device that is not there is a one-line error.
+     */
+    public Device device() {
+        return Devices.select(deviceSpec, "training.device");
     }
 
     /** Micro-batches per optimizer step times the batch size. */
