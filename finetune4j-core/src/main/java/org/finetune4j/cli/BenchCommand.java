@@ -91,7 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--batch and --seq must be >= 1");
         }
         List<Benchmark.Case> cases = model == null ? selected() : List.of();
-        double gflops = Benchmark.matmulGflops();
+        double gflops = Benchmark.matmulGflops(precision.autocast());
         PrintWriter out = spec.commandLine().getOut();
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         if (model != null) {

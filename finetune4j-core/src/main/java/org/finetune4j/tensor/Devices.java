@@ -95,6 +95,13 @@ public final class Devices {
         return Devices.class.getClassLoader().getResource(natives) != null;
     }
 
+    /** Waits for the work queued on the factories' device (a GPU runs ops asynchronously; the CPU has none queued). */
+    public static void synchronize() {
+        if (current.kind() == Device.Kind.CUDA) {
+            torch.cuda_synchronize(current.index());
+        }
+    }
+
     /** CUDA devices libtorch sees (0 without a driver). */
     static int cudaDevices() {
         Native.init();
