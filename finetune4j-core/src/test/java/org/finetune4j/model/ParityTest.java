@@ -6,8 +6,6 @@ import java.util.Iterator;
 import java.util.Map;
 import org.finetune4j.Fixtures;
 import org.finetune4j.eval.ForwardProbe;
-import org.finetune4j.tensor.Device;
-import org.finetune4j.tensor.Devices;
 import org.finetune4j.tensor.Scope;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,9 +14,6 @@ import static org.assertj.core.api.Assertions.within;
 
 /** Every fixture model against the goldens Transformers wrote for it (on a GPU too: -Dfinetune4j.device=cuda). */
 class ParityTest {
-
-    /** Logits and losses: 1e-5 on the CPU; 1e-4 on a GPU (float32 products without TF32, other reduction orders). */
-    private static final double LOGITS = Devices.current().kind() == Device.Kind.CUDA ? 1e-4 : 1e-5;
 
     @ParameterizedTest
     @ValueSource(strings = {"bert-seqcls", "bert-mlm", "distilbert-seqcls", "roberta-seqcls", "gpt2-lm", "opt-lm", "llama-lm",
@@ -33,10 +28,10 @@ class ParityTest {
             assertThat(got.get("logits_shape").toString()).isEqualTo(exp.get("logits_shape").toString());
             for (String logits : new String[] {"logits", "start_logits", "end_logits"}) { // QA: start and end, as Transformers
                 if (exp.has(logits)) {
-                    assertClose(logits, got.get(logits), exp.get(logits), LOGITS, 0);
+                    assertClose(logits, got.get(logits), exp.get(logits), Fixtures.LOGITS, 0);
                 }
             }
-            assertThat(got.get("loss").doubleValue()).isCloseTo(exp.get("loss").doubleValue(), within(LOGITS));
+            assertThat(got.get("loss").doubleValue()).isCloseTo(exp.get("loss").doubleValue(), within(Fixtures.LOGITS));
             assertSummaries("hidden_states", got.get("hidden_states"), golden.get("hidden_states"));
             assertSummaries("attentions", got.get("attentions"), golden.get("attentions"));
             assertClose("grad_norms", got.get("grad_norms"), golden.get("grad_norms"), 1e-7, 1e-4);
