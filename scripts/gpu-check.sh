@@ -85,12 +85,12 @@ name, f4j_file, hf_file, peak = sys.argv[1], sys.argv[2], sys.argv[3], float(sys
 f = json.load(open(f4j_file))[-1]
 gflop, t = f["model_gflop_per_step"], f["step_time_s"]
 line = (f"{name:24s} finetune4j {t:8.4f} s/step  MFU {f['mfu']:.3f} of bf16 matmul {f['matmul_gflops'] / 1000:.0f} TFLOP/s,"
-        f" {gflop / t / 1000 / peak:.3f} of {peak:.0f}")
+        f" {gflop / t / 1000 / peak:.3f} of {peak:.0f}  GPU peak {f.get('gpu_peak_mb', 0):.0f} MB")
 if os.path.exists(hf_file) and os.path.getsize(hf_file) > 0:
     h = json.loads(open(hf_file).read().strip().splitlines()[-1])
     th = h["step_time_s"]
     line += (f" | transformers {th:8.4f} s/step  MFU {gflop / th / 1000 / peak:.3f} of {peak:.0f}"
-             f" | ratio {t / th:.2f} (<= 1.0: finetune4j as fast or faster)")
+             f" GPU peak {h.get('gpu_peak_mb') or 0:.0f} MB | ratio {t / th:.2f} (<= 1.0: finetune4j as fast or faster)")
 print(line, flush=True)
 PY
 }

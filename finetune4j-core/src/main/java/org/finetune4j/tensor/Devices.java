@@ -102,6 +102,11 @@ public final class Devices {
         }
     }
 
+    /** The most bytes libtorch's allocator has held for tensors on the factories' GPU at once (0 on the CPU), as torch.cuda.max_memory_allocated. */
+    public static long peakBytes() {
+        return current.kind() == Device.Kind.CUDA ? torch.getDeviceStats((byte) current.index()).allocated_bytes().peak() : 0;
+    }
+
     /** CUDA devices libtorch sees (0 without a driver). */
     static int cudaDevices() {
         Native.init();

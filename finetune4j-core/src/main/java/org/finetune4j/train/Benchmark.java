@@ -231,6 +231,9 @@ public final class Benchmark {
         o.put("step_time_s", round(median, 4));
         o.put("tokens_per_s", round(tokens / median, 1));
         o.put("peak_rss_mb", round(Memory.peakRssBytes() / 1048576.0, 1));
+        if (Devices.peakBytes() > 0) {
+            o.put("gpu_peak_mb", round(Devices.peakBytes() / 1048576.0, 1));
+        }
         o.put("model_gflop_per_step", round(gflop, 2));
         o.put("mfu", round(gflop / median / matmulGflops, 3));
         o.put("matmul_gflops", round(matmulGflops, 1));
