@@ -77,6 +77,7 @@ public final class Trainer {
     private GradientSync sync = new GradientSync(World.SINGLE, DistributedConfig.DEFAULT_BUCKET_BYTES);
     private OuterStep outer; // the low-communication mode (DiLoCo); null: gradients are summed every step
     private int innerSteps = 1;
+    private LossScaler lossScaling; // loss scaling without float16, for the tests on the CPU (fp16 makes its own)
 
     public Trainer(Job job, PrintStream console) {
         this.job = job;
@@ -102,6 +103,12 @@ public final class Trainer {
         return this;
     }
 
+    /** Scales the loss with {@code s} as fp16 does, but in the recipe's own precision: fp16's path on a CPU, for tests. */
+    Trainer lossScaling(LossScaler s) {
+        this.lossScaling = s;
+        return this;
+    }
+
     public Trainer onStep(StepListener l) {
         this.listener = l;
         return this;
@@ -123,7 +130,7 @@ public final class Trainer {
             Path resume = Ranks.agreeOnResume(world, Runs.resumePoint(args));
             Ranks.checkOuterSteps(args, innerSteps, outer != null, resume != null);
             TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), job.saver(), opt);
-            LossScaler scaler = !args.fp16() ? null : resume == null ? new LossScaler() : Checkpoints.scaler(resume);
+            LossScaler scaler = !args.fp16() ? lossScaling : resume == null ? new LossScaler() : Checkpoints.scaler(resume);
             if (resume != null) {
                 Ranks.checkGlobalBatch(resume, globalBatch());
                 console.println("resuming from " + resume + " at step " + state.globalStep);
