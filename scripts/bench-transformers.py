@@ -2,13 +2,18 @@
 """Training-step time of Hugging Face Transformers on the shapes `finetune4j bench` times.
 
     python scripts/bench-transformers.py --case bert-base-8x128 [--bf16] [--threads 2] [--steps 5] [--warmup 2]
+        [--device cuda]
+    python scripts/bench-transformers.py --config examples/configs/llama-1b.json --lora --batch 4 --seq 512 --bf16 --device cuda
 
-One JSON line per case: median step time, every step's time, peak RSS. A step is what
-`finetune4j bench` times: zero_grad, the forward pass with labels (under
-torch.autocast("cpu", dtype=torch.bfloat16) with --bf16, as Trainer's bf16=True), backward,
-clip_grad_norm_(1.0) and torch.optim.AdamW (lr 2e-5, weight decay 0.01). Models are randomly
-initialised from the library's default configs (train mode, default dropout and attention
-implementation), the batch is fixed random token ids with seed 1.
+One JSON line per case: median step time, every step's time, peak RSS (and peak GPU memory). A
+step is what `finetune4j bench` times: zero_grad, the forward pass with labels (under
+torch.autocast(device, dtype=torch.bfloat16) with --bf16, as Trainer's bf16=True), backward,
+clip_grad_norm_(1.0) and torch.optim.AdamW (lr 2e-5, weight decay 0.01), on a GPU up to
+torch.cuda.synchronize(). Models are randomly initialised from the library's default configs
+(train mode, default dropout and attention implementation), the batch is fixed random token ids
+with seed 1. --config times a causal LM made from a config.json instead (weights in its
+torch_dtype), with --lora PEFT's LoRA r 16, alpha 32, dropout 0.05 on its default targets, as
+`finetune4j bench --model DIR --lora` on a folder `finetune4j init` made from the same config.
 """
 import argparse
 import json
@@ -42,20 +47,41 @@ def model_for(family, overrides, lora):
     return model, config.vocab_size
 
 
+def model_from_config(path, lora):
+    from transformers import AutoConfig, AutoModelForCausalLM
+    config = AutoConfig.from_pretrained(path)
+    dtype = getattr(config, "torch_dtype", None) or getattr(config, "dtype", None) or torch.float32
+    model = AutoModelForCausalLM.from_config(config, torch_dtype=dtype)
+    if lora:
+        from peft import LoraConfig, get_peft_model
+        model = get_peft_model(model, LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, bias="none", task_type="CAUSAL_LM"))
+    return model, config.vocab_size
+
+
 def cpu_seconds():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 
 
-def time_case(name, bf16, warmup, steps):
-    family, overrides, batch, seq, lora = CASES[name]
+def time_case(name, bf16, warmup, steps, device="cpu", config=None):
+    """A case of CASES by name, or with config (a config.json) a case (name, batch, seq, lora) of that model."""
     torch.manual_seed(0)
-    model, vocab = model_for(family, overrides, lora)
+    if config:
+        name, batch, seq, lora = name
+        family = "causal"
+        model, vocab = model_from_config(config, lora)
+    else:
+        family, overrides, batch, seq, lora = CASES[name]
+        model, vocab = model_for(family, overrides, lora)
+    device = torch.device(device)
+    model.to(device)
     model.train()
     g = torch.Generator().manual_seed(1)
     ids = torch.randint(0, vocab, (batch, seq), generator=g)
     inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
     inputs["labels"] = torch.randint(0, 2, (batch,), generator=g) if family == "bert" else ids
+    inputs = {k: v.to(device) for k, v in inputs.items()}
+    gpu = device.type == "cuda"
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=2e-5, weight_decay=0.01)
     times = []
@@ -64,11 +90,13 @@ def time_case(name, bf16, warmup, steps):
         t0 = time.perf_counter()
         c0 = cpu_seconds()
         opt.zero_grad(set_to_none=True)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             loss = model(**inputs).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
+        if gpu:
+            torch.cuda.synchronize(device)
         if i >= warmup:
             times.append(time.perf_counter() - t0)
             cpu += cpu_seconds() - c0
@@ -77,7 +105,8 @@ def time_case(name, bf16, warmup, steps):
             "step_time_s": round(statistics.median(times), 4), "step_times_s": [round(t, 4) for t in times],
             "cpu_s_per_step": round(cpu / steps, 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "torch": torch.__version__, "threads": torch.get_num_threads()}
+            "torch": torch.__version__, "threads": torch.get_num_threads(), "device": str(device),
+            "gpu_peak_mb": round(torch.cuda.max_memory_allocated(device) / 1048576, 1) if gpu else None}
 
 
 def main():
@@ -87,10 +116,22 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
+    ap.add_argument("--config", help="a causal LM's config.json to time instead of the cases")
+    ap.add_argument("--lora", action="store_true", help="with --config: train a LoRA adapter only")
+    ap.add_argument("--batch", type=int, default=8, help="with --config: rows per batch (default 8)")
+    ap.add_argument("--seq", type=int, default=128, help="with --config: tokens per row (default 128)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.device.startswith("cuda"):
+        torch.backends.cuda.matmul.allow_tf32 = False  # as libtorch's default, which finetune4j keeps
+        torch.backends.cudnn.allow_tf32 = False
+    if a.config:
+        name = f"{a.config}-{a.batch}x{a.seq}" + ("-lora" if a.lora else "")
+        print(json.dumps(time_case((name, a.batch, a.seq, a.lora), a.bf16, a.warmup, a.steps, a.device, a.config)), flush=True)
+        return
     for name in a.case or list(CASES):
-        print(json.dumps(time_case(name, a.bf16, a.warmup, a.steps)), flush=True)
+        print(json.dumps(time_case(name, a.bf16, a.warmup, a.steps, a.device)), flush=True)
 
 
 if __name__ == "__main__":

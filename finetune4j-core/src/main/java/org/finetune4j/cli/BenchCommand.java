@@ -73,12 +73,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--json", description = "Print a JSON list of results.")
     boolean json;
 
     @Override
     public Integer call() {
         threads.apply();
+        device.apply();
         model = hub.model(model);
         if (steps < 1 || warmup < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be >= 1 and --warmup >= 0");
@@ -87,7 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--batch and --seq must be >= 1");
         }
         List<Benchmark.Case> cases = model == null ? selected() : List.of();
-        double gflops = Benchmark.matmulGflops();
+        double gflops = Benchmark.matmulGflops(precision.autocast());
         PrintWriter out = spec.commandLine().getOut();
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         if (model != null) {

@@ -60,12 +60,16 @@ public final class ForwardCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed for heads absent from the weights (default 0).")
     long seed;
 
     @Override
     public Integer call() {
         threads.apply();
+        device.apply();
         modelDir = hub.model(modelDir);
         if (trainSteps < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--train-steps must be 0 or more");

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** The {@code --bf16} option the compute commands share (a picocli mixin). */
 final class PrecisionOption {
 
-    @Option(names = "--bf16", description = "Mixed precision: run the model under CPU autocast to bfloat16 (matmuls in bfloat16; "
+    @Option(names = "--bf16", description = "Mixed precision: run the model under autocast to bfloat16 on its device (matmuls in bfloat16; "
             + "softmax, norms and losses in float32; the weights as held), as Transformers with bf16=True.")
     boolean bf16;
 

@@ -6,7 +6,7 @@ import picocli.CommandLine.Mixin;
 
 /**
  * The options every command that runs a model folder shares (a picocli mixin): the Hub's {@code --offline},
- * {@code --bf16} and {@code --threads}, and the order they take effect in ({@link #run}).
+ * {@code --bf16}, {@code --threads} and {@code --device}, and the order they take effect in ({@link #run}).
  */
 final class RunOptions {
 
@@ -19,8 +19,12 @@ final class RunOptions {
     @Mixin
     ThreadsOption threads;
 
-    /** Runs {@code body} under --bf16's autocast with --threads applied. */
+    @Mixin
+    DeviceOption device;
+
+    /** Runs {@code body} on --device, under --bf16's autocast for that device, with --threads applied. */
     <T> T run(Callable<T> body) throws Exception {
+        device.apply();
         try (Autograd.Guard cast = precision.enter()) {
             threads.apply();
             return body.call();

@@ -66,6 +66,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws InterruptedException {
         if (maxConcurrent < 1 || maxQueued < 1) {
@@ -75,6 +78,7 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--port must be in 0-65535, not " + port);
         }
         threads.apply();
+        device.apply();
         String baseId = Files.exists(model) ? model.toAbsolutePath().normalize().getFileName().toString() : model.toString();
         Path base = hub.model(model);
         String key = apiKey != null ? apiKey : System.getenv("FINETUNE4J_API_KEY");

@@ -17,6 +17,7 @@ import org.finetune4j.hub.HubSettings;
 import org.finetune4j.io.AtomicFile;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.recipe.RecipeChanges;
+import org.finetune4j.tensor.Devices;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.train.RunLock;
 import org.finetune4j.train.Runs;
@@ -117,6 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
      */
     static Map<String, Double> run(Recipe r, String recipeText, HubSettings hub, PrintStream console, World world,
             Trainer.StepListener onStep) throws IOException {
+        Devices.use(r.training().device()); // before the model is made: its parameters are made there
         try (Scope scope = Scope.open()) {
             Trainer.Job job = r.job(console, hub);
             try (RunLock lock = world.main() ? Runs.prepare(r.training(), console) : null) {

@@ -3,6 +3,8 @@ package org.finetune4j.recipe;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
+import org.finetune4j.tensor.Device;
+import org.finetune4j.tensor.Devices;
 import org.finetune4j.train.TrainingArguments;
 
 /** A recipe's {@code training:} block, read into {@link TrainingArguments} with Transformers' names and defaults, and checked. */
@@ -54,7 +56,9 @@ public final class TrainingBlock {
                 n.bool("bf16", false),
                 resume(n),
                 n.bool("skip_nonfinite_loss", false),
-                n.bool("gradient_checkpointing", false));
+                n.bool("gradient_checkpointing", false),
+                n.string("device", Devices.defaultSpec()),
+                n.bool("fp16", false));
         validate(a, n);
         n.finish();
         return a;
@@ -102,7 +106,13 @@ public final class TrainingBlock {
         if (a.earlyStoppingPatience() != null && a.evalStrategy().equals("no")) {
             throw n.error("early_stopping_patience", "needs an eval_strategy other than no");
         }
-        if (n.bool("fp16", false)) {
+        if (!Devices.valid(a.deviceSpec())) {
+            throw n.error("device", "must be auto, cpu, cuda or cuda:N, got '" + org.finetune4j.io.Text.printable(a.deviceSpec()) + "'");
+        }
+        if (a.fp16() && a.bf16()) {
+            throw n.error("fp16", "and bf16 are both set; choose one");
+        }
+        if (a.fp16() && a.device().kind() == Device.Kind.CPU) {
             throw n.error("fp16", "is not supported on the CPU, which has no fast float16 arithmetic (use bf16: true)");
         }
     }

@@ -6,10 +6,11 @@ import org.bytedeco.pytorch.global.torch;
 import org.finetune4j.Finetune4jException;
 
 /**
- * Mixed precision as {@code with torch.autocast("cpu", torch.bfloat16):}: until the guard closes,
- * libtorch runs matmuls and linear layers in bfloat16 and losses in float32 on this thread, casting
- * their inputs (parameters once per region, from a cache cleared when the outermost region closes);
- * the parameters themselves stay float32. The backward pass runs outside it, on the recorded dtypes.
+ * Mixed precision as {@code with torch.autocast(device_type, dtype):}: until the guard closes,
+ * libtorch runs matmuls and linear layers in the narrower type and losses in float32 on this
+ * thread, casting their inputs (parameters once per region, from a cache cleared when the outermost
+ * region closes); the parameters themselves stay as held. The backward pass runs outside it, on the
+ * recorded dtypes. The CPU autocasts to bfloat16 only; a GPU to bfloat16 or float16.
  */
 public final class Autocast {
 
@@ -21,30 +22,38 @@ public final class Autocast {
 
     /** Autocast to {@code type} on the CPU until closed; only bfloat16 is supported there. */
     public static Autograd.Guard cpu(DType type) {
-        if (type != DType.BF16) {
-            throw new Finetune4jException(type.torchName() + " autocast is not supported on the CPU; use bfloat16");
+        return on(Device.CPU, type);
+    }
+
+    /** Autocast to {@code type} for {@code d}'s device type until closed. */
+    public static Autograd.Guard on(Device d, DType type) {
+        DeviceType device = d.type();
+        if (type != DType.BF16 && !(type == DType.F16 && d.kind() == Device.Kind.CUDA)) {
+            throw new Finetune4jException(type.torchName() + " autocast is not supported on the " + (d.kind() == Device.Kind.CPU
+                    ? "CPU; use bfloat16" : "GPU; use bfloat16 or float16"));
         }
-        boolean previous = torch.is_autocast_enabled(DeviceType.CPU);
-        ScalarType previousType = torch.get_autocast_dtype(DeviceType.CPU).intern();
-        torch.set_autocast_enabled(DeviceType.CPU, true);
-        torch.set_autocast_dtype(DeviceType.CPU, Native.scalarType(type));
+        boolean previous = torch.is_autocast_enabled(device);
+        ScalarType previousType = torch.get_autocast_dtype(device).intern();
+        torch.set_autocast_enabled(device, true);
+        torch.set_autocast_dtype(device, Native.scalarType(type));
         torch.increment_nesting();
         return () -> {
             if (torch.decrement_nesting() == 0) {
                 torch.clear_cache();
             }
-            torch.set_autocast_enabled(DeviceType.CPU, previous);
-            torch.set_autocast_dtype(DeviceType.CPU, previousType);
+            torch.set_autocast_enabled(device, previous);
+            torch.set_autocast_dtype(device, previousType);
         };
     }
 
-    /** The autocast dtype in force on this thread, or null outside autocast. */
+    /** The autocast dtype in force on this thread for the factories' device, or null outside autocast. */
     public static DType current() {
-        return torch.is_autocast_enabled(DeviceType.CPU) ? Native.dtype(torch.get_autocast_dtype(DeviceType.CPU).intern()) : null;
+        DeviceType device = Devices.current().type();
+        return torch.is_autocast_enabled(device) ? Native.dtype(torch.get_autocast_dtype(device).intern()) : null;
     }
 
-    /** {@link #cpu} when {@code type} is not null, else a guard that changes nothing. */
+    /** Autocast to {@code type} on the factories' device ({@link Devices#current}) when it is not null, else a guard that changes nothing. */
     public static Autograd.Guard of(DType type) {
-        return type == null ? () -> {} : cpu(type);
+        return type == null ? () -> {} : on(Devices.current(), type);
     }
 }

@@ -4,47 +4,62 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.finetune4j.Finetune4jException;
 
 /**
  * Copies between Java memory and tensor storage (CPU, little-endian: libtorch's layout is then
  * exactly safetensors'). Every copy is one memcpy into or out of storage libtorch owns, so a tensor
- * never depends on a Java buffer staying reachable.
+ * never depends on a Java buffer staying reachable. Java's values are written into host memory
+ * (pinned when the factories' device is a GPU) and then copied to that device, once; reading back
+ * copies to the CPU first.
  */
 final class Data {
 
     private Data() {}
 
-    static Tensor empty(DType type, long... shape) {
-        return new Tensor(torch.empty(shape, Native.options(type), new org.bytedeco.pytorch.MemoryFormatOptional()));
+    /** Host storage for Java to write ({@link Native#host}). */
+    private static Tensor host(DType type, long... shape) {
+        return new Tensor(torch.empty(shape, Native.host(type), new MemoryFormatOptional()));
+    }
+
+    /** {@code x} (host memory Java has written) on the factories' device: itself on the CPU, else an asynchronous copy. */
+    private static Tensor placed(Tensor x) {
+        Device d = Devices.current();
+        if (d.kind() == Device.Kind.CPU) {
+            return x;
+        }
+        Tensor y = new Tensor(x.t.to(d.toNative(), x.t.scalar_type(), true, false, new MemoryFormatOptional()));
+        x.close(); // pinned blocks return to libtorch's host cache, which waits for the copy before reusing them
+        return y;
     }
 
     static Tensor of(float[] v, long... shape) {
         check(v.length, shape);
-        Tensor x = empty(DType.F32, shape);
+        Tensor x = host(DType.F32, shape);
         if (v.length > 0) {
             x.t.data_ptr_float().put(v);
         }
-        return x;
+        return placed(x);
     }
 
     static Tensor of(long[] v, long... shape) {
         check(v.length, shape);
-        Tensor x = empty(DType.I64, shape);
+        Tensor x = host(DType.I64, shape);
         if (v.length > 0) {
             x.t.data_ptr_long().put(v);
         }
-        return x;
+        return placed(x);
     }
 
     static Tensor of(byte[] v, DType type, long... shape) {
         check(v.length / type.size(), shape);
-        Tensor x = empty(type, shape);
+        Tensor x = host(type, shape);
         if (v.length > 0) {
             new BytePointer(x.t.data_ptr()).capacity(v.length).put(v);
         }
-        return x;
+        return placed(x);
     }
 
     /** A new tensor holding a copy of the bytes from {@code data}'s position to its limit. */
@@ -54,7 +69,7 @@ final class Data {
         if ((long) data.remaining() != n * type.size()) {
             throw new IllegalArgumentException(data.remaining() + " bytes for " + n + " elements of " + type);
         }
-        Tensor x = empty(type, shape);
+        Tensor x = host(type, shape);
         if (n > 0) {
             ByteBuffer src = data.isDirect() ? data.slice() : ByteBuffer.allocateDirect(data.remaining()).put(data.duplicate()).flip();
             try {
@@ -64,7 +79,7 @@ final class Data {
                 java.lang.ref.Reference.reachabilityFence(data);
             }
         }
-        return x;
+        return placed(x);
     }
 
     static float[] floats(Tensor x) {

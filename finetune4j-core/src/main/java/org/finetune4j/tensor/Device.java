@@ -4,8 +4,8 @@ import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.finetune4j.Finetune4jException;
 
 /**
- * Where a tensor's data lives: the CPU, or a CUDA device by index (which needs the binding's CUDA
- * build; this one is CPU-only, so {@link #cuda} tensors fail when made). Factories make CPU tensors;
+ * Where a tensor's data lives: the CPU, or a CUDA device by index (which needs libtorch's GPU build,
+ * the {@code cuda} Maven profile). Factories make tensors on {@link Devices#current};
  * {@link Tensor#to(Device)} moves one.
  */
 public record Device(Kind kind, int index) {

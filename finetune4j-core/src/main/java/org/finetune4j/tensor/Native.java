@@ -1,5 +1,7 @@
 package org.finetune4j.tensor;
 
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.TensorOptional;
@@ -70,8 +72,23 @@ final class Native {
         throw new Finetune4jException("libtorch dtype " + t + " has no counterpart here");
     }
 
+    /** Options for a new tensor of {@code t} on the factories' device ({@link Devices#current}). */
     static TensorOptions options(DType t) {
-        return new TensorOptions().dtype(new ScalarTypeOptional(scalarType(t)));
+        return options(t, Devices.current());
+    }
+
+    static TensorOptions options(DType t, Device d) {
+        TensorOptions o = new TensorOptions().dtype(new ScalarTypeOptional(scalarType(t)));
+        return d.kind() == Device.Kind.CPU ? o : o.device(new DeviceOptional(d.toNative()));
+    }
+
+    /**
+     * Options for host memory that Java writes and the factories' device then copies from: plain CPU
+     * memory, page-locked (pinned) when that device is a GPU, so the copy runs without a staging step.
+     */
+    static TensorOptions host(DType t) {
+        TensorOptions o = options(t, Device.CPU);
+        return Devices.current().kind() == Device.Kind.CPU ? o : o.pinned_memory(new BoolOptional(true));
     }
 
     static ScalarTypeOptional optional(DType t) {

@@ -444,6 +444,16 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(t.norm());
     }
 
+    /** Element-wise: neither infinite nor NaN (bool). */
+    public Tensor isfinite() {
+        return new Tensor(t.isfinite());
+    }
+
+    /** Whether every element is true (a bool scalar). */
+    public Tensor all() {
+        return new Tensor(t.all());
+    }
+
     public Tensor gather(int d, Tensor index) {
         return new Tensor(t.gather(d, index.t));
     }

@@ -7,8 +7,8 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The {@code torch.*} functions: factories (CPU tensors, in the current {@link Scope}), joins, and
- * the default generator that dropout draws from.
+ * The {@code torch.*} functions: factories (on {@link Devices#current}, in the current {@link Scope}),
+ * joins, and the default generator that dropout draws from.
  */
 public final class Torch {
 
@@ -42,13 +42,13 @@ public final class Torch {
 
     /** Uninitialised storage (every element is written before it is read). */
     public static Tensor empty(DType type, long... shape) {
-        return Data.empty(type, shape);
+        return new Tensor(torch.empty(shape, Native.options(type), new org.bytedeco.pytorch.MemoryFormatOptional()));
     }
 
     /** start, start + 1, ..., end - 1 as int64. */
     public static Tensor arange(long start, long end) {
         return new Tensor(torch.arange(Native.scalar(start), Native.scalar(end), new ScalarTypeOptional(torch.ScalarType.Long),
-                new org.bytedeco.pytorch.LayoutOptional(), new org.bytedeco.pytorch.DeviceOptional(),
+                new org.bytedeco.pytorch.LayoutOptional(), new org.bytedeco.pytorch.DeviceOptional(Devices.current().toNative()),
                 new org.bytedeco.pytorch.BoolOptional()));
     }
 
@@ -117,15 +117,18 @@ public final class Torch {
         return new Tensor(torch.where(cond.t, a.t, b.t));
     }
 
-    /** Seeds the default generator (dropout masks, {@link #randomSeed}). */
+    /** Seeds the default generators, the CPU's and every GPU's (dropout masks, {@link #randomSeed}). */
     public static void manualSeed(long seed) {
         torch.manual_seed(seed);
+        if (Devices.current().kind() == Device.Kind.CUDA) {
+            torch.cuda_manual_seed_all(seed);
+        }
     }
 
-    /** A seed drawn from the default generator, in [0, 2^31); the draw advances it. */
+    /** A seed drawn from the CPU's default generator, in [0, 2^31); the draw advances it. */
     public static long randomSeed() {
         org.bytedeco.pytorch.Tensor r = torch.randint(Integer.MAX_VALUE, new long[] {1},
-                Native.options(DType.I64));
+                Native.options(DType.I64, Device.CPU));
         try {
             return r.item().toLong();
         } finally {

@@ -9,6 +9,7 @@ import org.finetune4j.io.TensorData;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Tensors;
@@ -98,14 +99,15 @@ public final class AdamW implements AutoCloseable {
     /**
      * Updates one parameter block by block: each block of {@link #BLOCK} elements goes through all
      * the steps while it is in cache, so the optimizer reads and writes each tensor about once
-     * instead of once per operation (it is memory-bound; this makes it several times faster).
+     * instead of once per operation (it is memory-bound; this makes it several times faster). A GPU
+     * takes each tensor whole: its kernels stream from device memory, and every block would cost launches.
      */
     private void update(Parameter p, Tensor grad, double lr, double wd, double c1, double c2) {
         Tensor w = p.data();
         Tensor[] mv = moments.computeIfAbsent(p, k -> new Tensor[] {
             Torch.zeros(DType.F32, w.shape()).persist(), Torch.zeros(DType.F32, w.shape()).persist()});
         long n = w.numel();
-        if (n <= BLOCK) {
+        if (n <= BLOCK || w.device().kind() == Device.Kind.CUDA) {
             updateBlock(w, mv[0], mv[1], grad, lr, wd, c1, c2);
             return;
         }

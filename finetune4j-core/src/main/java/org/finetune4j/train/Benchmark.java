@@ -20,6 +20,7 @@ import org.finetune4j.peft.LoraModel;
 import org.finetune4j.tensor.Autocast;
 import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Devices;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Torch;
@@ -162,6 +163,7 @@ public final class Benchmark {
                     } else {
                         trainStep(model, params, opt, in, checkpointing, autocast);
                     }
+                    Devices.synchronize(); // a GPU's step ends when its queued kernels have run
                 }
                 if (i >= warmup) {
                     times.add((System.nanoTime() - t0) / 1e9);
@@ -225,9 +227,13 @@ public final class Benchmark {
         o.put("case", c.name());
         o.put("mode", forwardOnly ? "forward" : "train");
         o.put("dtype", autocast == null ? "float32" : autocast.torchName());
+        o.put("device", Devices.current().toString());
         o.put("step_time_s", round(median, 4));
         o.put("tokens_per_s", round(tokens / median, 1));
         o.put("peak_rss_mb", round(Memory.peakRssBytes() / 1048576.0, 1));
+        if (Devices.peakBytes() > 0) {
+            o.put("gpu_peak_mb", round(Devices.peakBytes() / 1048576.0, 1));
+        }
         o.put("model_gflop_per_step", round(gflop, 2));
         o.put("mfu", round(gflop / median / matmulGflops, 3));
         o.put("matmul_gflops", round(matmulGflops, 1));
@@ -240,23 +246,30 @@ public final class Benchmark {
         return Math.round(x * f) / f;
     }
 
-    /** fp32 matmul throughput (2048^3, the best of 10 after 3 warm-ups), in GFLOP/s. */
-    public static double matmulGflops() {
+    /**
+     * Matmul throughput in GFLOP/s, the best of 10 after 3 warm-ups, on the factories' device: float32
+     * 2048^3 on the CPU; 8192^3 on a GPU, in {@code autocast}'s dtype when it is not null (a GPU's
+     * bfloat16 peak is many times its float32 one).
+     */
+    public static double matmulGflops(DType autocast) {
+        boolean gpu = Devices.current().kind() == org.finetune4j.tensor.Device.Kind.CUDA;
+        long n = gpu ? 8192 : 2048;
+        DType type = gpu && autocast != null ? autocast : DType.F32;
         try (Scope m = Scope.open()) {
-            Tensor a = Torch.randn(2048, 2048);
-            Tensor b = Torch.randn(2048, 2048);
+            Tensor a = Torch.randn(n, n).to(type);
+            Tensor b = Torch.randn(n, n).to(type);
             double best = Double.MAX_VALUE;
             for (int i = 0; i < 13; i++) {
                 long t0 = System.nanoTime();
                 try (Tensor c = a.matmul(b)) {
-                    c.numel();
+                    Devices.synchronize();
                 }
                 double dt = (System.nanoTime() - t0) / 1e9;
                 if (i >= 3) {
                     best = Math.min(best, dt);
                 }
             }
-            return 2.0 * 2048 * 2048 * 2048 / best / 1e9;
+            return 2.0 * n * n * n / best / 1e9;
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.finetune4j.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +29,7 @@ final class Checkpoints {
     private Checkpoints() {}
 
     static Path save(Path outputDir, TransformerModel model, ModelSaver saver, Path tokenizerDir, AdamW opt, TrainerState state,
-            TrainingArguments args, Schedule schedule, int numEpochs, int globalBatch) throws IOException {
+            TrainingArguments args, Schedule schedule, int numEpochs, int globalBatch, LossScaler scaler) throws IOException {
         Path dir = outputDir.resolve(PREFIX + state.globalStep);
         Path tmp = outputDir.resolve("tmp-" + PREFIX + state.globalStep);
         deleteTree(tmp);
@@ -38,9 +40,13 @@ final class Checkpoints {
         boolean masters = saver == ModelSaver.FULL && saved != null && saved != DType.F32;
         SafeTensorsWriter.write(tmp.resolve("optimizer.safetensors"), opt.stateTensors(model.namedParameters(), masters),
                 Map.of("step", Long.toString(opt.stepCount())));
-        TrainerState.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("scheduler.json").toFile(),
-                TrainerState.JSON.createObjectNode().put("type", schedule.type()).put("warmup", schedule.warmup())
-                        .put("total", schedule.total()).put("last_epoch", state.globalStep).put("global_batch_size", globalBatch));
+        ObjectNode sched = TrainerState.JSON.createObjectNode().put("type", schedule.type()).put("warmup", schedule.warmup())
+                .put("total", schedule.total()).put("last_epoch", state.globalStep).put("global_batch_size", globalBatch);
+        if (scaler != null) { // fp16: GradScaler's state (Transformers keeps it in scaler.pt)
+            sched.put("loss_scale", scaler.scale()).put("growth_tracker", scaler.growthTracker())
+                    .put("skipped_steps", scaler.skippedSteps());
+        }
+        TrainerState.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("scheduler.json").toFile(), sched);
         TrainerState.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("trainer_state.json").toFile(),
                 state.toJson(args, schedule.total(), numEpochs));
         deleteTree(dir);
@@ -105,6 +111,17 @@ final class Checkpoints {
             }, steps);
         }
         return TrainerState.read(dir.resolve("trainer_state.json"));
+    }
+
+    /** The fp16 loss scaler as checkpoint {@code dir} left it (a checkpoint of a run without fp16 starts a new one). */
+    static LossScaler scaler(Path dir) {
+        try {
+            JsonNode s = TrainerState.JSON.readTree(dir.resolve("scheduler.json").toFile());
+            return !s.has("loss_scale") ? new LossScaler()
+                    : new LossScaler(s.get("loss_scale").asDouble(), s.get("growth_tracker").asInt(), s.get("skipped_steps").asInt());
+        } catch (IOException e) {
+            throw new Finetune4jException(dir.resolve("scheduler.json") + ": " + e.getMessage());
+        }
     }
 
     static void deleteTree(Path dir) throws IOException {

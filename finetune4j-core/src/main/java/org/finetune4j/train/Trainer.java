@@ -76,6 +76,7 @@ public final class Trainer {
     private GradientSync sync = new GradientSync(World.SINGLE, DistributedConfig.DEFAULT_BUCKET_BYTES);
     private OuterStep outer; // the low-communication mode (DiLoCo); null: gradients are summed every step
     private int innerSteps = 1;
+    private LossScaler lossScaling; // loss scaling without float16, for the tests on the CPU (fp16 makes its own)
 
     public Trainer(Job job, PrintStream console) {
         this.job = job;
@@ -101,6 +102,12 @@ public final class Trainer {
         return this;
     }
 
+    /** Scales the loss with {@code s} as fp16 does, but in the recipe's own precision: fp16's path on a CPU, for tests. */
+    Trainer lossScaling(LossScaler s) {
+        this.lossScaling = s;
+        return this;
+    }
+
     public Trainer onStep(StepListener l) {
         this.listener = l;
         return this;
@@ -122,6 +129,7 @@ public final class Trainer {
             Path resume = Ranks.agreeOnResume(world, Runs.resumePoint(args));
             Ranks.checkOuterSteps(args, innerSteps, outer != null, resume != null);
             TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), job.saver(), opt);
+            LossScaler scaler = !args.fp16() ? lossScaling : resume == null ? new LossScaler() : Checkpoints.scaler(resume);
             if (resume != null) {
                 Ranks.checkGlobalBatch(resume, globalBatch());
                 console.println("resuming from " + resume + " at step " + state.globalStep);
@@ -130,7 +138,7 @@ public final class Trainer {
             if (outer != null) {
                 outer.begin(leaves());
             }
-            Loop loop = new Loop(sampler, stepsPerEpoch, epochs, schedule, opt, state);
+            Loop loop = new Loop(sampler, stepsPerEpoch, epochs, schedule, opt, state, scaler);
             try (MetricsLog log = new MetricsLog(world.main() ? args.outputDir().resolve("metrics.jsonl") : null, state.logHistory,
                     total, state.globalStep, console)) {
                 loop.log = log;
@@ -149,6 +157,7 @@ public final class Trainer {
         final Schedule schedule;
         final AdamW opt;
         final TrainerState state;
+        final LossScaler scaler; // fp16: the dynamic loss scale; null otherwise
         final int startStep;
         MetricsLog log;
         double lossSinceLog;
@@ -162,13 +171,14 @@ public final class Trainer {
         boolean tokenLabelled;
         boolean stop;
 
-        Loop(Sampler sampler, int stepsPerEpoch, int epochs, Schedule schedule, AdamW opt, TrainerState state) {
+        Loop(Sampler sampler, int stepsPerEpoch, int epochs, Schedule schedule, AdamW opt, TrainerState state, LossScaler scaler) {
             this.sampler = sampler;
             this.stepsPerEpoch = stepsPerEpoch;
             this.epochs = epochs;
             this.schedule = schedule;
             this.opt = opt;
             this.state = state;
+            this.scaler = scaler;
             this.startStep = state.globalStep;
             this.stop = state.globalStep >= schedule.total(); // resumed from the last step: nothing left to train
         }
@@ -181,7 +191,7 @@ public final class Trainer {
                 List<int[]> batches = sampler.batches(epoch, done);
                 for (int i = 0; i < batches.size() && !stop; i += accum) {
                     List<int[]> group = batches.subList(i, Math.min(i + accum, batches.size()));
-                    double loss = step(group, schedule.lr(state.globalStep, args.learningRate()), state.globalStep);
+                    double loss = step(group, lr(), state.globalStep);
                     state.globalStep++;
                     state.epoch = epoch + (double) (done + i + group.size()) / micro;
                     afterStep(loss);
@@ -212,7 +222,7 @@ public final class Trainer {
                 ObjectNode e = TrainerState.JSON.createObjectNode();
                 e.put("loss", round(lossSinceLog / stepsSinceLog));
                 e.put("grad_norm", lastGradNorm);
-                e.put("learning_rate", schedule.lr(state.globalStep, args.learningRate()));
+                e.put("learning_rate", lr());
                 if (world.size() > 1) {
                     e.put("step_seconds", round(stepSecondsSinceLog / stepsSinceLog));
                     e.put("allreduce_seconds", round(syncSecondsSinceLog / stepsSinceLog));
@@ -230,6 +240,11 @@ public final class Trainer {
                 lossSinceLog = 0;
                 stepsSinceLog = 0;
             }
+        }
+
+        /** The scheduled learning rate; fp16 steps skipped for non-finite gradients do not advance the schedule, as in Trainer. */
+        private double lr() {
+            return schedule.lr(state.globalStep - (scaler == null ? 0 : scaler.skippedSteps()), args.learningRate());
         }
 
         /**
@@ -268,8 +283,17 @@ public final class Trainer {
                 syncSecondsSinceLog += sync.lastSeconds();
             }
             loss = world.sum(loss)[0] / (outer != null ? world.size() : 1);
+            boolean finite = scaler == null || scaler.unscale(leaves()); // fp16: unscaled before clipping, as GradScaler
             lastGradNorm = Gradients.clip(trainable, args.maxGradNorm());
-            opt.step(lr);
+            if (finite) {
+                opt.step(lr);
+            }
+            if (scaler != null) {
+                scaler.update(finite);
+                if (!finite) {
+                    log.say("step " + (index + 1) + ": skipped, fp16 gradients not finite; loss scale now " + scaler.scale());
+                }
+            }
             if (outer != null && (index + 1) % innerSteps == 0) {
                 outer.apply(leaves());
                 syncSecondsSinceLog += sync.lastSeconds();
@@ -306,7 +330,8 @@ public final class Trainer {
                     return 0;
                 }
                 double share = (double) b.lossItems() / items;
-                f.backward(loss.mul(share)); // with checkpointing, recomputes the layers
+                Tensor weighed = loss.mul(share);
+                f.backward(scaler == null ? weighed : scaler.scaled(weighed)); // with checkpointing, recomputes the layers
                 return value * share;
             }
         }
@@ -359,7 +384,7 @@ public final class Trainer {
             }
             if (world.main()) {
                 Checkpoints.save(args.outputDir(), job.model(), job.saver(), job.tokenizerDir(), opt, state, args, schedule, epochs,
-                        globalBatch());
+                        globalBatch(), scaler);
                 Checkpoints.rotate(args.outputDir(), args.saveTotalLimit(), state.bestModelCheckpoint);
             }
         }
@@ -422,9 +447,9 @@ public final class Trainer {
     /** Keeps the dropout and masking draws of two ranks apart (rank 0 draws as one process does). */
     private static final long RANK_SEED_STRIDE = 0x9E3779B9L;
 
-    /** bfloat16 under {@code training.bf16}, else null (float32). */
+    /** bfloat16 under {@code training.bf16}, float16 under {@code training.fp16} (a GPU only), else null (float32). */
     private DType autocast() {
-        return args.bf16() ? DType.BF16 : null;
+        return args.bf16() ? DType.BF16 : args.fp16() ? DType.F16 : null;
     }
 
     static double round(double x) {

@@ -2,6 +2,8 @@ package org.finetune4j.train;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.finetune4j.tensor.Device;
+import org.finetune4j.tensor.Devices;
 
 /**
  * Hugging Face TrainingArguments: the same names (in a recipe's {@code training:} block, which
@@ -41,9 +43,19 @@ public record TrainingArguments(
         boolean bf16,
         String resumeFromCheckpoint,
         boolean skipNonfiniteLoss,
-        boolean gradientCheckpointing) {
+        boolean gradientCheckpointing,
+        String deviceSpec,
+        boolean fp16) {
 
     public static final List<String> SCHEDULES = List.of("linear", "cosine", "constant", "constant_with_warmup", "polynomial");
+    /**
+     * The device {@code training.device} names on this build and machine (auto: the GPU when libtorch's
+     * GPU build sees one, else the CPU); a device that is not there is a one-line error.
+     */
+    public Device device() {
+        return Devices.select(deviceSpec, "training.device");
+    }
+
     /** Micro-batches per optimizer step times the batch size. */
     public int effectiveBatchSize() {
         return perDeviceTrainBatchSize * gradientAccumulationSteps;

@@ -37,8 +37,8 @@ public class LoraParityTest {
             ObjectNode got = ForwardProbe.run(model, inputs, new ForwardProbe.TrainSettings(5, 1e-3, 0.01, false));
             assertThat(got.get("num_trainable_parameters").asLong()).isEqualTo(golden.get("num_trainable_parameters").asLong());
             JsonNode exp = golden.get("expected");
-            assertClose("logits", got.get("logits"), exp.get("logits"), 1e-5);
-            assertThat(got.get("loss").doubleValue()).isCloseTo(exp.get("loss").doubleValue(), within(1e-5));
+            assertClose("logits", got.get("logits"), exp.get("logits"), Fixtures.LOGITS);
+            assertThat(got.get("loss").doubleValue()).isCloseTo(exp.get("loss").doubleValue(), within(Fixtures.LOGITS));
             JsonNode norms = golden.get("grad_norms");
             assertThat(got.get("grad_norms").size()).isEqualTo(norms.size());
             norms.fields().forEachRemaining(e -> {
