@@ -29,6 +29,7 @@ task: clm
 data:
   train: $work/train.txt
   validation_split: 0
+  block_size: 16
 training:
   output_dir: $work/out
   max_steps: $steps

@@ -1,7 +1,5 @@
 package org.finetune4j.model;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.finetune4j.io.TensorInfo;
@@ -73,12 +71,11 @@ public final class Int8 {
     }
 
     /**
-     * Reads the tensors of a weight file through one reused direct buffer (positional reads, no
+     * Reads the tensors of a weight file straight into each tensor's memory (positional reads, no
      * mapping: the file's pages stay in the page cache instead of this process's resident set, where
-     * mapped pages would sit until the garbage collector unmaps them) and copies or quantizes them.
+     * mapped pages would sit until the garbage collector unmaps them) and holds or quantizes them.
      */
     static final class Loader {
-        private ByteBuffer staging;
 
         /** Reads tensor {@code key} (shape already checked) and holds it in {@code p} as int8. */
         void load(WeightFiles files, String key, Parameter p, boolean transposed) {
@@ -93,17 +90,7 @@ public final class Int8 {
             if (info.numel() == 0 || info.byteCount() > Integer.MAX_VALUE) {
                 return Tensors.toTensor(info, files.data(key));
             }
-            return Tensors.toTensor(info, read(files, key, info)); // copied out of the staging buffer
-        }
-
-        private ByteBuffer read(WeightFiles files, String key, TensorInfo info) {
-            long bytes = info.byteCount();
-            if (staging == null || staging.capacity() < bytes) {
-                staging = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
-            }
-            staging.clear();
-            files.read(key, staging);
-            return staging.flip().slice().order(ByteOrder.LITTLE_ENDIAN);
+            return Tensors.read(info, into -> files.read(key, into)); // read straight into the tensor's memory
         }
     }
 }

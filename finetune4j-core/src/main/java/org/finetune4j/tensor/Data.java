@@ -62,6 +62,23 @@ final class Data {
         return placed(x);
     }
 
+    /**
+     * A new tensor whose bytes {@code fill} writes into a little-endian direct buffer over the tensor's own
+     * host memory (so nothing is staged on the way), then placed on the factories' device.
+     */
+    static Tensor filled(DType type, long[] shape, java.util.function.Consumer<ByteBuffer> fill) {
+        checkLittleEndian();
+        long bytes = numel(shape) * type.size();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(bytes + " bytes: a buffer holds at most 2 GiB");
+        }
+        Tensor x = host(type, shape);
+        if (bytes > 0) {
+            fill.accept(new BytePointer(x.t.data_ptr()).capacity(bytes).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+        }
+        return placed(x);
+    }
+
     /** A new tensor holding a copy of the bytes from {@code data}'s position to its limit. */
     static Tensor of(ByteBuffer data, DType type, long... shape) {
         checkLittleEndian();

@@ -26,6 +26,15 @@ public final class Tensors {
         return Torch.fromBytes(data, info.dtype(), info.shape());
     }
 
+    /**
+     * A new tensor of {@code info}'s dtype and shape whose bytes {@code fill} reads straight into its memory
+     * (e.g. positional reads of a weight file), with no staging copy: loading a model then peaks at its
+     * weights, not at its weights plus its largest tensor.
+     */
+    public static Tensor read(TensorInfo info, java.util.function.Consumer<ByteBuffer> fill) {
+        return Data.filled(info.dtype(), info.shape(), fill);
+    }
+
     /** The bytes of {@code t} (copied out of libtorch, little-endian) as a tensor to write. */
     public static TensorData fromTensor(String name, Tensor t) {
         return new TensorData(name, t.dtype(), t.shape(), Torch.bytes(t));
