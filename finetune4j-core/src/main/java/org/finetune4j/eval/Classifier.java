@@ -49,12 +49,12 @@ public record Classifier(TransformerModel model, Tokenizer tokenizer, List<Strin
         return requested > 0 ? requested : Math.min(512, positions);
     }
 
-    /** Class probabilities [n][labels] of the examples, computed in batches. */
+    /** Class probabilities [n][labels] of the examples, computed in batches packed into rows of the batch's longest example. */
     public float[][] probabilities(Examples examples, int batchSize) {
         float[][] out = new float[examples.size()][];
         try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int[] indices : org.finetune4j.data.Sampler.sequential(examples.size(), batchSize).batches(0)) {
-                Batch b = examples.batch(indices, padId);
+                Batch b = org.finetune4j.data.Packing.pack(examples.batch(indices, padId), 0, padId, false);
                 try (Scope step = Scope.open()) {
                     Tensor logits = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval()).logits();
                     float[] p = logits.softmax(-1).toFloatArray();

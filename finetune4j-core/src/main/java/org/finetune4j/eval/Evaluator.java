@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.data.Batch;
-import org.finetune4j.data.Examples;
+import org.finetune4j.data.Dataset;
 import org.finetune4j.data.Sampler;
 import org.finetune4j.distributed.World;
 import org.finetune4j.model.Output;
@@ -26,13 +26,13 @@ public final class Evaluator {
     public record Result(Map<String, Double> metrics, long[][] confusion) {}
 
     /** Metrics named {@code eval_loss}, {@code eval_accuracy}, ... plus runtime and throughput. */
-    public static Map<String, Double> evaluate(TransformerModel model, Examples data, List<String> labels,
+    public static Map<String, Double> evaluate(TransformerModel model, Dataset data, List<String> labels,
             int batchSize, long padId, World world) {
         return run(model, data, labels, batchSize, padId, world).metrics();
     }
 
-    /** Evaluates as {@link #evaluate} and keeps the confusion matrix. */
-    public static Result run(TransformerModel model, Examples data, List<String> labels,
+    /** Evaluates as {@link #evaluate} and keeps the confusion matrix; {@code data} may pack its batches ({@link org.finetune4j.data.PackedRows}). */
+    public static Result run(TransformerModel model, Dataset data, List<String> labels,
             int batchSize, long padId, World world) {
         long t0 = System.nanoTime();
         ClassificationMetrics mine = new ClassificationMetrics(labels);
@@ -40,10 +40,10 @@ public final class Evaluator {
         Sampler sampler = Sampler.sequential(data.size(), batchSize);
         try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int[] indices : world.shard(sampler.batches(0))) {
-                Batch b = data.batch(indices, padId);
+                Batch b = data.batch(indices, padId, 0);
                 try (Scope step = Scope.open()) {
                     Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
-                    lossSum += out.loss().item() * b.size();
+                    lossSum += out.loss().item() * b.examples();
                     mine.addLogits(out.logits().toFloatArray(), b.labels());
                 }
             }

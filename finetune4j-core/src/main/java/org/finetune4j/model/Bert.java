@@ -105,8 +105,8 @@ public final class Bert extends TransformerModel {
         Tensor h = encoder.forward(in, f); // [B, T, C]
         return switch (head) {
             case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(c.roberta()
-                    ? ((RobertaClassifier) headModule).forward(h, f)
-                    : ((Linear) headModule).forward(f.dropout(encoder.pool(h), classifierDropout())), in, c.common());
+                    ? ((RobertaClassifier) headModule).forward(in.firstTokens(h), f)
+                    : ((Linear) headModule).forward(f.dropout(encoder.pool(h, in), classifierDropout())), in, c.common());
             case TOKEN_CLASSIFICATION -> Heads.tokenClassification(
                     ((Linear) headModule).forward(f.dropout(h, classifierDropout())), in);
             case QUESTION_ANSWERING -> Heads.questionAnswering(((Linear) headModule).forward(h), in);
@@ -115,8 +115,8 @@ public final class Bert extends TransformerModel {
                     ? ((RobertaLmHead) headModule).forward(h)
                     : ((BertPreTrainingHeads) headModule).predictions(h), in);
             case PRETRAINING -> labelledOnly && in.labels() != null && in.nextSentenceLabel() != null
-                    ? atLabels(h, in, ((BertPreTrainingHeads) headModule).seqRelationship.forward(encoder.pool(h)))
-                    : ((BertPreTrainingHeads) headModule).forward(h, encoder.pool(h), in);
+                    ? atLabels(h, in, ((BertPreTrainingHeads) headModule).seqRelationship.forward(encoder.pool(h, in)))
+                    : ((BertPreTrainingHeads) headModule).forward(h, encoder.pool(h, in), in);
             default -> new Output(h, null, null);
         };
     }
@@ -165,8 +165,7 @@ public final class Bert extends TransformerModel {
         }
 
         Tensor forward(Inputs in, Forward f) {
-            Tensor mask = in.maskOrOnes();
-            Tensor bias = Attention.maskBias(mask, in.length(), false); // [B, 1, T, T]
+            Tensor bias = in.attentionBias(0, false, 0); // [B, 1, 1, T], or [R, 1, L, L] packed
             Tensor h = embeddings.forward(in, f);
             f.hidden(h);
             return Layers.run(layers.list(), h, f, (layer, x, fw) -> {
@@ -176,9 +175,9 @@ public final class Bert extends TransformerModel {
             });
         }
 
-        /** tanh(dense(h[:, 0])) [B, C]. */
-        Tensor pool(Tensor h) {
-            return pooler.forward(h.select(1, 0)).tanh();
+        /** tanh(dense(h[:, 0])) [B, C], of each example's first token when packed ([N, C]). */
+        Tensor pool(Tensor h, Inputs in) {
+            return pooler.forward(in.firstTokens(h)).tanh();
         }
     }
 
@@ -202,7 +201,9 @@ public final class Bert extends TransformerModel {
 
         Tensor forward(Inputs in, Forward f) {
             Tensor ids = in.inputIds(); // [B, T]
-            Tensor pos = in.positionIds() != null ? in.positionIds() : positions(ids);
+            Tensor pos = in.positionIds() != null ? in.positionIds()
+                    : in.packed() != null ? in.packed().positions().add(c.roberta() ? c.padTokenId() + 1L : 0L) // [R, L]
+                    : positions(ids);
             Tensor types = in.tokenTypeIds() != null ? in.tokenTypeIds() : Torch.zeros(DType.I64, ids.shape());
             Tensor h = word.forward(ids).add(position.forward(pos)).add(tokenType.forward(types)); // [B, T, C]
             return f.dropout(norm.forward(h), c.hiddenDropout());
@@ -277,8 +278,9 @@ public final class Bert extends TransformerModel {
             this.dropout = c.classifierDropout() != null ? c.classifierDropout() : c.hiddenDropout();
         }
 
-        Tensor forward(Tensor h, Forward f) {
-            Tensor x = f.dropout(h.select(1, 0), dropout); // [B, C]
+        /** {@code first}: each example's first token [B, C]. */
+        Tensor forward(Tensor first, Forward f) {
+            Tensor x = f.dropout(first, dropout); // [B, C]
             x = f.dropout(dense.forward(x).tanh(), dropout);
             return outProj.forward(x); // [B, labels]
         }

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import org.finetune4j.distributed.World;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.data.Dataset;
 import org.finetune4j.data.Examples;
+import org.finetune4j.data.PackedRows;
 import org.finetune4j.data.LabelMap;
 import org.finetune4j.data.TextClassificationData;
 import org.finetune4j.data.TextColumns;
@@ -56,11 +58,25 @@ public final class Jobs {
             case "multitask" -> MultitaskJobs.create(r, console, hub);
             default -> throw new IllegalStateException("no job for task " + r.task());
         };
+        job = packed(r, job);
         if (r.peft() == null) {
             return job;
         }
         LoraConfig c = LoraModel.resolve(job.model(), r.peft(), r.file()).withBaseModel(r.model().path().toString());
         return job.withSaver(adapterSaver(c));
+    }
+
+    /**
+     * The job with its training batches packed ({@link PackedRows}) when the recipe asks: rows as long as the
+     * longest example (the task's max_length, where an example reaches it), causal labels for a causal LM head.
+     */
+    static Trainer.Job packed(Recipe r, Trainer.Job job) {
+        if (!r.packing()) {
+            return job;
+        }
+        int longest = Math.max(1, java.util.Arrays.stream(job.train().lengths()).max().orElse(1));
+        Dataset rows = new PackedRows(job.train(), longest, job.model().head == Head.CAUSAL_LM);
+        return new Trainer.Job(job.model(), job.tokenizerDir(), rows, job.eval(), job.padId(), job.args(), job.saver());
     }
 
     /** A LoRA run saves (and resumes from) PEFT adapter folders of {@code c} (resolved) instead of the full model. */
@@ -127,7 +143,8 @@ public final class Jobs {
             ModelConfig config = withLabels(base, train.labelMap(), pad, dir);
             TransformerModel model = model(r, dir, config, Head.SEQUENCE_CLASSIFICATION, console);
             Examples trainEx = Examples.tokenize(train, tok, maxLength);
-            Examples evalEx = eval == null ? null : Examples.tokenize(eval, tok, maxLength);
+            Examples evalTokens = eval == null ? null : Examples.tokenize(eval, tok, maxLength);
+            Dataset evalEx = evalTokens == null || !r.packing() ? evalTokens : new PackedRows(evalTokens, maxLength, false);
             List<String> labels = train.labelMap().names();
             int evalBatch = r.training().perDeviceEvalBatchSize();
             Evaluation evaluation = evalEx == null ? null : new Evaluation() {

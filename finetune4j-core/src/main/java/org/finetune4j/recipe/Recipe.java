@@ -22,13 +22,32 @@ import org.finetune4j.train.TrainingArguments;
  * {@link PeftBlock}; null when absent), {@code training} and {@code distributed} ({@link DistributedBlock}) blocks,
  * every key type-checked, unknown keys refused. Each task reads its own {@code data} block ({@link #TASKS}).
  * Paths in the file are relative to the recipe's folder; those a command-line override sets, to the working directory.
+ * {@code packing} is {@code data.packing} ({@link #PACKING_TASKS}).
  */
 public record Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training,
-        LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed) {
+        LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed, boolean packing) {
 
-    /** A recipe without a {@code peft}, {@code forgetting} or {@code distributed} block. */
+    /** A recipe without a {@code peft}, {@code forgetting} or {@code distributed} block, its batches padded. */
     public Recipe(String file, ModelSpec model, String task, TaskSpec data, Freezing freeze, TrainingArguments training) {
-        this(file, model, task, data, freeze, training, null, null, null);
+        this(file, model, task, data, freeze, training, null, null, null, false);
+    }
+
+    /**
+     * The tasks whose batches pack several examples a row ({@code data.packing}, true by default for them:
+     * {@link org.finetune4j.data.Packing}); the others pad each example to its batch's longest row and refuse
+     * {@code data.packing: true}.
+     */
+    public static final List<String> PACKING_TASKS = List.of("sequence-classification", "token-classification", "mlm",
+            "pretraining", "clm", "instruction");
+
+    /** {@code data.packing}: as given, else whether the task packs; refused for a task that does not. */
+    static boolean packing(Node d, String task) {
+        boolean packs = PACKING_TASKS.contains(task);
+        boolean on = d.bool("packing", packs);
+        if (on && !packs) {
+            throw d.error("packing", "task " + task + " does not pack its batches; remove the key or set it to false");
+        }
+        return on;
     }
 
     /** A task's {@code data} block as its task reads it. */
@@ -172,6 +191,7 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         m.finish();
         String task = root.choice("task", "sequence-classification", TASKS);
         Node d = root.child("data");
+        boolean packing = packing(d, task);
         TaskSpec data = READERS.get(task).apply(d);
         d.finish();
         Freezing freeze = freezing(root.child("freeze"));
@@ -181,7 +201,7 @@ public record Recipe(String file, ModelSpec model, String task, TaskSpec data, F
         DistributedConfig distributed = DistributedBlock.read(root);
         root.finish();
         root.checkInputs();
-        return new Recipe(file, model, task, data, freeze, training, peft, forgetting, distributed);
+        return new Recipe(file, model, task, data, freeze, training, peft, forgetting, distributed, packing);
     }
 
     private static Freezing freezing(Node f) {
