@@ -32,9 +32,15 @@ public final class LmEvaluator {
 
     private LmEvaluator() {}
 
-    /** Metrics named {@code <prefix>loss}, {@code <prefix>perplexity}, {@code <prefix>accuracy}, ... */
+    /** Metrics named {@code <prefix>loss}, {@code <prefix>perplexity}, {@code <prefix>accuracy}, ... on padded batches. */
     public static Map<String, Double> evaluate(TransformerModel model, LmData data, int batchSize, long padId, long seed, String prefix,
             World world) {
+        return evaluate(model, data, batchSize, padId, seed, prefix, world, false);
+    }
+
+    /** As above; with {@code pack}, each batch is packed ({@link org.finetune4j.data.Packing}) into rows of its longest example. */
+    public static Map<String, Double> evaluate(TransformerModel model, LmData data, int batchSize, long padId, long seed, String prefix,
+            World world, boolean pack) {
         long t0 = System.nanoTime();
         double lossSum = 0;
         long items = 0;
@@ -46,6 +52,9 @@ public final class LmEvaluator {
         try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int k : world.shard(batches.size())) {
                 Batch b = data.batch(batches.get(k), padId, seed * 1_000_003L + k);
+                if (pack) {
+                    b = org.finetune4j.data.Packing.pack(b, 0, padId, model.head == org.finetune4j.model.Head.CAUSAL_LM);
+                }
                 if (b.lossItems() == 0) {
                     continue;
                 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.data.Batch;
+import org.finetune4j.data.Packing;
 import org.finetune4j.data.Sampler;
 import org.finetune4j.data.TagScheme;
 import org.finetune4j.data.TokenClassificationData;
@@ -27,11 +28,17 @@ public final class TokenEvaluator {
     /** Gold and predicted tags of the labelled tokens, one list a sentence, and the row-weighted mean loss. */
     public record Tags(List<List<String>> gold, List<List<String>> predicted, double loss) {}
 
-    /** Metrics with {@code prefix} (eval), plus runtime and throughput. */
+    /** Metrics with {@code prefix} (eval), plus runtime and throughput; the batches are packed. */
     public static Map<String, Double> evaluate(TransformerModel model, TokenClassificationData data, List<String> labels,
             boolean strict, TagScheme scheme, int batchSize, long padId, World world) {
+        return evaluate(model, data, labels, strict, scheme, batchSize, padId, world, true);
+    }
+
+    /** As above; {@code pack}: each batch packed ({@link Packing}) into rows of its longest sentence, else padded. */
+    public static Map<String, Double> evaluate(TransformerModel model, TokenClassificationData data, List<String> labels,
+            boolean strict, TagScheme scheme, int batchSize, long padId, World world, boolean pack) {
         long t0 = System.nanoTime();
-        Tags tags = predict(model, data, labels, batchSize, padId, world);
+        Tags tags = predict(model, data, labels, batchSize, padId, world, pack);
         Seqeval.Report report = Seqeval.evaluate(tags.gold(), tags.predicted(), strict, scheme);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();
@@ -48,20 +55,21 @@ public final class TokenEvaluator {
      * the ranks of {@code world} by batch, each sentence's (gold, predicted) ids then shared.
      */
     public static Tags predict(TransformerModel model, TokenClassificationData data, List<String> labels, int batchSize,
-            long padId, World world) {
+            long padId, World world, boolean pack) {
         float[][] pairs = new float[data.size()][]; // per sentence: gold id, predicted id, gold id, ...
         double lossSum = 0;
         try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int[] indices : world.shard(Sampler.sequential(data.size(), batchSize).batches(0))) {
-                Batch b = data.batch(indices, padId);
+                Batch padded = data.batch(indices, padId);
+                Batch b = pack ? Packing.pack(padded, 0, padId, false) : padded;
                 try (Scope step = Scope.open()) {
                     Output out = model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval());
                     float loss = (float) out.loss().item();
-                    lossSum += Float.isNaN(loss) ? 0 : loss * b.size();
-                    long[] argmax = out.logits().argmax(-1).toLongArray(); // [B * T]
-                    int t = b.length();
-                    for (int r = 0; r < indices.length; r++) {
-                        pairs[indices[r]] = labelled(b.tokenLabels()[r], argmax, r * t);
+                    lossSum += Float.isNaN(loss) ? 0 : loss * b.examples();
+                    long[] argmax = out.logits().argmax(-1).toLongArray(); // [B * T], or [R * L] packed
+                    for (int r = 0; r < indices.length; r++) { // each sentence's labels beside its own tokens' argmax
+                        int at = pack ? (int) b.packing().firsts()[r] : r * b.length();
+                        pairs[indices[r]] = labelled(padded.tokenLabels()[r], argmax, at);
                     }
                 }
             }

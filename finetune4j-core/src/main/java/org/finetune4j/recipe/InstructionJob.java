@@ -51,7 +51,9 @@ final class InstructionJob {
             InstructionData evalData = eval == null ? null : tokenize(eval, template, tok, maxLength, d.trainOnInputs(), console);
             TransformerModel model = Jobs.model(r, dir, config, Head.CAUSAL_LM, console);
             int evalBatch = r.training().perDeviceEvalBatchSize();
-            Evaluation evaluation = evalData == null ? null : (m, world) -> TokenLoss.evaluate(m, evalData, evalBatch, pad, world);
+            org.finetune4j.data.Dataset evalRows = evalData == null || !r.packing() ? evalData
+                    : new org.finetune4j.data.PackedRows(evalData, maxLength, true);
+            Evaluation evaluation = evalRows == null ? null : (m, world) -> TokenLoss.evaluate(m, evalRows, evalBatch, pad, world);
             return new Trainer.Job(model, dir, trainData, evaluation, pad, r.training());
         }
     }

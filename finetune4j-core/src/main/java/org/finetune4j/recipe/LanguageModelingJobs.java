@@ -49,7 +49,7 @@ public final class LanguageModelingJobs {
             }
             int evalBatch = r.training().perDeviceEvalBatchSize();
             Evaluation evaluation = data.eval() == null ? null
-                    : (m, world) -> LmEvaluator.evaluate(m, data.eval(), evalBatch, pad, d.evalSeed(), "eval_", world);
+                    : (m, world) -> LmEvaluator.evaluate(m, data.eval(), evalBatch, pad, d.evalSeed(), "eval_", world, r.packing());
             return new Trainer.Job(model, dir, data.train(), evaluation, pad, r.training());
         }
     }

@@ -52,7 +52,7 @@ final class TaskJobs {
                 int batch = r.training().perDeviceEvalBatchSize();
                 List<String> names = labels.names();
                 evaluation = (m, world) -> TokenEvaluator.evaluate(m, evalData, names, d.strict(), d.layout().scheme(), batch, pad,
-                        world);
+                        world, r.packing());
             }
             return new Trainer.Job(model, dir, trainData, evaluation, pad, r.training());
         }
