@@ -30,8 +30,9 @@ public final class Batches {
         }
         Packing p = b.packing();
         if (p != null) {
+            long[] rows = java.util.Arrays.stream(p.firsts()).map(i -> i / b.length()).toArray();
             in = in.withPacking(new Inputs.Packed(Torch.tensor(p.sequenceIds()), Torch.tensor(p.positions()),
-                    Torch.tensor(p.firsts()), Torch.tensor(p.lasts())));
+                    Torch.tensor(p.firsts()), Torch.tensor(p.lasts()), Torch.tensor(rows)));
         }
         return in;
     }

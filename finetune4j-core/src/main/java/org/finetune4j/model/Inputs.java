@@ -23,9 +23,9 @@ public record Inputs(
     /**
      * Where the N examples of packed rows lie ({@link org.finetune4j.data.Packing}): sequence ids and
      * positions (from 0 in each example) [R, L]; each example's first and last token [N], as flat indices
-     * into the R * L tokens.
+     * into the R * L tokens, and its row [N].
      */
-    public record Packed(Tensor sequenceIds, Tensor positions, Tensor firsts, Tensor lasts) {}
+    public record Packed(Tensor sequenceIds, Tensor positions, Tensor firsts, Tensor lasts, Tensor rows) {}
 
     /** Inputs without packing. */
     public Inputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Tensor positionIds, Tensor labels,
@@ -60,6 +60,7 @@ public record Inputs(
     public Tensor firstTokens(Tensor h) {
         return packed == null ? h.select(1, 0) : h.reshape(-1, h.size(2)).indexSelect(0, packed.firsts());
     }
+
     public Inputs withTokenTypeIds(Tensor t) {
         return new Inputs(inputIds, attentionMask, t, positionIds, labels, nextSentenceLabel, startPositions, endPositions, packed);
     }
