@@ -182,12 +182,12 @@ public final class Bert extends TransformerModel {
         /**
          * The last layer's output at each example's first token only [B or N, C]: the layers below run on every
          * token, the last one's queries, output projection and FFN on the first tokens (their keys and values on
-         * every token), which is all a classifier reads. Passes that keep hidden states or attentions, or
-         * recompute layers, run every token through every layer.
+         * every token), which is all a classifier reads. Passes that keep hidden states or attentions run every
+         * token through every layer; with checkpointing the layers below are recomputed and the last one is not.
          */
         Tensor firstTokens(Inputs in, Forward f) {
             List<Layer> all = layers.list();
-            if (f.keepAttentions || f.keepHiddenStates || f.checkpointing || all.isEmpty()) {
+            if (f.keepAttentions || f.keepHiddenStates || all.isEmpty() || (f.checkpointing && all.size() < 2)) {
                 return in.firstTokens(forward(in, f));
             }
             Tensor bias = in.attentionBias(0, false, 0); // [B, 1, 1, T], [R, 1, L, L] packed, or null
