@@ -57,7 +57,7 @@ run() { # COMMAND -> the argument list of that command
     bench) echo bench --case bert-tiny-32x128 --steps 5 --warmup 1 ;;
     eval) echo eval --model "$work/model" --data "$work/train.tsv" --text-column sentence ;;
     predict) echo predict --model "$work/model" --input "$work/texts.jsonl" ;;
-    generate) echo generate --model "$lm" --prompt "Once upon a time" --max-new-tokens 200 ;;
+    generate) echo generate --model "$lm" --prompt Once --max-new-tokens 200 ;;  # one word: the list is split on spaces
     forward) echo forward "$fixture" --inputs "$fixture/golden.json" --train-steps 5 ;;
   esac
 }

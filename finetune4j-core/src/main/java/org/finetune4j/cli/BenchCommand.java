@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code finetune4j bench}: training-step (or forward) speed on fixed synthetic batches. */
+/** {@code finetune4j bench}: training-step (or forward) speed on fixed synthetic batches, or on a recipe's own data. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time full training steps (forward, backward, clipping, AdamW) on synthetic batches.",
                 "Reports the median step time after warm-up, the CPU seconds a step (all threads: comparable on a shared",
@@ -22,7 +22,10 @@ import picocli.CommandLine.Spec;
                 "against a matmul GFLOP/s measured in the same process. Cases: bert-tiny-32x128, bert-base-8x128,",
                 "gpt2-small-4x128, gpt2-small-4x128-lora (LoRA r 16 on c_attn): the shapes of the Python bench.py that",
                 "README.md's Transformers timings come from; or a model folder with --model (optionally 8-bit, with gradient",
-                "checkpointing, with the backbone frozen, or with a LoRA adapter)."})
+                "checkpointing, with the backbone frozen, or with a LoRA adapter).",
+                "With --recipe: the recipe's own data pipeline and training steps (packed or padded as its data.packing says,",
+                "KEY=VALUE overrides as train takes them): median step time, CPU seconds a step, real (non-pad) tokens/s, the",
+                "pad fraction of the batches' token slots, and the seconds the data pipeline takes a step."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -33,6 +36,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR", description = "Time this model folder (or Hub id) instead of the built-in cases.")
     java.nio.file.Path model;
+
+    @Option(names = "--recipe", paramLabel = "RECIPE.yaml", description = "Time this recipe's training steps on its own data.")
+    java.nio.file.Path recipe;
+
+    @picocli.CommandLine.Parameters(paramLabel = "KEY=VALUE", arity = "0..*",
+            description = "With --recipe: overrides of the recipe's keys, e.g. data.packing=false.")
+    List<String> overrides;
 
     @Mixin
     HubOptions hub;
@@ -90,6 +100,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (batch < 1 || seq < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--batch and --seq must be >= 1");
         }
+        if (recipe != null) {
+            return benchRecipe();
+        }
+        if (overrides != null && !overrides.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "KEY=VALUE overrides need --recipe");
+        }
         List<Benchmark.Case> cases = model == null ? selected() : List.of();
         double gflops = Benchmark.matmulGflops(precision.autocast());
         PrintWriter out = spec.commandLine().getOut();
@@ -107,6 +123,33 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (json) {
             out.println(Json.pretty(results));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int benchRecipe() {
+        if (model != null || only != null || forwardOnly || loadIn8bit || gradientCheckpointing || lora || freezeBase || train != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--recipe takes only --steps, --warmup, --bf16, --threads, --json and KEY=VALUE overrides");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        ObjectNode r;
+        try {
+            r = RecipeBench.run(recipe, overrides == null ? List.of() : overrides, warmup, steps, precision.bf16,
+                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        } catch (java.io.IOException e) {
+            throw new Finetune4jException(recipe + ": " + e.getMessage());
+        }
+        if (json) {
+            out.println(Json.pretty(r));
+        } else {
+            out.printf("%s  %s %s  %d steps  %.4f s/step (%.3f CPU s)  %.1f real tokens/s  pad %.1f%% of %.1f rows/step"
+                            + "  data %.2f ms/step  setup %.1f s  peak RSS %.1f MB%n",
+                    r.get("recipe").asText(), r.get("packing").asBoolean() ? "packed" : "padded", r.get("dtype").asText(),
+                    r.get("steps").asInt(), r.get("step_time_s").asDouble(), r.get("cpu_s_per_step").asDouble(),
+                    r.get("real_tokens_per_s").asDouble(), 100 * r.get("pad_fraction").asDouble(), r.get("rows_per_step").asDouble(),
+                    1000 * r.get("data_s_per_step").asDouble(), r.get("setup_s").asDouble(), r.get("peak_rss_mb").asDouble());
         }
         out.flush();
         return 0;

@@ -106,7 +106,8 @@ public final class EvalCommand implements Callable<Integer> {
             TextClassificationData d = TextClassificationData.read(data, new TextColumns(textColumn, pairColumn, labelColumn),
                     new LabelMap(c.labels()), false);
             Examples ex = Examples.tokenize(d, c.tokenizer(), c.maxLength(maxLength));
-            Evaluator.Result r = Evaluator.run(c.model(), ex, c.labels(), batchSize, c.padId(), World.SINGLE);
+            Evaluator.Result r = Evaluator.run(c.model(), new org.finetune4j.data.PackedRows(ex, c.maxLength(maxLength), false),
+                    c.labels(), batchSize, c.padId(), World.SINGLE);
             if (json) {
                 ObjectNode o = JsonNodeFactory.instance.objectNode();
                 r.metrics().forEach(o::put);

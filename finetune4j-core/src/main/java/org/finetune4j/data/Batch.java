@@ -7,17 +7,28 @@ package org.finetune4j.data;
  * taken), {@code [B]} next-sentence labels, {@code [B]} answer start and end positions; which
  * examples (indices into the dataset) the rows are; and {@code lossItems}, the number of items the
  * model's loss averages over (rows, or labelled tokens), by which gradient accumulation weighs
- * micro-batches as Transformers' Trainer does with {@code num_items_in_batch}.
+ * micro-batches as Transformers' Trainer does with {@code num_items_in_batch}. A packed batch
+ * ({@link Packing}) holds several examples a row and says where each one is in {@code packing}
+ * (null when each row is one example); per-example arrays ({@code labels}, {@code exampleIndices}
+ * ...) keep the examples' order either way.
  */
 public record Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds, long[] labels,
         long[][] tokenLabels, long[] nextSentenceLabels, long[] startPositions, long[] endPositions,
-        int[] exampleIndices, long lossItems) {
+        int[] exampleIndices, long lossItems, Packing packing) {
+
+    /** An unpacked batch: one example a row. */
+    public Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds, long[] labels,
+            long[][] tokenLabels, long[] nextSentenceLabels, long[] startPositions, long[] endPositions,
+            int[] exampleIndices, long lossItems) {
+        this(inputIds, attentionMask, tokenTypeIds, labels, tokenLabels, nextSentenceLabels, startPositions, endPositions,
+                exampleIndices, lossItems, null);
+    }
 
     /** A sequence-classification batch (or an unlabelled one when {@code labels} is null): one loss item a row. */
     public static Batch classification(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds, long[] labels,
             int[] exampleIndices) {
         return new Batch(inputIds, attentionMask, tokenTypeIds, labels, null, null, null, null, exampleIndices,
-                inputIds.length);
+                exampleIndices.length);
     }
 
     /** A token-labelled batch (token classification, masked or causal LM); {@code lossItems} as the task counts them. */
@@ -30,18 +41,23 @@ public record Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTyp
     /** This batch with next-sentence labels (BERT pretraining). */
     public Batch withNextSentenceLabels(long[] nsp) {
         return new Batch(inputIds, attentionMask, tokenTypeIds, labels, tokenLabels, nsp, startPositions, endPositions,
-                exampleIndices, lossItems);
+                exampleIndices, lossItems, packing);
     }
 
     /** This batch with answer spans (extractive QA): one loss item a row. */
     public Batch withSpans(long[] start, long[] end) {
         return new Batch(inputIds, attentionMask, tokenTypeIds, labels, tokenLabels, nextSentenceLabels, start, end,
-                exampleIndices, inputIds.length);
+                exampleIndices, exampleIndices.length, packing);
     }
 
     /** Number of rows B. */
     public int size() {
         return inputIds.length;
+    }
+
+    /** Number of examples (rows, unless packed). */
+    public int examples() {
+        return exampleIndices.length;
     }
 
     /** Padded length T. */

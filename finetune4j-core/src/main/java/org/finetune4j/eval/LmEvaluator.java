@@ -28,14 +28,20 @@ public final class LmEvaluator {
 
     private LmEvaluator() {}
 
-    /** Metrics named {@code <prefix>loss}, {@code <prefix>perplexity}, {@code <prefix>accuracy}, ... */
+    /** Metrics named {@code <prefix>loss}, {@code <prefix>perplexity}, {@code <prefix>accuracy}, ... on padded batches. */
     public static Map<String, Double> evaluate(TransformerModel model, LmData data, int batchSize, long padId, long seed, String prefix,
             World world) {
+        return evaluate(model, data, batchSize, padId, seed, prefix, world, false);
+    }
+
+    /** As above; with {@code pack}, each batch is packed ({@link org.finetune4j.data.Packing}) into rows of its longest example. */
+    public static Map<String, Double> evaluate(TransformerModel model, LmData data, int batchSize, long padId, long seed, String prefix,
+            World world, boolean pack) {
         long t0 = System.nanoTime();
         EvalLoop.TokenMean mean = new EvalLoop.TokenMean();
         long[] counts = new long[3]; // correct at masked positions, correct next-sentence predictions, rows with NSP labels
         List<int[]> batches = EvalLoop.batches(data.size(), batchSize);
-        EvalLoop.run(model, batches.size(), k -> scored(data.batch(batches.get(k), padId, seed * 1_000_003L + k)), world, (b, out) -> {
+        EvalLoop.run(model, batches.size(), k -> scored(packed(data.batch(batches.get(k), padId, seed * 1_000_003L + k), pack, padId, model)), world, (b, out) -> {
             mean.add(mlmLoss(out, b, data.objective()), b.lossItems());
             if (data.objective().masked()) {
                 counts[0] += correct(out.logits(), b.tokenLabels());
@@ -64,6 +70,11 @@ public final class LmEvaluator {
         m.put(prefix + "tokens", (double) items);
         EvalLoop.timing(m, prefix, t0, data.size());
         return m;
+    }
+
+    /** {@code b} packed into rows of its longest example when {@code pack}, causal labels for a causal LM head. */
+    private static Batch packed(Batch b, boolean pack, long padId, TransformerModel model) {
+        return pack ? org.finetune4j.data.Packing.pack(b, 0, padId, model.head == org.finetune4j.model.Head.CAUSAL_LM) : b;
     }
 
     /** The batch, or null when it has no token to score. */

@@ -1,6 +1,7 @@
 package org.finetune4j.model;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.finetune4j.nn.Activations;
 import org.finetune4j.nn.Attention;
@@ -102,11 +103,14 @@ public final class Bert extends TransformerModel {
 
     @Override
     protected Output compute(Inputs in, Forward f) {
+        if (head == Head.SEQUENCE_CLASSIFICATION) {
+            Tensor first = encoder.firstTokens(in, f); // [B or N, C]
+            return Heads.sequenceClassification(c.roberta()
+                    ? ((RobertaClassifier) headModule).forward(first, f)
+                    : ((Linear) headModule).forward(f.dropout(encoder.pool(first), classifierDropout())), in, c.common());
+        }
         Tensor h = encoder.forward(in, f); // [B, T, C]
         return switch (head) {
-            case SEQUENCE_CLASSIFICATION -> Heads.sequenceClassification(c.roberta()
-                    ? ((RobertaClassifier) headModule).forward(h, f)
-                    : ((Linear) headModule).forward(f.dropout(encoder.pool(h), classifierDropout())), in, c.common());
             case TOKEN_CLASSIFICATION -> Heads.tokenClassification(
                     ((Linear) headModule).forward(f.dropout(h, classifierDropout())), in);
             case QUESTION_ANSWERING -> Heads.questionAnswering(((Linear) headModule).forward(h), in);
@@ -115,8 +119,8 @@ public final class Bert extends TransformerModel {
                     ? ((RobertaLmHead) headModule).forward(h)
                     : ((BertPreTrainingHeads) headModule).predictions(h), in);
             case PRETRAINING -> labelledOnly && in.labels() != null && in.nextSentenceLabel() != null
-                    ? atLabels(h, in, ((BertPreTrainingHeads) headModule).seqRelationship.forward(encoder.pool(h)))
-                    : ((BertPreTrainingHeads) headModule).forward(h, encoder.pool(h), in);
+                    ? atLabels(h, in, ((BertPreTrainingHeads) headModule).seqRelationship.forward(encoder.pool(in.firstTokens(h))))
+                    : ((BertPreTrainingHeads) headModule).forward(h, encoder.pool(in.firstTokens(h)), in);
             default -> new Output(h, null);
         };
     }
@@ -165,8 +169,7 @@ public final class Bert extends TransformerModel {
         }
 
         Tensor forward(Inputs in, Forward f) {
-            Tensor mask = in.maskOrOnes();
-            Tensor bias = Attention.maskBias(mask, in.length(), false); // [B, 1, T, T]
+            Tensor bias = in.attentionBias(0, false, 0); // [B, 1, 1, T], or [R, 1, L, L] packed
             Tensor h = embeddings.forward(in, f);
             f.hidden(h);
             return Layers.run(layers.list(), h, f, (layer, x, fw) -> {
@@ -176,9 +179,36 @@ public final class Bert extends TransformerModel {
             });
         }
 
-        /** tanh(dense(h[:, 0])) [B, C]. */
-        Tensor pool(Tensor h) {
-            return pooler.forward(h.select(1, 0)).tanh();
+        /**
+         * The last layer's output at each example's first token only [B or N, C]: the layers below run on every
+         * token, the last one's queries, output projection and FFN on the first tokens (their keys and values on
+         * every token), which is all a classifier reads. Passes that keep hidden states or attentions run every
+         * token through every layer; with checkpointing the layers below are recomputed and the last one is not.
+         */
+        Tensor firstTokens(Inputs in, Forward f) {
+            List<Layer> all = layers.list();
+            if (f.keepAttentions || f.keepHiddenStates || all.isEmpty() || (f.checkpointing && all.size() < 2)) {
+                return in.firstTokens(forward(in, f));
+            }
+            Tensor bias = in.attentionBias(0, false, 0); // [B, 1, 1, T], [R, 1, L, L] packed, or null
+            Tensor h = Layers.run(all.subList(0, all.size() - 1), embeddings.forward(in, f), f,
+                    (layer, x, fw) -> layer.forward(x, bias, fw)); // [B, T, C]
+            Inputs.Packed p = in.packed();
+            Tensor rows = p != null ? p.rows() : Torch.arange(0, h.size(0)); // [N]
+            Tensor flat = p != null ? p.firsts() : rows.mul(h.size(1)); // [N]
+            Tensor keys; // [N, 1, 1, T]: which keys each first token attends to
+            if (p != null) {
+                Tensor own = p.sequenceIds().reshape(-1).indexSelect(0, flat).unsqueeze(1); // [N, 1]
+                keys = p.sequenceIds().indexSelect(0, rows).eq(own).to(DType.F32).sub(1).mul(Float.MAX_VALUE).unsqueeze(1).unsqueeze(1);
+            } else {
+                keys = bias == null ? null : bias.indexSelect(0, rows);
+            }
+            return all.get(all.size() - 1).forwardAt(h, rows, flat, keys, f);
+        }
+
+        /** tanh(dense(first)) of the first tokens' hidden states [B or N, C]. */
+        Tensor pool(Tensor first) {
+            return pooler.forward(first).tanh();
         }
     }
 
@@ -202,7 +232,9 @@ public final class Bert extends TransformerModel {
 
         Tensor forward(Inputs in, Forward f) {
             Tensor ids = in.inputIds(); // [B, T]
-            Tensor pos = in.positionIds() != null ? in.positionIds() : positions(ids);
+            Tensor pos = in.positionIds() != null ? in.positionIds()
+                    : in.packed() != null ? in.packed().positions().add(c.roberta() ? c.padTokenId() + 1L : 0L) // [R, L]
+                    : positions(ids);
             Tensor types = in.tokenTypeIds() != null ? in.tokenTypeIds() : Torch.zeros(DType.I64, ids.shape());
             Tensor h = word.forward(ids).add(position.forward(pos)).add(tokenType.forward(types)); // [B, T, C]
             return f.dropout(norm.forward(h), c.hiddenDropout());
@@ -256,9 +288,28 @@ public final class Bert extends TransformerModel {
             Tensor q = Attention.splitHeads(query.forward(h), heads); // [B, H, T, D]
             Tensor k = Attention.splitHeads(key.forward(h), heads);
             Tensor v = Attention.splitHeads(value.forward(h), heads);
-            double scale = 1.0 / Math.sqrt(c.hiddenSize() / (double) heads);
+            return rest(h, q, k, v, bias, f);
+        }
+
+        /**
+         * The layer's output at N chosen tokens only [N, C]: token {@code flat[n]} (a flat index into the B * T
+         * tokens of h [B, T, C]) attends over the keys of its row {@code rows[n]} with {@code bias} [N, 1, 1, T].
+         */
+        Tensor forwardAt(Tensor h, Tensor rows, Tensor flat, Tensor bias, Forward f) {
+            int heads = c.numHeads();
+            long n = flat.size(0);
+            Tensor hq = h.reshape(-1, h.size(2)).indexSelect(0, flat).unsqueeze(1); // [N, 1, C]
+            Tensor q = Attention.splitHeads(query.forward(hq), heads); // [N, H, 1, D]
+            Tensor k = Attention.splitHeads(key.forward(h), heads).indexSelect(0, rows); // [N, H, T, D]
+            Tensor v = Attention.splitHeads(value.forward(h), heads).indexSelect(0, rows);
+            return rest(hq, q, k, v, bias, f).reshape(n, h.size(2));
+        }
+
+        /** Attention of q over k, v, then the output projection, residual, norm and FFN on x's positions. */
+        private Tensor rest(Tensor x, Tensor q, Tensor k, Tensor v, Tensor bias, Forward f) {
+            double scale = 1.0 / Math.sqrt(c.hiddenSize() / (double) c.numHeads());
             Tensor ctx = Attention.mergeHeads(Attention.attend(q, k, v, bias, scale, c.attentionDropout(), f));
-            Tensor a = attnNorm.forward(f.dropout(attnOut.forward(ctx), c.hiddenDropout()).add(h));
+            Tensor a = attnNorm.forward(f.dropout(attnOut.forward(ctx), c.hiddenDropout()).add(x));
             Tensor i = act.apply(up.forward(a)); // [B, T, I]
             return outNorm.forward(f.dropout(down.forward(i), c.hiddenDropout()).add(a));
         }
@@ -277,8 +328,9 @@ public final class Bert extends TransformerModel {
             this.dropout = c.classifierDropout() != null ? c.classifierDropout() : c.hiddenDropout();
         }
 
-        Tensor forward(Tensor h, Forward f) {
-            Tensor x = f.dropout(h.select(1, 0), dropout); // [B, C]
+        /** {@code first}: each example's first token [B, C]. */
+        Tensor forward(Tensor first, Forward f) {
+            Tensor x = f.dropout(first, dropout); // [B, C]
             x = f.dropout(dense.forward(x).tanh(), dropout);
             return outProj.forward(x); // [B, labels]
         }

@@ -65,7 +65,7 @@ public final class DistilBert extends TransformerModel {
         Tensor h = encoder.forward(in, f); // [B, T, C]
         return switch (head) {
             case SEQUENCE_CLASSIFICATION -> {
-                Tensor pooled = F.relu(preClassifier.forward(h.select(1, 0))); // [B, C]
+                Tensor pooled = F.relu(preClassifier.forward(in.firstTokens(h))); // [B, C]
                 yield Heads.sequenceClassification(output.forward(f.dropout(pooled, c.seqClassifDropout())), in, c.common());
             }
             case TOKEN_CLASSIFICATION -> Heads.tokenClassification(output.forward(f.dropout(h, c.dropout())), in);
@@ -99,10 +99,10 @@ public final class DistilBert extends TransformerModel {
 
         Tensor forward(Inputs in, Forward f) {
             Tensor ids = in.inputIds(); // [B, T]
-            Tensor pos = in.positionIds() != null ? in.positionIds()
+            Tensor pos = in.givenPositions() != null ? in.givenPositions()
                     : Torch.arange(0, in.length()).unsqueeze(0);
             Tensor h = f.dropout(norm.forward(word.forward(ids).add(position.forward(pos))), c.dropout());
-            Tensor bias = Attention.maskBias(in.maskOrOnes(), in.length(), false); // [B, 1, T, T]
+            Tensor bias = in.attentionBias(0, false, 0); // [B, 1, 1, T], or [R, 1, L, L] packed
             f.hidden(h);
             return Layers.run(layers.list(), h, f, (layer, x, fw) -> {
                 Tensor y = layer.forward(x, bias, fw);

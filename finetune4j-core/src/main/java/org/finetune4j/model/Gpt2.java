@@ -69,14 +69,14 @@ public final class Gpt2 extends DecoderModel {
         Tensor forward(Inputs in, Forward f) {
             Tensor ids = in.inputIds(); // [B, T]
             long past = f.pastLength();
-            Tensor pos = in.positionIds() != null ? in.positionIds()
+            Tensor pos = in.givenPositions() != null ? in.givenPositions()
                     : Torch.arange(past, past + in.length()).unsqueeze(0);
             Tensor x = wte.forward(ids).add(wpe.forward(pos)); // [B, T, C]
             if (in.tokenTypeIds() != null) {
                 x = x.add(wte.forward(in.tokenTypeIds()));
             }
             x = f.dropout(x, c.embdDropout());
-            Tensor bias = Attention.maskBias(in.maskOrOnes(past), in.length(), true); // [B, 1, T, past + T]
+            Tensor bias = in.attentionBias(past, true, 0); // [B, 1, T, past + T]
             x = Layers.run(h.list(), x, f, (block, h, fw) -> {
                 fw.hidden(h);
                 return block.forward(h, bias, fw);

@@ -67,6 +67,9 @@ final class Heads {
      * model has no pad token.
      */
     static Tensor lastToken(Tensor h, Inputs in, Integer padTokenId) { // [B, T, C]
+        if (in.packed() != null) {
+            return h.reshape(-1, h.size(2)).indexSelect(0, in.packed().lasts()); // [N, C]
+        }
         long t = h.size(1);
         Tensor real = padTokenId != null ? in.inputIds().ne(padTokenId) : in.maskOrOnes().ne(0);
         Tensor idx = Torch.arange(0, t).unsqueeze(0);

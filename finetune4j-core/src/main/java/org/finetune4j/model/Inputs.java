@@ -1,11 +1,13 @@
 package org.finetune4j.model;
 
+import org.finetune4j.nn.Attention;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Torch;
 
 /**
  * A batch as a model takes it, with Transformers' argument names; absent fields are null.
- * Shapes: ids, masks, type and position ids [B, T]; labels [B] or [B, T]; positions [B].
+ * Shapes: ids, masks, type and position ids [B, T]; labels [B] or [B, T]; positions [B]. A packed batch
+ * ({@link Packed}, else null) holds several examples a row: its per-example labels and outputs are [N].
  */
 public record Inputs(
         Tensor inputIds,
@@ -15,26 +17,64 @@ public record Inputs(
         Tensor labels,
         Tensor nextSentenceLabel,
         Tensor startPositions,
-        Tensor endPositions) {
+        Tensor endPositions,
+        Packed packed) {
+
+    /**
+     * Where the N examples of packed rows lie ({@link org.finetune4j.data.Packing}): sequence ids and
+     * positions (from 0 in each example) [R, L]; each example's first and last token [N], as flat indices
+     * into the R * L tokens, and its row [N].
+     */
+    public record Packed(Tensor sequenceIds, Tensor positions, Tensor firsts, Tensor lasts, Tensor rows) {}
+
+    /** Inputs without packing. */
+    public Inputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Tensor positionIds, Tensor labels,
+            Tensor nextSentenceLabel, Tensor startPositions, Tensor endPositions) {
+        this(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, startPositions, endPositions, null);
+    }
 
     public static Inputs of(Tensor inputIds, Tensor attentionMask) {
         return new Inputs(inputIds, attentionMask, null, null, null, null, null, null);
     }
 
+    public Inputs withPacking(Packed p) {
+        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, startPositions,
+                endPositions, p);
+    }
+
+    /**
+     * The additive attention bias: block-diagonal over packed rows ({@link Attention#packedBias}), else from the
+     * attention mask over the cache's {@code past} and the new positions ({@link Attention#maskBias}).
+     */
+    public Tensor attentionBias(long past, boolean causal, int window) {
+        return packed != null ? Attention.packedBias(packed.sequenceIds(), causal, window)
+                : Attention.maskBias(maskOrOnes(past), length(), causal, window);
+    }
+
+    /** The position ids given, or a packed batch's positions (from 0 in each example), or null. */
+    public Tensor givenPositions() {
+        return positionIds != null ? positionIds : packed != null ? packed.positions() : null;
+    }
+
+    /** Each example's first token [B or N, C] of hidden states h [B, T, C] (BERT-family pooling). */
+    public Tensor firstTokens(Tensor h) {
+        return packed == null ? h.select(1, 0) : h.reshape(-1, h.size(2)).indexSelect(0, packed.firsts());
+    }
+
     public Inputs withTokenTypeIds(Tensor t) {
-        return new Inputs(inputIds, attentionMask, t, positionIds, labels, nextSentenceLabel, startPositions, endPositions);
+        return new Inputs(inputIds, attentionMask, t, positionIds, labels, nextSentenceLabel, startPositions, endPositions, packed);
     }
 
     public Inputs withLabels(Tensor l) {
-        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, l, nextSentenceLabel, startPositions, endPositions);
+        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, l, nextSentenceLabel, startPositions, endPositions, packed);
     }
 
     public Inputs withNextSentenceLabel(Tensor nsp) {
-        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nsp, startPositions, endPositions);
+        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nsp, startPositions, endPositions, packed);
     }
 
     public Inputs withSpans(Tensor start, Tensor end) {
-        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, start, end);
+        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, start, end, packed);
     }
 
     public long batchSize() {

@@ -86,13 +86,12 @@ public final class Llama extends DecoderModel {
         Tensor forward(Inputs in, Forward f) {
             Tensor ids = in.inputIds(); // [B, T]
             long past = f.pastLength();
-            Tensor pos = in.positionIds() != null ? in.positionIds()
+            Tensor pos = in.givenPositions() != null ? in.givenPositions()
                     : Torch.arange(past, past + in.length()).unsqueeze(0);
             Rope.Angles angles = rope.angles(pos); // [B or 1, 1, T, D]
-            Tensor mask = in.maskOrOnes(past); // [B, past + T]
-            Tensor full = Attention.maskBias(mask, in.length(), true); // [B, 1, T, past + T]
+            Tensor full = in.attentionBias(past, true, 0); // [B, 1, T, past + T]
             int window = layers.list().stream().mapToInt(l -> l.window).max().orElse(0);
-            Tensor sliding = window > 0 ? Attention.maskBias(mask, in.length(), true, window) : null;
+            Tensor sliding = window > 0 ? in.attentionBias(past, true, window) : null;
             Tensor x = embedTokens.forward(ids); // [B, T, C]
             x = Layers.run(layers.list(), x, f, (layer, h, fw) -> {
                 fw.hidden(h);

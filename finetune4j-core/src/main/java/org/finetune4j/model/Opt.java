@@ -83,10 +83,10 @@ public final class Opt extends DecoderModel {
             if (projectIn != null) {
                 x = projectIn.forward(x); // [B, T, C]
             }
-            Tensor pos = in.positionIds() != null ? in.positionIds()
+            Tensor pos = in.givenPositions() != null ? in.givenPositions()
                     : past == 0 ? positions(mask) : positions(mask).slice(1, past, past + in.length()); // [B, T]
             x = x.add(embedPositions.forward(pos.add(OptConfig.POSITION_OFFSET))); // [B, T, C]
-            Tensor bias = Attention.maskBias(mask, in.length(), true); // [B, 1, T, past + T]
+            Tensor bias = in.attentionBias(past, true, 0); // [B, 1, T, past + T]
             x = Layers.run(layers.list(), x, f, (layer, h, fw) -> {
                 fw.hidden(h);
                 return layer.forward(h, bias, fw);

@@ -88,4 +88,24 @@ public final class Attention {
         }
         return keep.to(DType.F32).sub(1).mul(Float.MAX_VALUE); // (keep - 1) * max
     }
+
+    /**
+     * The additive bias of packed rows [R, 1, L, L]: a query attends only to keys of its own sequence id
+     * (sequenceIds [R, L], one id per example of a row, so the mask is block-diagonal; pads attend to pads),
+     * when causal only to earlier ones, and with {@code window > 0} only to the last {@code window}. Examples
+     * are contiguous, so positions in the row order keys as the example's own positions do.
+     */
+    public static Tensor packedBias(Tensor sequenceIds, boolean causal, int window) {
+        long l = sequenceIds.size(1);
+        Tensor keep = sequenceIds.unsqueeze(2).eq(sequenceIds.unsqueeze(1)); // [R, L, L]
+        if (causal) {
+            Tensor qpos = Torch.arange(0, l).view(l, 1);
+            Tensor kpos = Torch.arange(0, l).view(1, l);
+            keep = keep.logicalAnd(kpos.le(qpos));
+            if (window > 0) {
+                keep = keep.logicalAnd(kpos.gt(qpos.sub(window)));
+            }
+        }
+        return keep.unsqueeze(1).to(DType.F32).sub(1).mul(Float.MAX_VALUE); // [R, 1, L, L]
+    }
 }

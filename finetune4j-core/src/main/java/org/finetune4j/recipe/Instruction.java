@@ -72,6 +72,11 @@ public record Instruction(Path train, Path validation, double validationSplit, S
     }
 
     @Override
+    public boolean packs() {
+        return true;
+    }
+
+    @Override
     public Trainer.Job job(JobContext c) {
         long seed = c.training().seed();
         InstructionRecords.Read trainRows = InstructionRecords.read(c.dataFile(train), format, skipBadRows);
@@ -96,7 +101,8 @@ public record Instruction(Path train, Path validation, double validationSplit, S
         InstructionData evalData = eval == null ? null : tokenize(eval, rendering, tok, maxLength, c);
         TransformerModel model = c.model(c.config(), Head.CAUSAL_LM);
         int evalBatch = c.evalBatch();
-        Evaluation evaluation = evalData == null ? null : (m, world) -> TokenLoss.evaluate(m, evalData, evalBatch, pad, world);
+        org.finetune4j.data.Dataset evalRows = evalData == null ? null : c.forEvaluation(evalData, maxLength, true);
+        Evaluation evaluation = evalRows == null ? null : (m, world) -> TokenLoss.evaluate(m, evalRows, evalBatch, pad, world);
         return c.job(model, trainData, evaluation);
     }
 

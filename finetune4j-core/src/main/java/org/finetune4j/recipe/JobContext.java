@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.data.Dataset;
 import org.finetune4j.data.LabelMap;
+import org.finetune4j.data.PackedRows;
 import org.finetune4j.hub.HubSettings;
 import org.finetune4j.hub.Locator;
 import org.finetune4j.model.Head;
@@ -182,9 +184,23 @@ public final class JobContext implements AutoCloseable {
         return recipe.training().perDeviceEvalBatchSize();
     }
 
-    /** The job of {@code model} on {@code train}, evaluated by {@code evaluation} (null: none). */
-    public Trainer.Job job(TransformerModel model, org.finetune4j.data.Dataset train, Evaluation evaluation) {
-        return new Trainer.Job(model, dir, train, evaluation, padId(), recipe.training());
+    /**
+     * The job of {@code model} on {@code train}, evaluated by {@code evaluation} (null: none); with
+     * {@code data.packing} the training batches are packed ({@link PackedRows}) into rows as long as the longest
+     * example, with causal labels for a causal LM head.
+     */
+    public Trainer.Job job(TransformerModel model, Dataset train, Evaluation evaluation) {
+        Dataset rows = train;
+        if (recipe.packing()) {
+            int longest = Math.max(1, java.util.Arrays.stream(train.lengths()).max().orElse(1));
+            rows = new PackedRows(train, longest, model.head == Head.CAUSAL_LM);
+        }
+        return new Trainer.Job(model, dir, rows, evaluation, padId(), recipe.training());
+    }
+
+    /** {@code eval} as the evaluation reads it: packed into rows of {@code maxLength} with {@code data.packing}. */
+    public Dataset forEvaluation(Dataset eval, int maxLength, boolean causal) {
+        return recipe.packing() ? new PackedRows(eval, maxLength, causal) : eval;
     }
 
     /** The model with {@code head}, loaded or initialised as the recipe says, frozen as it says, its size printed. */

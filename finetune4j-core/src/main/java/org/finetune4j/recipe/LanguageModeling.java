@@ -96,6 +96,11 @@ public record LanguageModeling(LmData.Objective objective, Path train, Path vali
     }
 
     @Override
+    public boolean packs() {
+        return true;
+    }
+
+    @Override
     public Trainer.Job job(JobContext c) {
         if (objective.masked()) {
             c.refuseLabelSmoothing("with task " + name(), "");
@@ -108,7 +113,8 @@ public record LanguageModeling(LmData.Objective objective, Path train, Path vali
         }
         int evalBatch = c.evalBatch();
         Evaluation evaluation = data.eval() == null ? null
-                : (m, world) -> LmEvaluator.evaluate(m, data.eval(), evalBatch, pad, evalSeed, "eval_", world);
+                : (m, world) -> LmEvaluator.evaluate(m, data.eval(), evalBatch, pad, evalSeed, "eval_", world,
+                        c.recipe().packing());
         return c.job(model, data.train(), evaluation);
     }
 

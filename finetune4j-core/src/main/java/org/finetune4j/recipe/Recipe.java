@@ -24,14 +24,27 @@ import org.finetune4j.train.TrainingArguments;
  * {@link PeftBlock}; null when absent), {@code training} and {@code distributed} ({@link DistributedBlock}) blocks,
  * every key type-checked, unknown keys refused. The {@code task} names a {@link Task}, which reads the {@code data}
  * block and builds the job ({@link #job}). Paths in the file are relative to the recipe's folder; those a
- * command-line override sets, to the working directory.
+ * command-line override sets, to the working directory. {@code packing} is {@code data.packing}
+ * ({@link Task#packs}).
  */
 public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, TrainingArguments training,
-        LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed) {
+        LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed, boolean packing) {
 
-    /** A recipe without a {@code peft}, {@code forgetting} or {@code distributed} block. */
+    /** A recipe without a {@code peft}, {@code forgetting} or {@code distributed} block, its batches padded. */
     public Recipe(String file, ModelSpec model, Task task, Freezing freeze, TrainingArguments training) {
-        this(file, model, task, freeze, training, null, null, null);
+        this(file, model, task, freeze, training, null, null, null, false);
+    }
+
+    /**
+     * {@code data.packing}: as given, else whether the task packs ({@link Task#packs}); refused for a task that
+     * does not. {@code asked} is the key's value, read before the task's reader closes the block (null: absent).
+     */
+    static boolean packing(Node d, Boolean asked, Task task) {
+        boolean on = asked == null ? task.packs() : asked;
+        if (on && !task.packs()) {
+            throw d.error("packing", "task " + task.name() + " does not pack its batches; remove the key or set it to false");
+        }
+        return on;
     }
 
     /** The names of the tasks a recipe may give. */
@@ -184,7 +197,9 @@ public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, T
         List<String> names = kinds.stream().map(Task.Kind::name).toList();
         String name = root.choice("task", names.get(0), names);
         Node d = root.child("data");
+        Boolean asked = d.has("packing") ? d.bool("packing", false) : null;
         Task task = kinds.get(names.indexOf(name)).read().apply(d);
+        boolean packing = packing(d, asked, task);
         d.finish();
         Freezing freeze = freezing(root.child("freeze"));
         LoraConfig peft = PeftBlock.read(root);
@@ -193,7 +208,7 @@ public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, T
         DistributedConfig distributed = DistributedBlock.read(root);
         root.finish();
         root.checkInputs();
-        return new Recipe(file, model, task, freeze, training, peft, forgetting, distributed);
+        return new Recipe(file, model, task, freeze, training, peft, forgetting, distributed, packing);
     }
 
     private static Freezing freezing(Node f) {

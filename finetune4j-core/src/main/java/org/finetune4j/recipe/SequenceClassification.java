@@ -106,6 +106,11 @@ public record SequenceClassification(Path train, Path validation, String textCol
     }
 
     @Override
+    public boolean packs() {
+        return true;
+    }
+
+    @Override
     public Trainer.Job job(JobContext c) {
         Rows rows = rows(c);
         Tokenizer tok = c.tokenizer();
@@ -119,12 +124,13 @@ public record SequenceClassification(Path train, Path validation, String textCol
         TransformerModel model = c.model(c.configWith(rows.train().labelMap(), "single_label_classification"),
                 Head.SEQUENCE_CLASSIFICATION);
         Examples trainEx = Examples.tokenize(rows.train(), tok, maxLength);
-        Examples evalEx = rows.eval() == null ? null : Examples.tokenize(rows.eval(), tok, maxLength);
+        Examples evalTokens = rows.eval() == null ? null : Examples.tokenize(rows.eval(), tok, maxLength);
+        org.finetune4j.data.Dataset evalEx = evalTokens == null ? null : c.forEvaluation(evalTokens, maxLength, false);
         return c.job(model, trainEx, evalEx == null ? null : evaluation(evalEx, rows.train().labelMap().names(), c));
     }
 
     /** Accuracy and F1 each epoch; at the end also confusion_matrix.json. */
-    private static Evaluation evaluation(Examples evalEx, List<String> labels, JobContext c) {
+    private static Evaluation evaluation(org.finetune4j.data.Dataset evalEx, List<String> labels, JobContext c) {
         int evalBatch = c.evalBatch();
         long pad = c.padId();
         return new Evaluation() {

@@ -22,6 +22,14 @@ public sealed interface Task permits SequenceClassification, TokenClassification
     /** The Trainer job: data, model with its head, evaluation. */
     Trainer.Job job(JobContext c);
 
+    /**
+     * Whether its batches may pack several examples a row ({@code data.packing}, then on by default:
+     * {@link org.finetune4j.data.Packing}); the others pad every example to its batch's longest row.
+     */
+    default boolean packs() {
+        return false;
+    }
+
     /** A task's name and the reader of its {@code data} block. */
     record Kind(String name, Function<Node, Task> read) {}
 

@@ -62,6 +62,11 @@ public record TokenClassification(Path train, Path validation, TaggedSentences.L
     }
 
     @Override
+    public boolean packs() {
+        return true;
+    }
+
+    @Override
     public Trainer.Job job(JobContext c) {
         TaggedSentences trainRows = TaggedSentences.read(c.dataFile(train), layout);
         TaggedSentences eval = validation == null ? null : TaggedSentences.read(c.dataFile(validation), layout);
@@ -81,7 +86,8 @@ public record TokenClassification(Path train, Path validation, TaggedSentences.L
             int batch = c.evalBatch();
             long pad = c.padId();
             List<String> names = labels.names();
-            evaluation = (m, world) -> TokenEvaluator.evaluate(m, evalData, names, strict, layout.scheme(), batch, pad, world);
+            evaluation = (m, world) -> TokenEvaluator.evaluate(m, evalData, names, strict, layout.scheme(), batch, pad, world,
+                    c.recipe().packing());
         }
         return c.job(model, trainData, evaluation);
     }

@@ -13,9 +13,12 @@ final class Gemm {
 
     /**
      * Multiply-adds from which a float32 linear layer runs in oneDNN (below, the per-call conversions cost
-     * more); the property finetune4j.onednn.macs changes it (-1: never), for measurements.
+     * more than its two threads gain): 2^25. BERT-tiny's layers on packed SST-2 batches (about 450 rows,
+     * 2.1M-29M multiply-adds) took 75-90 ms a training step in oneDNN from 2^20 on, 40 ms on one OpenBLAS
+     * thread (bench --recipe examples/sst2-bert-tiny.yaml, shared 2-core machine). The property
+     * finetune4j.onednn.macs changes it (-1: never), for measurements.
      */
-    static final long ONEDNN_MACS = Long.getLong("finetune4j.onednn.macs", 1L << 20);
+    static final long ONEDNN_MACS = Long.getLong("finetune4j.onednn.macs", 1L << 25);
 
     private Gemm() {}
 
@@ -32,6 +35,6 @@ final class Gemm {
             return false;
         }
         long rows = x.numel() / Math.max(1, x.size(-1));
-        return rows * w.size(0) * w.size(1) >= ONEDNN_MACS;
+        return ONEDNN_MACS >= 0 && rows * w.size(0) * w.size(1) >= ONEDNN_MACS;
     }
 }

@@ -385,6 +385,10 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(t.gt(Native.scalar(v)));
     }
 
+    public Tensor eq(Tensor o) {
+        return new Tensor(t.eq(o.t));
+    }
+
     public Tensor le(Tensor o) {
         return new Tensor(t.le(o.t));
     }

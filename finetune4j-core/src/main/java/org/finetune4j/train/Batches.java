@@ -1,10 +1,11 @@
 package org.finetune4j.train;
 
 import org.finetune4j.data.Batch;
+import org.finetune4j.data.Packing;
 import org.finetune4j.model.Inputs;
 import org.finetune4j.tensor.Torch;
 
-/** A padded Java batch as model inputs, created in the current scope. */
+/** A padded (or packed) Java batch as model inputs, created in the current scope. */
 public final class Batches {
 
     private Batches() {}
@@ -26,6 +27,12 @@ public final class Batches {
         }
         if (b.startPositions() != null) {
             in = in.withSpans(Torch.tensor(b.startPositions()), Torch.tensor(b.endPositions()));
+        }
+        Packing p = b.packing();
+        if (p != null) {
+            long[] rows = java.util.Arrays.stream(p.firsts()).map(i -> i / b.length()).toArray();
+            in = in.withPacking(new Inputs.Packed(Torch.tensor(p.sequenceIds()), Torch.tensor(p.positions()),
+                    Torch.tensor(p.firsts()), Torch.tensor(p.lasts()), Torch.tensor(rows)));
         }
         return in;
     }

@@ -168,6 +168,8 @@ public final class Trainer {
         double trainLossSum;
         long trainedSinceLog; // token-labelled tasks: labels the loss took, and real tokens it did not
         long ignoredSinceLog;
+        long realTokens; // over all ranks: real tokens and token slots (rows x length) of the batches trained on
+        long tokenSlots;
         boolean tokenLabelled;
         boolean stop;
 
@@ -262,17 +264,23 @@ public final class Trainer {
             }
             long trained = 0;
             long ignored = 0;
+            long real = 0;
+            long slots = 0;
             for (Batch b : batches) {
+                real += b.tokens();
+                slots += (long) b.size() * b.length();
                 if (b.tokenLabels() != null) {
                     tokenLabelled = true;
                     trained += b.lossItems();
                     ignored += b.tokens() - b.lossItems();
                 }
             }
-            double[] mine = {batches.stream().mapToLong(Batch::lossItems).sum(), trained, ignored};
+            double[] mine = {batches.stream().mapToLong(Batch::lossItems).sum(), trained, ignored, real, slots};
             double[] global = outer != null ? mine : world.sum(mine); // DiLoCo: the inner steps are each rank's own
             trainedSinceLog += (long) global[1];
             ignoredSinceLog += (long) global[2];
+            realTokens += (long) global[3];
+            tokenSlots += (long) global[4];
             double loss = 0;
             opt.zeroGrad();
             for (Batch b : batches) {
@@ -414,6 +422,8 @@ public final class Trainer {
         summary.put("train_samples_per_second", round(steps * (double) globalBatch() / seconds));
         summary.put("train_steps_per_second", round(steps / seconds));
         summary.put("train_loss", steps == 0 ? 0 : loop.trainLossSum / steps);
+        summary.put("train_real_tokens_per_second", round(loop.realTokens / seconds)); // pad tokens not counted
+        summary.put("train_pad_fraction", loop.tokenSlots == 0 ? 0 : round(1 - (double) loop.realTokens / loop.tokenSlots));
         loop.record(summary);
         if (world.main()) {
             job.saver().save(job.model(), args.outputDir());

@@ -45,6 +45,10 @@ class TokenLossTest {
             Map<String, Double> all = TokenLoss.evaluate(model, d, 3, eos, org.finetune4j.distributed.World.SINGLE);
             assertThat(one.get("eval_loss")).isCloseTo(sum / items, within(1e-5));
             assertThat(all.get("eval_loss")).isCloseTo(sum / items, within(1e-5));
+            Map<String, Double> packed = TokenLoss.evaluate(model, new org.finetune4j.data.PackedRows(d, 64, true), 3, eos,
+                    org.finetune4j.distributed.World.SINGLE); // three examples in one row
+            assertThat(packed.get("eval_loss")).isCloseTo(sum / items, within(1e-5));
+            assertThat(packed.get("eval_tokens")).isEqualTo((double) items);
             assertThat(all.get("eval_tokens")).isEqualTo((double) items);
             assertThat(all.get("eval_perplexity")).isCloseTo(Math.exp(sum / items), org.assertj.core.api.Assertions.withinPercentage(1e-3));
         }

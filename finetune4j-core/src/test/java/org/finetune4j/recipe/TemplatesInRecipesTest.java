@@ -42,7 +42,7 @@ class TemplatesInRecipesTest {
                 "validation_split: 0", "template: 'Classify the sentiment: {text}'"), List.of());
         try (Scope scope = Scope.open(); Tokenizer tok = Tokenizer.load(Fixtures.dir("bert-seqcls"))) {
             Trainer.Job job = r.job(new PrintStream(java.io.OutputStream.nullOutputStream()));
-            long[] ids = ((Examples) job.train()).ids()[0];
+            long[] ids = ((Examples) ((org.finetune4j.data.PackedRows) job.train()).examples()).ids()[0]; // packed by default
             assertThat(ids).containsExactly(tok.encode("Classify the sentiment: good film", null, 0, false).ids());
         }
     }

@@ -1,0 +1,141 @@
+package org.finetune4j.model;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.finetune4j.Fixtures;
+import org.finetune4j.data.Batch;
+import org.finetune4j.data.Packing;
+import org.finetune4j.train.Batches;
+import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Scope;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * A packed batch gives every example the logits and loss it gets padded, one example a row: rows of mixed
+ * lengths, several examples a row, on the fixture models (RoBERTa's positions, BERT's token types, GPT-2, OPT
+ * and Llama causal masks, a Mistral sliding window).
+ */
+class PackingExactnessTest {
+
+    /** Example lengths: rows of 16 tokens hold them as {12, 3, 1}, {9, 7}, {5, 5, 2}, {4} ... */
+    private static final int[] LENGTHS = {5, 12, 3, 9, 1, 7, 5, 2, 4};
+    private static final int CAPACITY = 16;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bert-seqcls", "roberta-seqcls", "distilbert-seqcls", "gpt2-lm", "opt-lm", "llama-lm"})
+    void sequenceClassificationLogitsAndLossMatchThePaddedBatch(String fixture) {
+        TransformerModel model = Pretrained.load(Fixtures.dir(fixture), Head.SEQUENCE_CLASSIFICATION, 7).model();
+        long[] labels = new SplittableRandom(3).longs(LENGTHS.length, 0, model.config.common().numLabels()).toArray();
+        Batch padded = padded(model, labels, null);
+        compare(model, padded, Packing.pack(padded, CAPACITY, pad(model), false), false);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"bert-seqcls, TOKEN_CLASSIFICATION", "roberta-seqcls, TOKEN_CLASSIFICATION",
+            "distilbert-seqcls, TOKEN_CLASSIFICATION", "bert-mlm, MASKED_LM", "roberta-seqcls, MASKED_LM"})
+    void tokenLabelledLogitsAndLossMatchThePaddedBatch(String fixture, Head head) {
+        TransformerModel model = Pretrained.load(Fixtures.dir(fixture), head, 7).model();
+        long classes = head == Head.MASKED_LM ? model.config.vocabSize() : model.config.common().numLabels();
+        Batch padded = padded(model, null, tokenLabels(classes, 0.5));
+        compare(model, padded, Packing.pack(padded, CAPACITY, pad(model), false), true);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2-lm", "opt-lm", "llama-lm", "mistral"})
+    void causalLmLogitsAndShiftedLossMatchThePaddedBatch(String fixture) {
+        TransformerModel model = fixture.equals("mistral") ? mistral() : Pretrained.load(Fixtures.dir(fixture), Head.CAUSAL_LM, 7).model();
+        Batch padded = padded(model, null, tokenLabels(model.config.vocabSize(), 0.8));
+        Batch packed = Packing.pack(padded, CAPACITY, pad(model), true);
+        assertThat(packed.size()).isLessThan(padded.size());
+        compare(model, padded, packed, true);
+    }
+
+    /** The llama fixture as Mistral with a sliding window of 3 (shorter than most examples). */
+    private static TransformerModel mistral() {
+        ObjectNode raw = ModelConfig.read(Fixtures.dir("llama-lm")).common().raw().deepCopy();
+        raw.put("model_type", "mistral").put("sliding_window", 3);
+        return Pretrained.load(Fixtures.dir("llama-lm"), ModelConfig.parse(raw, "mistral"), Head.CAUSAL_LM, 7).model();
+    }
+
+    /** Per-example logits (first tokens' rows or every token's) and the loss of both batches agree within 1e-5. */
+    private static void compare(TransformerModel model, Batch padded, Batch packed, boolean perToken) {
+        assertThat(packed.packing()).isNotNull();
+        assertThat(packed.examples()).isEqualTo(padded.size());
+        assertThat(packed.tokens()).isEqualTo(padded.tokens());
+        try (Scope scope = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Output a = model.forward(Batches.inputs(padded, model.config.tokenTypes()), Forward.eval());
+            Output b = model.forward(Batches.inputs(packed, model.config.tokenTypes()), Forward.eval());
+            float[] x = a.logits().toFloatArray();
+            float[] y = b.logits().toFloatArray();
+            if (!perToken) {
+                assertThat(y).containsExactly(x, within(1e-5f));
+            } else {
+                int k = (int) a.logits().size(2);
+                for (int e = 0; e < padded.size(); e++) {
+                    int len = (int) Arrays.stream(padded.attentionMask()[e]).sum();
+                    int from = (int) packed.packing().firsts()[e];
+                    float[] alone = Arrays.copyOfRange(x, e * padded.length() * k, (e * padded.length() + len) * k);
+                    float[] inRow = Arrays.copyOfRange(y, from * k, (from + len) * k);
+                    assertThat(inRow).as("example %d", e).containsExactly(alone, within(1e-5f));
+                }
+            }
+            assertThat(b.loss().item()).isCloseTo(a.loss().item(), within(1e-5));
+        }
+    }
+
+    private static long pad(TransformerModel model) {
+        Integer pad = model.config.common().padTokenId();
+        return pad != null ? pad : 0;
+    }
+
+    /** Examples of {@link #LENGTHS} random ids (never the pad id), right-padded; BERT pairs get type 1 on their second half. */
+    private static Batch padded(TransformerModel model, long[] labels, long[][] tokenLabels) {
+        SplittableRandom rng = new SplittableRandom(11);
+        int n = LENGTHS.length;
+        int t = Arrays.stream(LENGTHS).max().orElseThrow();
+        long pad = pad(model);
+        long[][] ids = new long[n][t];
+        long[][] mask = new long[n][t];
+        long[][] types = new long[n][t];
+        boolean pairs = model.config instanceof BertConfig c && c.typeVocabSize() > 1;
+        for (int e = 0; e < n; e++) {
+            Arrays.fill(ids[e], pad);
+            for (int i = 0; i < LENGTHS[e]; i++) {
+                long id;
+                do {
+                    id = rng.nextLong(3, model.config.vocabSize());
+                } while (id == pad);
+                ids[e][i] = id;
+                mask[e][i] = 1;
+                types[e][i] = pairs && i >= LENGTHS[e] / 2 ? 1 : 0;
+            }
+            if (tokenLabels != null) {
+                for (int i = LENGTHS[e]; i < t; i++) {
+                    tokenLabels[e][i] = -100;
+                }
+            }
+        }
+        int[] order = java.util.stream.IntStream.range(0, n).toArray();
+        long items = tokenLabels == null ? n : Batch.labelled(tokenLabels);
+        return new Batch(ids, mask, types, labels, tokenLabels, null, null, null, order, items);
+    }
+
+    /** Random token labels below {@code classes}, each kept with probability {@code keep} (else -100). */
+    private static long[][] tokenLabels(long classes, double keep) {
+        SplittableRandom rng = new SplittableRandom(5);
+        int t = Arrays.stream(LENGTHS).max().orElseThrow();
+        long[][] out = new long[LENGTHS.length][t];
+        for (long[] row : out) {
+            for (int i = 0; i < t; i++) {
+                row[i] = rng.nextDouble() < keep ? rng.nextLong(0, classes) : -100;
+            }
+        }
+        return out;
+    }
+}
