@@ -10,11 +10,20 @@ package org.finetune4j.data;
  * micro-batches as Transformers' Trainer does with {@code num_items_in_batch}. A packed batch
  * ({@link Packing}) holds several examples a row and says where each one is in {@code packing}
  * (null when each row is one example); per-example arrays ({@code labels}, {@code exampleIndices}
- * ...) keep the examples' order either way.
+ * ...) keep the examples' order either way. {@code member} is the multitask member whose head runs the
+ * batch (-1: none; {@link MultitaskData} names it).
  */
 public record Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds, long[] labels,
         long[][] tokenLabels, long[] nextSentenceLabels, long[] startPositions, long[] endPositions,
-        int[] exampleIndices, long lossItems, Packing packing) {
+        int[] exampleIndices, long lossItems, Packing packing, int member) {
+
+    /** A batch for any model: no multitask member named ({@code member} -1). */
+    public Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds, long[] labels,
+            long[][] tokenLabels, long[] nextSentenceLabels, long[] startPositions, long[] endPositions,
+            int[] exampleIndices, long lossItems, Packing packing) {
+        this(inputIds, attentionMask, tokenTypeIds, labels, tokenLabels, nextSentenceLabels, startPositions, endPositions,
+                exampleIndices, lossItems, packing, -1);
+    }
 
     /** An unpacked batch: one example a row. */
     public Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds, long[] labels,
@@ -41,7 +50,13 @@ public record Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTyp
     /** This batch with next-sentence labels (BERT pretraining). */
     public Batch withNextSentenceLabels(long[] nsp) {
         return new Batch(inputIds, attentionMask, tokenTypeIds, labels, tokenLabels, nsp, startPositions, endPositions,
-                exampleIndices, lossItems, packing);
+                exampleIndices, lossItems, packing, member);
+    }
+
+    /** This batch for member {@code m} of a multitask model (the head its forward runs, {@link org.finetune4j.model.MultiHeadModel}). */
+    public Batch forMember(int m) {
+        return new Batch(inputIds, attentionMask, tokenTypeIds, labels, tokenLabels, nextSentenceLabels, startPositions,
+                endPositions, exampleIndices, lossItems, packing, m);
     }
 
     /** This batch with answer spans (extractive QA): one loss item a row. */

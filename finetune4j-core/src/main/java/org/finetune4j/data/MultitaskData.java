@@ -3,7 +3,6 @@ package org.finetune4j.data;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
-import java.util.function.IntConsumer;
 
 /**
  * Several tasks' training data as one {@link Dataset}. Every batch comes from one task, drawn from
@@ -23,12 +22,12 @@ public final class MultitaskData implements Dataset {
     private final double[] cumulative;
     private final int[][] perms;
     private final int size;
-    private final IntConsumer router;
+    private final int[] heads;
 
-    /** {@code router} is told the member of every batch made, in order. */
-    public MultitaskData(List<Member> members, String strategy, double temperature, long seed, IntConsumer router) {
+    /** Member t's batches name {@code heads[t]}, the member of the multitask model that runs them. */
+    public MultitaskData(List<Member> members, String strategy, double temperature, long seed, int[] heads) {
         this.members = List.copyOf(members);
-        this.router = router;
+        this.heads = heads.clone();
         double[] p = probabilities(members, strategy, temperature);
         this.cumulative = new double[p.length];
         double c = 0;
@@ -99,8 +98,6 @@ public final class MultitaskData implements Dataset {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = perm[indices[i] % perm.length];
         }
-        Batch b = members.get(t).data().batch(rows, padId, seed);
-        router.accept(t);
-        return b;
+        return members.get(t).data().batch(rows, padId, seed).forMember(heads[t]);
     }
 }

@@ -74,7 +74,7 @@ public record Packing(long[][] sequenceIds, long[][] positions, long[] firsts, l
             lasts[e] = firsts[e] + lastNonPad(b.inputIds()[e], len, padId);
         }
         return new Batch(ids, mask, types, b.labels(), labels, b.nextSentenceLabels(), null, null, b.exampleIndices(),
-                b.lossItems(), new Packing(seq, pos, firsts, lasts));
+                b.lossItems(), new Packing(seq, pos, firsts, lasts), b.member());
     }
 
     /**

@@ -8,6 +8,7 @@ import org.finetune4j.tensor.Torch;
  * A batch as a model takes it, with Transformers' argument names; absent fields are null.
  * Shapes: ids, masks, type and position ids [B, T]; labels [B] or [B, T]; positions [B]. A packed batch
  * ({@link Packed}, else null) holds several examples a row: its per-example labels and outputs are [N].
+ * {@code member} names the member of a multitask model that runs the batch ({@link MultiHeadModel}; -1: none).
  */
 public record Inputs(
         Tensor inputIds,
@@ -18,7 +19,8 @@ public record Inputs(
         Tensor nextSentenceLabel,
         Tensor startPositions,
         Tensor endPositions,
-        Packed packed) {
+        Packed packed,
+        int member) {
 
     /**
      * Where the N examples of packed rows lie ({@link org.finetune4j.data.Packing}): sequence ids and
@@ -26,6 +28,12 @@ public record Inputs(
      * into the R * L tokens, and its row [N].
      */
     public record Packed(Tensor sequenceIds, Tensor positions, Tensor firsts, Tensor lasts, Tensor rows) {}
+
+    /** Inputs for any model, packed or not ({@code packed} null). */
+    public Inputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Tensor positionIds, Tensor labels,
+            Tensor nextSentenceLabel, Tensor startPositions, Tensor endPositions, Packed packed) {
+        this(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, startPositions, endPositions, packed, -1);
+    }
 
     /** Inputs without packing. */
     public Inputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Tensor positionIds, Tensor labels,
@@ -39,7 +47,7 @@ public record Inputs(
 
     public Inputs withPacking(Packed p) {
         return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, startPositions,
-                endPositions, p);
+                endPositions, p, member);
     }
 
     /**
@@ -62,19 +70,25 @@ public record Inputs(
     }
 
     public Inputs withTokenTypeIds(Tensor t) {
-        return new Inputs(inputIds, attentionMask, t, positionIds, labels, nextSentenceLabel, startPositions, endPositions, packed);
+        return new Inputs(inputIds, attentionMask, t, positionIds, labels, nextSentenceLabel, startPositions, endPositions, packed, member);
     }
 
     public Inputs withLabels(Tensor l) {
-        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, l, nextSentenceLabel, startPositions, endPositions, packed);
+        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, l, nextSentenceLabel, startPositions, endPositions, packed, member);
     }
 
     public Inputs withNextSentenceLabel(Tensor nsp) {
-        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nsp, startPositions, endPositions, packed);
+        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nsp, startPositions, endPositions, packed, member);
     }
 
     public Inputs withSpans(Tensor start, Tensor end) {
-        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, start, end, packed);
+        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, start, end, packed, member);
+    }
+
+    /** These inputs for member {@code m} of a multitask model. */
+    public Inputs forMember(int m) {
+        return new Inputs(inputIds, attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel, startPositions,
+                endPositions, packed, m);
     }
 
     public long batchSize() {

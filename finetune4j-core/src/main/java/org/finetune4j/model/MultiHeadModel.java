@@ -1,8 +1,6 @@
 package org.finetune4j.model;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +17,12 @@ import org.finetune4j.nn.Module;
  * folder saves as the first member's class, so Transformers loads it as that class (the other heads'
  * tensors are reported as unused) or as any member's class.
  *
- * <p>Which member a training batch goes to is queued by the data ({@link #route}) in the order the
- * batches are made, which is the order the Trainer runs them; a forward with nothing queued runs the
- * first member.
+ * <p>Which member a batch goes to is said by its inputs ({@link Inputs#member}, set from the batch the
+ * multitask data made); inputs that name none run the first member.
  */
 public final class MultiHeadModel extends TransformerModel {
 
     private final List<TransformerModel> members;
-    private final Deque<Integer> queue = new ArrayDeque<>();
 
     public MultiHeadModel(List<TransformerModel> members) {
         super(members.get(0).config, members.get(0).head);
@@ -50,18 +46,9 @@ public final class MultiHeadModel extends TransformerModel {
         return members;
     }
 
-    /** Queues the member the next training forward runs. */
-    public synchronized void route(int member) {
-        queue.addLast(member);
-    }
-
     @Override
     protected Output compute(Inputs in, Forward f) {
-        Integer m;
-        synchronized (this) {
-            m = queue.pollFirst();
-        }
-        return members.get(m == null ? 0 : m).compute(in, f);
+        return members.get(Math.max(0, in.member())).compute(in, f);
     }
 
     @Override

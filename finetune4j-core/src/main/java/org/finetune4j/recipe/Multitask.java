@@ -93,8 +93,7 @@ public record Multitask(String strategy, double temperature, List<Member> datase
             members.add(new MultitaskData.Member(datasets.get(i).name(), jobs.get(i).train(), datasets.get(i).weight()));
         }
         int[] route = perMember.stream().mapToInt(distinct::indexOf).toArray();
-        MultitaskData data = new MultitaskData(members, strategy, temperature, c.training().seed(),
-                t -> model.route(route[t]));
+        MultitaskData data = new MultitaskData(members, strategy, temperature, c.training().seed(), route);
         double[] p = MultitaskData.probabilities(members, strategy, temperature);
         for (int i = 0; i < members.size(); i++) {
             c.console().printf("mix: %s %d rows, probability %.4f (%s)%n", members.get(i).name(), members.get(i).data().size(),

@@ -34,6 +34,6 @@ public final class Batches {
             in = in.withPacking(new Inputs.Packed(Torch.tensor(p.sequenceIds()), Torch.tensor(p.positions()),
                     Torch.tensor(p.firsts()), Torch.tensor(p.lasts()), Torch.tensor(rows)));
         }
-        return in;
+        return b.member() < 0 ? in : in.forMember(b.member());
     }
 }

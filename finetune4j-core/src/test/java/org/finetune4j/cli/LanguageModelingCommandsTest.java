@@ -94,6 +94,39 @@ class LanguageModelingCommandsTest {
         assertThat(eval.has("eval_accuracy")).isFalse();
     }
 
+    /**
+     * Each batch runs the head of the member it came from: the batch names its member and the inputs carry it
+     * to the model (it used to be queued beside the model as batches were made, which sent an MLM batch of
+     * examples/mix-sst2-wikitext.yaml to the classifier's head at step 5).
+     */
+    @Test
+    void everyMultitaskBatchRunsItsOwnMembersHead(@TempDir Path dir) throws IOException {
+        Path train = labelled(dir, "train.tsv", 64, 3);
+        Path general = text(dir, "general.txt", 80, 5);
+        Path out = dir.resolve("out");
+        Path recipe = Files.writeString(dir.resolve("mix.yaml"), "model:\n  path: " + Fixtures.dir("bert-seqcls") + "\n"
+                + "  init: random\n"
+                + "task: multitask\ndata:\n  strategy: temperature\n  temperature: 2\n  datasets:\n"
+                + "    - name: sst\n      task: sequence-classification\n      weight: 1\n      data:\n"
+                + "        train: " + train + "\n        text_column: sentence\n        max_length: 16\n"
+                + "    - name: general\n      task: mlm\n      weight: 1\n      data:\n        train: " + general
+                + "\n        block_size: 16\n        validation_split: 0\n"
+                + "training:\n  output_dir: " + out + "\n  max_steps: 16\n  per_device_train_batch_size: 4\n"
+                + "  save_strategy: \"no\"\n  logging_steps: 1\n");
+        CliRun r = CliRun.of("train", recipe.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        List<JsonNode> steps = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            if (n.has("loss") && n.has("step")) {
+                steps.add(n);
+            }
+        }
+        assertThat(steps).hasSize(16);
+        assertThat(steps).as("both members trained").anySatisfy(n -> assertThat(n.path("trained_tokens").asLong()).isPositive())
+                .anySatisfy(n -> assertThat(n.path("trained_tokens").asLong()).isZero());
+    }
+
     @Test
     void multitaskSharesOneBodyReportsEachTaskAndMeasuresForgetting(@TempDir Path dir) throws IOException {
         Path train = labelled(dir, "train.tsv", 40, 3);
