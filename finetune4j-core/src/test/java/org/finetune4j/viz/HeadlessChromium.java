@@ -221,8 +221,8 @@ final class HeadlessChromium {
     private static void deleteTree(Path dir) {
         try (var s = Files.walk(dir)) {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp profile is harmless
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // a leftover temp profile is harmless (Chromium's helper processes may still be writing into it)
         }
     }
 }
