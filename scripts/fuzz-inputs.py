@@ -1,6 +1,6 @@
 """Fuzzes Finetune4j's inputs from outside (not a test; the project's tests never run Python).
 
-    python3 scripts/fuzz-inputs.py [--models 320] [--data 130] [--jobs 2] [--seed 1] [--work /tmp/fuzz]
+    python3 scripts/fuzz-inputs.py [--models 320] [--data 130] [--jobs 2] [--seed 1] [--work DIR (default: a new temporary folder)]
 
 Makes corrupted model folders from the fixture models in finetune4j-core/src/test/resources/fixtures (weights, config,
 tokenizer files) and bad data files and recipes around a small valid training run, runs the CLI on each
@@ -17,6 +17,7 @@ import json
 import os
 import random
 import shutil
+import tempfile
 import struct
 import subprocess
 import sys
@@ -475,10 +476,13 @@ def main():
     ap.add_argument("--data", type=int, default=136)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--work", default="/tmp/finetune4j-fuzz")
+    ap.add_argument("--work", default=None)
     a = ap.parse_args()
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
+    if a.work is None:
+        a.work = tempfile.mkdtemp(prefix="finetune4j-fuzz-")
+    else:
+        shutil.rmtree(a.work, ignore_errors=True)
+        os.makedirs(a.work)
     subprocess.run([os.path.join(ROOT, "finetune4j"), "--version"], check=True, capture_output=True)  # build once
     jobs = [(model_job, (i, a.seed, a.work)) for i in range(a.models)] + [(data_job, (i, a.seed, a.work)) for i in range(a.data)]
     counts, worst_s, worst_cpu, worst_kb, over_wall = {}, 0.0, 0.0, 0, 0

@@ -7,7 +7,7 @@ to its longest row). Prints one JSON line: wall seconds of the whole process, tr
 pad fraction of the training batches, dev accuracy.
 
     python scripts/sst2-trainer.py --model examples/assets/models/bert-tiny-noweights \
-        --data examples/assets/datasets/sst2 --out /tmp/sst2-trainer --seed 1 --epochs 1
+        --data examples/assets/datasets/sst2 --out target/sst2-trainer --seed 1 --epochs 1
 """
 import time
 

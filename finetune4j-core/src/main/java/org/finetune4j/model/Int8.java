@@ -2,7 +2,6 @@ package org.finetune4j.model;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
-import org.finetune4j.io.TensorInfo;
 import org.finetune4j.io.WeightFiles;
 import org.finetune4j.nn.Conv1D;
 import org.finetune4j.nn.Int8Weight;
@@ -10,8 +9,6 @@ import org.finetune4j.nn.Linear;
 import org.finetune4j.nn.Module;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.tensor.Scope;
-import org.finetune4j.tensor.Tensor;
-import org.finetune4j.tensor.Tensors;
 
 /**
  * {@code load_in_8bit}: which weights are held as int8 ({@link Int8Weight}) and how they get there.
@@ -71,26 +68,11 @@ public final class Int8 {
     }
 
     /**
-     * Reads the tensors of a weight file straight into each tensor's memory (positional reads, no
-     * mapping: the file's pages stay in the page cache instead of this process's resident set, where
-     * mapped pages would sit until the garbage collector unmaps them) and holds or quantizes them.
+     * Reads tensor {@code key} of a weight file (shape already checked) and holds it in {@code p} as int8.
      */
-    static final class Loader {
-
-        /** Reads tensor {@code key} (shape already checked) and holds it in {@code p} as int8. */
-        void load(WeightFiles files, String key, Parameter p, boolean transposed) {
-            try (Scope tmp = Scope.open()) {
-                p.quantize(Int8Weight.quantize(copy(files, key), transposed));
-            }
-        }
-
-        /** Tensor {@code key} (shape already checked) as a new tensor in its own dtype, as {@link Tensors#toTensor} gives it. */
-        Tensor copy(WeightFiles files, String key) {
-            TensorInfo info = files.info(key);
-            if (info.numel() == 0 || info.byteCount() > Integer.MAX_VALUE) {
-                return Tensors.toTensor(info, files.data(key));
-            }
-            return Tensors.read(info, into -> files.read(key, into)); // read straight into the tensor's memory
+    static void load(WeightFiles files, String key, Parameter p, boolean transposed) {
+        try (Scope tmp = Scope.open()) {
+            p.quantize(Int8Weight.quantize(Pretrained.tensor(files, key), transposed));
         }
     }
 }

@@ -132,7 +132,6 @@ public final class Pretrained {
     /** As above; the parameters of {@code int8} (value: stored transposed) and those already quantized load as int8. */
     static LoadReport loadWeights(TransformerModel model, WeightFiles files, Map<Parameter, Boolean> int8) {
         Map<String, Parameter> byName = model.allNamedParameters();
-        Int8.Loader quantizer = new Int8.Loader();
         Map<Parameter, String> loaded = new java.util.IdentityHashMap<>();
         List<String> unexpected = new ArrayList<>();
         try (Autograd.Guard off = Autograd.noGrad()) {
@@ -144,11 +143,11 @@ public final class Pretrained {
                 } else if (!loaded.containsKey(p)) {
                     if (int8.containsKey(p) || p.quantized()) {
                         checkShape(files, key, p);
-                        quantizer.load(files, key, p, p.quantized() ? p.int8().transposed() : int8.get(p));
+                        Int8.load(files, key, p, p.quantized() ? p.int8().transposed() : int8.get(p));
                     } else {
                         // a parameter that has data keeps its dtype (float32 master weights on resume)
                         DType configured = p.hasData() ? p.dtype() : model.config.common().dtype();
-                        p.set(read(files, key, p, quantizer, configured));
+                        p.set(read(files, key, p, configured));
                     }
                     loaded.put(p, key);
                 }
@@ -172,9 +171,9 @@ public final class Pretrained {
         }
     }
 
-    private static Tensor read(WeightFiles files, String key, Parameter p, Int8.Loader reader, DType configured) {
+    private static Tensor read(WeightFiles files, String key, Parameter p, DType configured) {
         checkShape(files, key, p);
-        Tensor a = reader.copy(files, key);
+        Tensor a = tensor(files, key);
         DType held = held(a.dtype(), configured);
         if (a.dtype() != held) {
             Tensor f = a.to(held);
@@ -252,5 +251,18 @@ public final class Pretrained {
                 : model.config.common().withDtype(dtype);
         json.putArray("architectures").add(model.className());
         org.finetune4j.io.AtomicFile.write(file, out -> org.finetune4j.io.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, json));
+    }
+
+    /**
+     * Tensor {@code key} (shape already checked) as a new tensor in its own dtype, read straight into its memory
+     * (positional reads, no mapping: the file's pages stay in the page cache instead of this process's resident
+     * set, where mapped pages would sit until the garbage collector unmaps them).
+     */
+    static Tensor tensor(WeightFiles files, String key) {
+        TensorInfo info = files.info(key);
+        if (info.numel() == 0 || info.byteCount() > Integer.MAX_VALUE) {
+            return Tensors.toTensor(info, files.data(key));
+        }
+        return Tensors.read(info, into -> files.read(key, into));
     }
 }
