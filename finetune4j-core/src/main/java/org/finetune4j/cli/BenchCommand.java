@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code finetune4j bench}: training-step (or forward) speed on fixed synthetic batches, or on a recipe's own data. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time full training steps (forward, backward, clipping, AdamW) on synthetic batches.",
+        description = {"Time full training steps (forward, backward, clipping, AdamW) on synthetic batches or a recipe's own data.",
                 "Reports the median step time after warm-up, the CPU seconds a step (all threads: comparable on a shared",
                 "machine), tokens/s, peak RSS, model FLOPs per step and MFU",
                 "against a matmul GFLOP/s measured in the same process. Cases: bert-tiny-32x128, bert-base-8x128,",
