@@ -121,6 +121,7 @@ public final class TrainCommand implements Callable<Integer> {
         Devices.use(r.training().device()); // before the model is made: its parameters are made there
         try (Scope scope = Scope.open()) {
             Trainer.Job job = r.job(console, hub);
+            r.report().check(job.model().config); // before output_dir is touched
             try (RunLock lock = world.main() ? Runs.prepare(r.training(), console) : null) {
                 return train(r, job, recipeText, console, world, onStep);
             }
@@ -133,7 +134,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path out = r.training().outputDir();
         if (world.main()) {
             Report.captureStart(out, recipeText, job.model(), job.tokenizerDir(), job.train(),
-                    r.training().resumeFromCheckpoint() != null);
+                    r.report().attention(), r.training().resumeFromCheckpoint() != null);
         }
         DistributedConfig d = r.distributed();
         Trainer trainer = new Trainer(job, console).onStep(onStep)

@@ -62,7 +62,12 @@ public final class Node implements Keys {
     /** An error about {@code key}, blamed on the command-line override that set it, else on the recipe file. */
     @Override
     public Finetune4jException error(String key, String message) {
-        return new Finetune4jException(source(key) + ": " + where(key) + " " + message);
+        return new Finetune4jException(place(key) + " " + message);
+    }
+
+    /** Where an error about {@code key} is blamed: the override or file, then the dotted key ({@code r.yaml: report.attention.layer}). */
+    public String place(String key) {
+        return source(key) + ": " + where(key);
     }
 
     /** Where a key's value came from: the override that set it (or a block above it), else the file. */

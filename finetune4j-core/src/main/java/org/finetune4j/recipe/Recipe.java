@@ -21,18 +21,19 @@ import org.finetune4j.train.TrainingArguments;
 
 /**
  * A training recipe (YAML): {@code model}, {@code task}, {@code data}, {@code freeze}, {@code peft} (LoRA, see
- * {@link PeftBlock}; null when absent), {@code training} and {@code distributed} ({@link DistributedBlock}) blocks,
+ * {@link PeftBlock}; null when absent), {@code training}, {@code distributed} ({@link DistributedBlock}) and
+ * {@code report} ({@link ReportBlock}) blocks,
  * every key type-checked, unknown keys refused. The {@code task} names a {@link Task}, which reads the {@code data}
  * block and builds the job ({@link #job}). Paths in the file are relative to the recipe's folder; those a
  * command-line override sets, to the working directory. {@code packing} is {@code data.packing}
  * ({@link Task#packs}).
  */
 public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, TrainingArguments training,
-        LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed, boolean packing) {
+        LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed, boolean packing, ReportBlock report) {
 
-    /** A recipe without a {@code peft}, {@code forgetting} or {@code distributed} block, its batches padded. */
+    /** A recipe without a {@code peft}, {@code forgetting}, {@code distributed} or {@code report} block, its batches padded. */
     public Recipe(String file, ModelSpec model, Task task, Freezing freeze, TrainingArguments training) {
-        this(file, model, task, freeze, training, null, null, null, false);
+        this(file, model, task, freeze, training, null, null, null, false, ReportBlock.DEFAULT);
     }
 
     /**
@@ -146,7 +147,7 @@ public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, T
     }
 
     /** The recipe's top-level blocks. */
-    static final List<String> BLOCKS = List.of("model", "task", "data", "freeze", "peft", "training", "forgetting", "distributed");
+    static final List<String> BLOCKS = List.of("model", "task", "data", "freeze", "peft", "training", "forgetting", "distributed", "report");
 
     /** The parser's complaint in words, for the mistakes people make in YAML; the parser's own words follow. */
     static String plain(String problem) {
@@ -206,9 +207,10 @@ public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, T
         TrainingArguments training = TrainingBlock.read(root.child("training"));
         ForgettingSpec forgetting = root.has("forgetting") ? ForgettingSpec.read(root.child("forgetting"), model) : null;
         DistributedConfig distributed = DistributedBlock.read(root);
+        ReportBlock report = ReportBlock.read(root);
         root.finish();
         root.checkInputs();
-        return new Recipe(file, model, task, freeze, training, peft, forgetting, distributed, packing);
+        return new Recipe(file, model, task, freeze, training, peft, forgetting, distributed, packing, report);
     }
 
     private static Freezing freezing(Node f) {

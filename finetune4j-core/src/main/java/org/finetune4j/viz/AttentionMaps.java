@@ -160,17 +160,35 @@ public record AttentionMaps(long[] ids, List<String> tokens, float[][][][] probs
 
     /** Saves ids, tokens and every probability as JSON (small texts only: it is [L][H][T][T]). */
     public void save(Path file) throws IOException {
+        save(file, JSON.createObjectNode());
+    }
+
+    /** Saves as {@link #save(Path)} does, with the keys of {@code more} besides. */
+    public void save(Path file, ObjectNode more) throws IOException {
         ObjectNode o = JSON.createObjectNode();
         o.set("ids", JSON.valueToTree(ids));
         o.set("tokens", JSON.valueToTree(tokens));
         o.set("probs", JSON.valueToTree(probs));
+        o.setAll(more);
         AtomicFile.write(file, out -> JSON.writeValue(out, o));
     }
 
     /** Reads what {@link #save} wrote. */
     public static AttentionMaps read(Path file) {
+        return read(file, null);
+    }
+
+    /** Reads what {@link #save} wrote; {@code more}, when given, gets the file's other keys. */
+    public static AttentionMaps read(Path file, ObjectNode more) {
         try {
             JsonNode o = JSON.readTree(file.toFile());
+            if (more != null && o instanceof ObjectNode all) {
+                all.fieldNames().forEachRemaining(k -> {
+                    if (!List.of("ids", "tokens", "probs").contains(k)) {
+                        more.set(k, all.get(k));
+                    }
+                });
+            }
             long[] ids = JSON.treeToValue(o.get("ids"), long[].class);
             List<String> tokens = new ArrayList<>();
             ((ArrayNode) o.get("tokens")).forEach(t -> tokens.add(t.asText()));

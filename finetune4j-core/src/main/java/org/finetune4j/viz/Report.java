@@ -53,11 +53,12 @@ public final class Report {
     private Report() {}
 
     /**
-     * Records the start of a run in {@code out}: the recipe text, the model summary, and the
-     * attention of the untrained model on a sample ({@code resuming}: a saved one is kept).
+     * Records the start of a run in {@code out}: the recipe text, the model summary, and the attention of
+     * the untrained model on {@code focus}'s text, else on a sample, with the layer and head the report shows
+     * ({@code resuming}: a saved one is kept).
      */
     public static void captureStart(Path out, String recipeText, TransformerModel model, Path tokenizerDir,
-            Dataset sample, boolean resuming) throws IOException {
+            Dataset sample, AttentionFocus focus, boolean resuming) throws IOException {
         Files.createDirectories(out);
         if (recipeText != null) {
             writeAtomically(out.resolve(RECIPE), recipeText.getBytes(StandardCharsets.UTF_8));
@@ -74,10 +75,16 @@ public final class Report {
         info.put("num_parameter_tensors", params.size());
         writeAtomically(out.resolve(RUN_INFO), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info));
         Path before = out.resolve(ATTENTION_BEFORE);
-        if (sample != null && sample.size() > 0 && !(resuming && Files.exists(before))) {
+        boolean text = focus.text() != null || sample != null && sample.size() > 0;
+        if (text && !(resuming && Files.exists(before))) {
             try (Tokenizer tok = Tokenizer.load(tokenizerDir)) {
-                long[] ids = AttentionSample.ids(sample, tok, SAMPLE_MAX_TOKENS);
-                AttentionMaps.compute(model, ids, AttentionMaps.labels(tok, ids)).save(before);
+                long[] ids = focus.text() != null ? AttentionMaps.encode(tok, focus.text(), SAMPLE_MAX_TOKENS)
+                        : AttentionSample.ids(sample, tok, SAMPLE_MAX_TOKENS);
+                AttentionMaps maps = AttentionMaps.compute(model, ids, AttentionMaps.labels(tok, ids));
+                ObjectNode shown = JSON.createObjectNode();
+                shown.put("layer", maps.layer(focus.layer()));
+                shown.put("head", maps.head(focus.head()));
+                maps.save(before, shown);
             }
         }
     }
@@ -179,7 +186,11 @@ public final class Report {
             return;
         }
         h.section("Attention before and after training");
-        AttentionMaps before = AttentionMaps.read(beforeFile);
+        ObjectNode shown = JSON.createObjectNode();
+        AttentionMaps before = AttentionMaps.read(beforeFile, shown);
+        int layer = before.layer(shown.path("layer").asInt(-1)); // a file without them: the last layer, head 0
+        int head = before.head(shown.path("head").asInt(0));
+        String at = "layer " + layer + ", head " + head;
         String missing = null;
         Path base = null; // a LoRA run: the adapter goes on its base
         if (Adapters.isAdapter(out)) {
@@ -194,7 +205,7 @@ public final class Report {
         }
         if (missing != null) {
             h.p(missing + "; the attention before training:");
-            h.image(before.allHeads("before training, last layer", -1).png(), "attention before training");
+            h.image(before.allHeads("before training: every head of layer " + layer, layer).png(), "attention before training");
             return;
         }
         AttentionMaps after;
@@ -203,10 +214,11 @@ public final class Report {
                     : Pretrained.load(out, null, 0).model();
             after = AttentionMaps.compute(model, before.ids(), before.tokens());
         }
-        h.p("Sample: <code>" + Html.esc(String.join(" ", before.tokens())) + "</code>. Largest change of any attention "
+        h.p("Text: <code>" + Html.esc(String.join(" ", before.tokens())) + "</code>. Shown: " + at + " (0-based, as "
+                + "Transformers' attentions[" + layer + "][0, " + head + "]). Largest change of any attention "
                 + "probability (all layers and heads): " + String.format("%.4f", before.maxDifference(after)) + ".");
-        h.image(before.compare(after, "before training", "after training", -1, 0).png(), "attention before and after");
-        h.image(after.allHeads("after training: every head of the last layer", -1).png(), "attention after, all heads");
+        h.image(before.compare(after, "before training", "after training", layer, head).png(), "attention before and after, " + at);
+        h.image(after.allHeads("after training: every head of layer " + layer, layer).png(), "attention after, every head of layer " + layer);
     }
 
     /** The adapter's base_model_name_or_path as a local folder or a cached Hub snapshot (offline), or null. */

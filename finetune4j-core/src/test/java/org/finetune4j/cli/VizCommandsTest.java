@@ -28,6 +28,10 @@ class VizCommandsTest {
 
     private static Path run;
 
+    /** The run's recipe: its report shows attention on a text of its own, at layer 0 (of 2), head 1. */
+    private static final List<String> REPORT_BLOCK = List.of("report:", "  attention:", "    text: nice music, a warm day!",
+            "    layer: 0", "    head: 1");
+
     @BeforeAll
     static void train() throws IOException {
         Path in = shared.resolve("inputs");
@@ -40,7 +44,7 @@ class VizCommandsTest {
                 "model:", "  path: " + Fixtures.dir("bert-seqcls"), "data:", "  train: " + train, "  validation: " + dev,
                 "  text_column: sentence", "training:", "  output_dir: " + run, "  max_steps: 4",
                 "  per_device_train_batch_size: 2", "  learning_rate: 1.0e-2", "  logging_steps: 1", "  save_strategy: 'no'",
-                "  eval_strategy: steps", "  eval_steps: 2", ""));
+                "  eval_strategy: steps", "  eval_steps: 2", String.join("\n", REPORT_BLOCK), ""));
         CliRun r = CliRun.of("train", recipe);
         assertThat(r.code()).as(r.err()).isZero();
     }
@@ -55,6 +59,11 @@ class VizCommandsTest {
                 "Attention before and after training", "Recipe", "max_steps: 4");
         assertThat(html).doesNotContain("http://", "https://", "<script");
         assertThat(html.split("data:image/png;base64,", -1).length - 1).isEqualTo(5); // 3 curves, 2 attention figures
+        assertThat(html).contains("Text: <code>[CLS] nice music , a warm day ! [SEP]</code>", "Shown: layer 0, head 1 (0-based",
+                "alt=\"attention before and after, layer 0, head 1\"", "every head of layer 0");
+        JsonNode before = MAPPER.readTree(run.resolve("attention_before.json").toFile());
+        assertThat(before.get("layer").asInt()).isZero();
+        assertThat(before.get("head").asInt()).isOne();
         JsonNode cm = MAPPER.readTree(run.resolve("confusion_matrix.json").toFile());
         assertThat(cm.get("labels").toString()).isEqualTo("[\"negative\",\"positive\"]");
         long total = 0;
@@ -85,6 +94,38 @@ class VizCommandsTest {
         assertThat(bad.err()).contains("forgetting.json").contains("not valid JSON");
         assertThat(Files.readString(copy.resolve("report.html"))).isEqualTo(html); // the last good report stays
         assertThat(CliRun.of("report", tmp.resolve("nowhere")).err()).contains("not a folder");
+    }
+
+    @Test
+    void anAttentionFileWithoutLayerAndHeadShowsTheLastLayerHeadZero() throws IOException {
+        Path copy = tmp.resolve("old");
+        copyTree(run, copy);
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
+                MAPPER.readTree(copy.resolve("attention_before.json").toFile());
+        old.remove(List.of("layer", "head")); // as runs before the report block wrote it
+        MAPPER.writeValue(copy.resolve("attention_before.json").toFile(), old);
+        CliRun r = CliRun.of("report", copy);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(copy.resolve("report.html"))).contains("Shown: layer 1, head 0 (0-based",
+                "every head of layer 1", "nice music");
+    }
+
+    @Test
+    void aReportLayerOrHeadOutsideTheModelStopsTheRunBeforeItWritesAnything() throws IOException {
+        Path recipe = shared.resolve("inputs/recipe.yaml");
+        Path out = tmp.resolve("never");
+        for (String[] bad : new String[][] {{"report.attention.layer=2", "report.attention.layer is 2, out of range: the model has 2 layers"},
+            {"report.attention.head=4", "report.attention.head is 4, out of range: the model has 4 heads"}}) {
+            CliRun r = CliRun.of("train", recipe, "training.output_dir=" + out, bad[0]);
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).contains(bad[1]).hasLineCount(1);
+            assertThat(out).doesNotExist();
+        }
+        Path inFile = Files.writeString(tmp.resolve("r.yaml"), Files.readString(recipe).replace("layer: 0", "layer: 7")
+                .replace("output_dir: " + run, "output_dir: " + out));
+        CliRun r = CliRun.of("train", inFile);
+        assertThat(r.err()).contains(inFile + ": report.attention.layer is 7, out of range");
+        assertThat(out).doesNotExist();
     }
 
     @Test

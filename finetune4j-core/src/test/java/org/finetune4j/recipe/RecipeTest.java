@@ -159,4 +159,45 @@ class RecipeTest {
         assertThatThrownBy(() -> Recipe.load(write(BASE + "peft:\n  method: lora\n  target_modules: '(q'\n"), List.of()))
                 .hasMessageContaining("peft.target_modules is not a valid regex");
     }
+
+    @Test
+    void readsTheReportBlockAndRefusesBadValues() throws IOException {
+        assertThat(Recipe.load(write(BASE), List.of()).report().attention()).isEqualTo(org.finetune4j.viz.AttentionFocus.DEFAULT);
+        Recipe r = Recipe.load(write(BASE + """
+                report:
+                  attention:
+                    text: "I love this movie, it's fantastic!"
+                    layer: 5
+                    head: 1
+                """), List.of());
+        assertThat(r.report().attention()).isEqualTo(new org.finetune4j.viz.AttentionFocus("I love this movie, it's fantastic!", 5, 1));
+        assertThat(Recipe.load(write(BASE + "report:\n  attention:\n    head: 2\n"), List.of()).report().attention())
+                .isEqualTo(new org.finetune4j.viz.AttentionFocus(null, -1, 2));
+        for (String[] bad : new String[][] {
+            {"report:\n  atention: {layer: 1}\n", "r.yaml: unknown key 'report.atention'"},
+            {"report:\n  attention: {layr: 1}\n", "r.yaml: unknown key 'report.attention.layr'"},
+            {"report:\n  attention: {text: '  '}\n", "r.yaml: report.attention.text is empty"},
+            {"report:\n  attention: {layer: -2}\n", "r.yaml: report.attention.layer must be 0 or more"},
+            {"report:\n  attention: {head: -1}\n", "r.yaml: report.attention.head must be 0 or more"},
+            {"report:\n  attention: {head: one}\n", "r.yaml: report.attention.head must be an integer"},
+            {"report: 3\n", "r.yaml: report must be a block of keys"}}) {
+            assertThatThrownBy(() -> Recipe.load(write(BASE + bad[0]), List.of())).as(bad[0])
+                    .isInstanceOf(Finetune4jException.class).hasMessageContaining(bad[1]).hasMessageNotContaining("\n");
+        }
+        assertThatThrownBy(() -> Recipe.load(write(BASE), List.of("report.attention.layer=-5")))
+                .hasMessageContaining("override 'report.attention.layer=-5': report.attention.layer must be 0 or more");
+    }
+
+    @Test
+    void theReportLayerAndHeadAreCheckedAgainstTheModel() throws IOException {
+        ReportBlock b = Recipe.load(write(BASE + "report:\n  attention: {layer: 2, head: 3}\n"), List.of()).report();
+        org.finetune4j.model.ModelConfig twoLayers = org.finetune4j.model.ModelConfig.read(
+                org.finetune4j.Fixtures.dir("bert-seqcls")); // 2 layers, 4 heads
+        assertThatThrownBy(() -> b.check(twoLayers)).isInstanceOf(Finetune4jException.class)
+                .hasMessage(dir.resolve("r.yaml") + ": report.attention.layer is 2, out of range: the model has 2 layers (0 to 1, or -1 for the last)");
+        ReportBlock head = Recipe.load(write(BASE + "report:\n  attention: {layer: 1, head: 4}\n"), List.of()).report();
+        assertThatThrownBy(() -> head.check(twoLayers))
+                .hasMessage(dir.resolve("r.yaml") + ": report.attention.head is 4, out of range: the model has 4 heads (0 to 3)");
+        Recipe.load(write(BASE + "report:\n  attention: {layer: -1, head: 3}\n"), List.of()).report().check(twoLayers);
+    }
 }
