@@ -14,11 +14,13 @@
 #                Transformers' (../shared/oracle/oracle.py) within 1e-4
 #   sst2         SST-2 fine-tune (lr 2e-5, batch 32, max_length 64, warmup 0.06, linear, 1 epoch); dev accuracy;
 #                attention of "I love this movie, it's fantastic!" at layer 5, head 1, before / after / difference
+#                (in the run's report.html, through the recipe's report.attention block, and as a PNG)
 #   imdb         imdb-1k: 800 reviews to train, 200 held out, max_length 256 (same optimizer settings, 3 epochs)
 #   minilm-sst2  all-MiniLM-L6-v2 (imported from its ONNX jar) on the SST-2 recipe at lr 5e-5
 #   dapt         masked-LM further pretraining on pubmed-abstracts-dapt without the NCBI-disease test abstracts
 #                (dropped by title; 5% held out), 1 epoch of 128-token blocks
 #   perplexity   MLM perplexity before / after DAPT on the PubMed held-out abstracts and on WikiText-2 valid
+#                (BLOCKS=N: the first N blocks of 128 tokens of each; all by default)
 #   ner          NCBI-disease NER (entity F1, seqeval) from DAPT and from plain BERT-base, seeds 1, 2, 3
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,7 +52,7 @@ recipe() { # name, then the YAML body; writes $work/NAME.yaml and prints its pat
   echo "$f"
 }
 
-classification() { # name model train validation text-column lr epochs max-length [extra YAML under data:]
+classification() { # name model train validation text-column lr epochs max-length [more top-level YAML]
   recipe "$1" "model:
   path: $2
   init: pretrained
@@ -74,7 +76,8 @@ training:
   logging_steps: 20
   eval_strategy: epoch
   save_strategy: 'no'
-  seed: 1"
+  seed: 1
+${9:-}"
 }
 
 case "$stage" in
@@ -97,7 +100,12 @@ case "$stage" in
       "$py" "$root/../shared/oracle/oracle.py" "$bert" "$work/fill-mask.json" > "$work/fill-mask.transformers.json"
     "$py" scripts/real-bert-base.py fill-mask "$bert" "$work/fill-mask.json" "$work/fill-mask.finetune4j.json" "$work/fill-mask.transformers.json" ;;
   sst2)
-    r="$(classification sst2-bert-base "$bert" "$assets/datasets/sst2/train.tsv" "validation: $assets/datasets/sst2/dev.tsv" sentence 2.0e-5 1 64)"
+    r="$(classification sst2-bert-base "$bert" "$assets/datasets/sst2/train.tsv" "validation: $assets/datasets/sst2/dev.tsv" sentence 2.0e-5 1 64 \
+      "report:
+  attention:
+    text: \"I love this movie, it's fantastic!\"
+    layer: 5
+    head: 1")"
     timed "sst2 fine-tune" ./finetune4j train "$r" "${overrides[@]}"
     ./finetune4j attention --model "$bert" --compare "$work/runs/sst2-bert-base" --text "I love this movie, it's fantastic!" \
       --layer 5 --head 1 --out "$work/runs/sst2-bert-base/attention_love_layer5_head1.png"
@@ -143,9 +151,10 @@ training:
   seed: 1")"
     timed "dapt" ./finetune4j train "$r" "${overrides[@]}" ;;
   perplexity)
+    blocks="${BLOCKS:-0}"; [ ${#smoke[@]} -gt 0 ] && blocks=20
     for general in "$work/pubmed/heldout.txt" "$assets/datasets/wikitext-2-v1/valid.txt"; do
       timed "perplexity on $(basename "$general")" ./finetune4j forgetting --before "$bert" --after "$work/runs/dapt-pubmed-bert-base" \
-        --general "$general" ${smoke:+--max-blocks 20}
+        --general "$general" --max-blocks "$blocks"
     done ;;
   ner)
     "$py" scripts/real-bert-base.py conll "$assets/datasets/ncbi-disease/NCBItrainset_corpus.txt" > "$work/ncbi-train.txt"
