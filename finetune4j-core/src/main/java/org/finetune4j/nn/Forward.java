@@ -10,6 +10,8 @@ import org.finetune4j.tensor.Tensor;
  * One forward pass's mode and captures: train or eval (dropout), and whether every layer hands
  * back its attention probabilities [B, heads, q, k] and hidden states [B, T, C]; and what the
  * caller will read of the output ({@link #lossOnly}, {@link #labelledOnly}), so a head computes no more.
+ * The names follow PyTorch: {@link #train()} and {@link #eval()} make a pass in that mode, the field
+ * {@link #training} is the mode (nn.Module's), and {@link #currentTrains()} asks it of the thread's current pass.
  */
 public final class Forward {
 
@@ -101,7 +103,7 @@ public final class Forward {
     }
 
     /** Whether the pass this thread is running trains (false outside a pass). */
-    public static boolean training() {
+    public static boolean currentTrains() {
         Forward f = CURRENT.get();
         return f != null && f.training;
     }
