@@ -31,9 +31,18 @@ public final class EvalLoop {
 
     /**
      * Runs {@code model} on this rank's share of {@code count} batches: {@code batch} makes batch k (null: skip it),
-     * {@code metric} takes it with the model's output.
+     * {@code metric} takes it with the model's output of an eval pass ({@link Forward#eval}).
      */
     public static void run(TransformerModel model, int count, IntFunction<Batch> batch, World world,
+            BiConsumer<Batch, Output> metric) {
+        run(model, Forward.eval(), count, batch, world, metric);
+    }
+
+    /**
+     * As above, every batch through {@code pass}, an eval pass that captures nothing and may say what the metric
+     * reads of the output (e.g. {@link Forward#labelledOnly}).
+     */
+    public static void run(TransformerModel model, Forward pass, int count, IntFunction<Batch> batch, World world,
             BiConsumer<Batch, Output> metric) {
         try (Autograd.Guard noGrad = Autograd.noGrad()) {
             for (int k : world.shard(count)) {
@@ -42,7 +51,7 @@ public final class EvalLoop {
                     continue;
                 }
                 try (Scope step = Scope.open()) {
-                    metric.accept(b, model.forward(Batches.inputs(b, model.config.tokenTypes()), Forward.eval()));
+                    metric.accept(b, model.forward(Batches.inputs(b, model.config.tokenTypes()), pass));
                 }
             }
         }

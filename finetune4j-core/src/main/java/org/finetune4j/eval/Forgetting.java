@@ -17,7 +17,6 @@ import org.finetune4j.data.TextClassificationData;
 import org.finetune4j.data.TextColumns;
 import org.finetune4j.data.TextSource;
 import org.finetune4j.distributed.World;
-import org.finetune4j.model.Bert;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.ModelConfig;
 import org.finetune4j.model.Pretrained;
@@ -171,9 +170,6 @@ public final class Forgetting {
     }
 
     private static Map<String, Double> lmMetrics(TransformerModel model, LmData text, Options o, long pad) {
-        if (model instanceof Bert b) {
-            b.decodeLabelledOnly(true);
-        }
         return LmEvaluator.evaluate(model, text, o.batchSize(), pad, o.seed(), "eval_", World.SINGLE);
     }
 

@@ -8,6 +8,7 @@ import org.finetune4j.data.LmData;
 import org.finetune4j.distributed.World;
 import org.finetune4j.model.Output;
 import org.finetune4j.model.TransformerModel;
+import org.finetune4j.nn.Forward;
 import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Torch;
@@ -41,7 +42,8 @@ public final class LmEvaluator {
         EvalLoop.TokenMean mean = new EvalLoop.TokenMean();
         long[] counts = new long[3]; // correct at masked positions, correct next-sentence predictions, rows with NSP labels
         List<int[]> batches = EvalLoop.batches(data.size(), batchSize);
-        EvalLoop.run(model, batches.size(), k -> scored(packed(data.batch(batches.get(k), padId, seed * 1_000_003L + k), pack, padId, model)), world, (b, out) -> {
+        Forward pass = Forward.eval().labelledOnly(); // the metrics read the logits at the labelled positions only
+        EvalLoop.run(model, pass, batches.size(), k -> scored(packed(data.batch(batches.get(k), padId, seed * 1_000_003L + k), pack, padId, model)), world, (b, out) -> {
             mean.add(mlmLoss(out, b, data.objective()), b.lossItems());
             if (data.objective().masked()) {
                 counts[0] += correct(out.logits(), b.tokenLabels());

@@ -30,7 +30,6 @@ public final class Bert extends TransformerModel {
     private final String prefix;
     private final Encoder encoder;
     private final Module headModule;
-    private boolean labelledOnly;
 
     public Bert(BertConfig c, Head head) {
         this(c, head, null);
@@ -63,16 +62,6 @@ public final class Bert extends TransformerModel {
             case PRETRAINING -> add("cls", new BertPreTrainingHeads(c, encoder.embeddings.word.weight, true));
             default -> null;
         };
-    }
-
-    /**
-     * With {@code true}, the masked-LM and pretraining heads run the vocabulary decoder only at the
-     * positions whose label is not -100 when labels are given: logits are then {@code [N, V]} for the
-     * N labelled positions in row-major order, not {@code [B, T, V]}, and the loss is the same. Without
-     * labels (inference) the full logits are computed either way.
-     */
-    public void decodeLabelledOnly(boolean on) {
-        this.labelledOnly = on;
     }
 
     @Override
@@ -114,32 +103,12 @@ public final class Bert extends TransformerModel {
             case TOKEN_CLASSIFICATION -> Heads.tokenClassification(
                     ((Linear) headModule).forward(f.dropout(h, classifierDropout())), in);
             case QUESTION_ANSWERING -> Heads.questionAnswering(((Linear) headModule).forward(h), in);
-            case MASKED_LM -> labelledOnly && in.labels() != null ? atLabels(h, in, null)
-                    : Heads.maskedLm(c.roberta()
-                    ? ((RobertaLmHead) headModule).forward(h)
-                    : ((BertPreTrainingHeads) headModule).predictions(h), in);
-            case PRETRAINING -> labelledOnly && in.labels() != null && in.nextSentenceLabel() != null
-                    ? atLabels(h, in, ((BertPreTrainingHeads) headModule).seqRelationship.forward(encoder.pool(in.firstTokens(h))))
-                    : ((BertPreTrainingHeads) headModule).forward(h, encoder.pool(in.firstTokens(h)), in);
+            case MASKED_LM -> Heads.maskedLm(h, in, f, c.roberta()
+                    ? ((RobertaLmHead) headModule)::forward
+                    : ((BertPreTrainingHeads) headModule)::predictions);
+            case PRETRAINING -> ((BertPreTrainingHeads) headModule).forward(h, encoder.pool(in.firstTokens(h)), in, f);
             default -> new Output(h, null);
         };
-    }
-
-    /** The MLM head at the labelled positions only: logits [N, V], loss over them (plus NSP when given). */
-    private Output atLabels(Tensor h, Inputs in, Tensor nsp) {
-        long ch = h.size(2);
-        Tensor flat = in.labels().reshape(-1);
-        Tensor idx = flat.ne(Losses.IGNORE_INDEX).nonzero().squeeze(1); // [N] row-major positions
-        long n = idx.size(0);
-        Tensor rows = h.reshape(-1, ch).indexSelect(0, idx); // [N, C]
-        Tensor logits = c.roberta() ? ((RobertaLmHead) headModule).forward(rows)
-                : ((BertPreTrainingHeads) headModule).predictions(rows); // [N, V]
-        Tensor loss = n == 0 ? logits.sum().mul(0)
-                : Losses.crossEntropy(logits, flat.indexSelect(0, idx));
-        if (nsp != null) {
-            loss = loss.add(Losses.crossEntropy(nsp, in.nextSentenceLabel().reshape(-1)));
-        }
-        return Output.pretraining(logits, nsp, loss);
     }
 
     private double classifierDropout() {
@@ -378,16 +347,17 @@ public final class Bert extends TransformerModel {
             return decoder.forward(norm.forward(act.apply(transform.forward(h))));
         }
 
-        Output forward(Tensor h, Tensor pooled, Inputs in) {
-            Tensor mlm = predictions(h);
+        /**
+         * MLM logits [B, T, V] (or [N, V] at the labelled positions, as {@link Heads#maskedLm}) and NSP logits [B, 2]
+         * of the pooled first tokens; the loss, with both kinds of labels, is the sum of the two cross-entropies.
+         */
+        Output forward(Tensor h, Tensor pooled, Inputs in, Forward f) {
             Tensor nsp = seqRelationship.forward(pooled); // [B, 2]
-            Tensor loss = null;
-            if (in.labels() != null && in.nextSentenceLabel() != null) {
-                long v = mlm.size(2);
-                loss = Losses.crossEntropy(mlm.reshape(-1, v), in.labels().reshape(-1))
-                        .add(Losses.crossEntropy(nsp, in.nextSentenceLabel().reshape(-1)));
+            if (in.labels() == null || in.nextSentenceLabel() == null) {
+                return Output.pretraining(predictions(h), nsp, null);
             }
-            return Output.pretraining(mlm, nsp, loss);
+            Output mlm = Heads.maskedLm(h, in, f, this::predictions);
+            return Output.pretraining(mlm.logits(), nsp, mlm.loss().add(Losses.crossEntropy(nsp, in.nextSentenceLabel().reshape(-1))));
         }
     }
 }

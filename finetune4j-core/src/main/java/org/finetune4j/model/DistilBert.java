@@ -70,7 +70,7 @@ public final class DistilBert extends TransformerModel {
             }
             case TOKEN_CLASSIFICATION -> Heads.tokenClassification(output.forward(f.dropout(h, c.dropout())), in);
             case QUESTION_ANSWERING -> Heads.questionAnswering(output.forward(f.dropout(h, c.qaDropout())), in);
-            case MASKED_LM -> Heads.maskedLm(lm.forward(h), in);
+            case MASKED_LM -> Heads.maskedLm(h, in, f, lm::forward);
             default -> new Output(h, null);
         };
     }

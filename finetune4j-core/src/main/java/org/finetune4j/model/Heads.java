@@ -1,5 +1,7 @@
 package org.finetune4j.model;
 
+import java.util.function.UnaryOperator;
+import org.finetune4j.nn.Forward;
 import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Torch;
@@ -24,12 +26,30 @@ final class Heads {
         return new Output(logits, loss);
     }
 
-    static Output maskedLm(Tensor logits, Inputs in) { // [B, T, V]
+    /**
+     * A masked-LM head, {@code decoder} taking hidden states [.., C] to logits [.., V]: on every position of
+     * h [B, T, C], or, when the pass reads only the labelled positions ({@link Forward#labelledOnly}) and labels
+     * are given, on those N positions only, logits [N, V] in row-major order. The loss is the same either way.
+     */
+    static Output maskedLm(Tensor h, Inputs in, Forward f, UnaryOperator<Tensor> decoder) {
+        if (f.labelledOnly && in.labels() != null) {
+            return maskedLmAtLabels(h, in, decoder);
+        }
+        Tensor logits = decoder.apply(h); // [B, T, V]
         Tensor loss = null;
         if (in.labels() != null) {
             long v = logits.size(2);
             loss = Losses.crossEntropy(logits.reshape(-1, v), in.labels().reshape(-1));
         }
+        return new Output(logits, loss);
+    }
+
+    /** {@code decoder} at the labelled positions of h [B, T, C] only: logits [N, V], the loss over them (0 for none). */
+    private static Output maskedLmAtLabels(Tensor h, Inputs in, UnaryOperator<Tensor> decoder) {
+        Tensor flat = in.labels().reshape(-1);
+        Tensor idx = flat.ne(Losses.IGNORE_INDEX).nonzero().squeeze(1); // [N] row-major positions
+        Tensor logits = decoder.apply(h.reshape(-1, h.size(2)).indexSelect(0, idx)); // [N, V]
+        Tensor loss = idx.size(0) == 0 ? logits.sum().mul(0) : Losses.crossEntropy(logits, flat.indexSelect(0, idx));
         return new Output(logits, loss);
     }
 

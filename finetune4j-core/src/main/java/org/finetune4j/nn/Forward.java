@@ -8,7 +8,10 @@ import org.finetune4j.tensor.Tensor;
 
 /**
  * One forward pass's mode and captures: train or eval (dropout), and whether every layer hands
- * back its attention probabilities [B, heads, q, k] and hidden states [B, T, C].
+ * back its attention probabilities [B, heads, q, k] and hidden states [B, T, C]; and what the
+ * caller will read of the output ({@link #lossOnly}, {@link #labelledOnly}), so a head computes no more.
+ * The names follow PyTorch: {@link #train()} and {@link #eval()} make a pass in that mode, the field
+ * {@link #training} is the mode (nn.Module's), and {@link #currentTrains()} asks it of the thread's current pass.
  */
 public final class Forward {
 
@@ -23,28 +26,35 @@ public final class Forward {
     public final KvCache cache;
     /**
      * The caller reads only the loss: a head may then compute it without materialising all its
-     * logits (a frozen causal LM head works in row chunks) and return null logits.
+     * logits (a frozen causal LM head works in row chunks) and return null logits. Implies {@link #labelledOnly}.
      */
     public final boolean lossOnly;
+    /**
+     * The caller reads the loss and the logits at the labelled positions only (label not -100): a masked-LM or
+     * pretraining head given labels may then decode only those N positions and return logits [N, V], the
+     * positions in row-major order, instead of [B, T, V]; the loss is the same. Heads that cannot ignore it.
+     */
+    public final boolean labelledOnly;
     final List<Layers.Stack> stacks = new ArrayList<>();
 
     public Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates) {
-        this(training, keepAttentions, keepHiddenStates, false, null, false);
+        this(training, keepAttentions, keepHiddenStates, false, null, false, false);
     }
 
     private Forward(boolean training, boolean keepAttentions, boolean keepHiddenStates, boolean checkpointing, KvCache cache,
-            boolean lossOnly) {
+            boolean lossOnly, boolean labelledOnly) {
         this.training = training;
         this.keepAttentions = keepAttentions;
         this.keepHiddenStates = keepHiddenStates;
         this.checkpointing = checkpointing;
         this.cache = cache;
         this.lossOnly = lossOnly;
+        this.labelledOnly = labelledOnly;
     }
 
     /** An eval forward that reads and extends {@code cache}. */
     public static Forward cached(KvCache cache) {
-        return new Forward(false, false, false, false, cache, false);
+        return new Forward(false, false, false, false, cache, false, false);
     }
 
     /** Positions the cache already holds (0 without a cache). */
@@ -59,12 +69,17 @@ public final class Forward {
 
     /** The same mode with gradient checkpointing on (it takes effect in training with autograd on). */
     public Forward checkpointed() {
-        return new Forward(training, keepAttentions, keepHiddenStates, true, cache, lossOnly);
+        return new Forward(training, keepAttentions, keepHiddenStates, true, cache, lossOnly, labelledOnly);
     }
 
     /** The same mode for a caller that reads only the loss (see {@link #lossOnly}). */
     public Forward lossOnly() {
-        return new Forward(training, keepAttentions, keepHiddenStates, checkpointing, cache, true);
+        return new Forward(training, keepAttentions, keepHiddenStates, checkpointing, cache, true, true);
+    }
+
+    /** The same mode for a caller that reads the loss and the logits at labelled positions (see {@link #labelledOnly}). */
+    public Forward labelledOnly() {
+        return new Forward(training, keepAttentions, keepHiddenStates, checkpointing, cache, lossOnly, true);
     }
 
     /**
@@ -88,7 +103,7 @@ public final class Forward {
     }
 
     /** Whether the pass this thread is running trains (false outside a pass). */
-    public static boolean training() {
+    public static boolean currentTrains() {
         Forward f = CURRENT.get();
         return f != null && f.training;
     }
@@ -112,10 +127,12 @@ public final class Forward {
         void close();
     }
 
+    /** A training pass (dropout on), capturing nothing. */
     public static Forward train() {
         return new Forward(true, false, false);
     }
 
+    /** An evaluation pass (dropout off), capturing nothing. */
     public static Forward eval() {
         return new Forward(false, false, false);
     }

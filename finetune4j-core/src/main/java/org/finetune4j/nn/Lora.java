@@ -61,7 +61,7 @@ public final class Lora extends Module {
 
     /** scaling * B(A(dropout(x))): [.., in] -> [.., out]. */
     public Tensor delta(Tensor x) {
-        Tensor h = F.dropout(x, dropout, Forward.training());
+        Tensor h = F.dropout(x, dropout, Forward.currentTrains());
         return loraB.forward(loraA.forward(h)).mul(scaling);
     }
 

@@ -6,7 +6,6 @@ import java.util.List;
 import org.finetune4j.data.LmData;
 import org.finetune4j.data.TextSource;
 import org.finetune4j.eval.LmEvaluator;
-import org.finetune4j.model.Bert;
 import org.finetune4j.model.Head;
 import org.finetune4j.model.TransformerModel;
 import org.finetune4j.tokenize.Tokenizer;
@@ -108,9 +107,6 @@ public record LanguageModeling(LmData.Objective objective, Path train, Path vali
         Data data = data(c);
         long pad = c.padId();
         TransformerModel model = c.model(c.config(), head(objective));
-        if (model instanceof Bert b) {
-            b.decodeLabelledOnly(true);
-        }
         int evalBatch = c.evalBatch();
         Evaluation evaluation = data.eval() == null ? null
                 : (m, world) -> LmEvaluator.evaluate(m, data.eval(), evalBatch, pad, evalSeed, "eval_", world,

@@ -181,7 +181,6 @@ public record Multitask(String strategy, double temperature, List<Member> datase
                 p.setTrainable(src.trainable());
             }
         });
-        shared.decodeLabelledOnly(true);
         return shared;
     }
 }

@@ -315,7 +315,7 @@ public final class Trainer {
                 var in = Batches.inputs(b, job.model().config.tokenTypes());
                 Forward f = args.gradientCheckpointing() ? Forward.train().checkpointed() : Forward.train();
                 if (args.labelSmoothingFactor() == 0) {
-                    f = f.lossOnly();
+                    f = f.lossOnly(); // the step reads the loss alone: a masked-LM head decodes the labelled positions only
                 }
                 Tensor loss;
                 try (Autograd.Guard cast = Autocast.of(autocast())) { // the forward pass only, as Trainer's autocast

@@ -11,6 +11,8 @@ import org.finetune4j.data.TextSource;
 import org.finetune4j.train.Batches;
 import org.finetune4j.nn.Forward;
 import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 import org.finetune4j.tokenize.Tokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,28 +62,40 @@ class LanguageModelingTest {
         }
     }
 
-    /** Decoding only the labelled positions gives the golden loss and the golden logits at those positions. */
+    /** The golden MLM batch as the data path makes it. */
+    private static Inputs mlmInputs(JsonNode g) {
+        long[][] labels = matrix(g.at("/inputs/labels"));
+        Batch b = Batch.tokenLabelled(matrix(g.at("/inputs/input_ids")), matrix(g.at("/inputs/attention_mask")),
+                matrix(g.at("/inputs/token_type_ids")), labels, new int[] {0, 1, 2}, Batch.labelled(labels));
+        return Batches.inputs(b, true);
+    }
+
+    /**
+     * A pass that reads the labelled positions only ({@link Forward#labelledOnly}, implied by {@link Forward#lossOnly})
+     * decodes them alone: logits [N, V], the golden loss, the golden logits at those positions; the same model in a
+     * plain pass, or given no labels, decodes every position [B, T, V].
+     */
     @Test
     void mlmAtLabelledPositionsEqualsTheFullHead() {
         JsonNode g = Fixtures.golden("bert-mlm");
         try (Scope scope = Scope.open()) {
-            Bert model = (Bert) Pretrained.load(Fixtures.dir("bert-mlm"), null, 0).model();
+            TransformerModel model = Pretrained.load(Fixtures.dir("bert-mlm"), null, 0).model();
             long[][] ids = matrix(g.at("/inputs/input_ids"));
             long[][] labels = matrix(g.at("/inputs/labels"));
-            Batch b = Batch.tokenLabelled(ids, matrix(g.at("/inputs/attention_mask")), matrix(g.at("/inputs/token_type_ids")),
-                    labels, new int[] {0, 1, 2}, Batch.labelled(labels));
-            Inputs in = Batches.inputs(b, true);
+            Inputs in = mlmInputs(g);
             Output full = model.forward(in, Forward.train());
-            model.decodeLabelledOnly(true);
-            Output sparse = model.forward(in, Forward.train());
+            Output sparse = model.forward(in, Forward.train().labelledOnly());
+            Output lossOnly = model.forward(in, Forward.train().lossOnly());
             Output inference = model.forward(Inputs.of(in.inputIds(), in.attentionMask()).withTokenTypeIds(in.tokenTypeIds()),
-                    Forward.eval());
-            model.decodeLabelledOnly(false);
+                    Forward.eval().labelledOnly());
             assertThat((float) sparse.loss().item()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
             assertThat((float) full.loss().item()).isCloseTo(g.at("/expected/loss").floatValue(), within(1e-5f));
             long n = Batch.labelled(labels);
             long v = full.logits().size(2);
+            assertThat(full.logits().shape()).containsExactly(3L, ids[0].length, v);
             assertThat(sparse.logits().shape()).containsExactly(n, v);
+            assertThat(lossOnly.logits().shape()).containsExactly(n, v);
+            assertThat(lossOnly.loss().item()).isEqualTo(sparse.loss().item());
             assertThat(inference.logits().shape()).containsExactly(3L, ids[0].length, v);
             float[] s = sparse.logits().toFloatArray();
             JsonNode exp = g.at("/expected/logits");
@@ -105,17 +119,52 @@ class LanguageModelingTest {
     void pretrainingAtLabelledPositionsEqualsTheFullHead() {
         JsonNode g = Fixtures.golden("bert-mlm");
         try (Scope scope = Scope.open()) {
-            Bert model = (Bert) Pretrained.load(Fixtures.dir("bert-mlm"), Head.PRETRAINING, 3).model();
+            TransformerModel model = Pretrained.load(Fixtures.dir("bert-mlm"), Head.PRETRAINING, 3).model();
             long[][] labels = matrix(g.at("/inputs/labels"));
             Batch b = Batch.tokenLabelled(matrix(g.at("/inputs/input_ids")), matrix(g.at("/inputs/attention_mask")),
                     matrix(g.at("/inputs/token_type_ids")), labels, new int[] {0, 1, 2}, Batch.labelled(labels))
                     .withNextSentenceLabels(new long[] {0, 1, 0});
             Inputs in = Batches.inputs(b, true);
-            float full = (float) model.forward(in, Forward.eval()).loss().item();
-            model.decodeLabelledOnly(true);
-            Output sparse = model.forward(in, Forward.eval());
-            assertThat((float) sparse.loss().item()).isCloseTo(full, within(1e-5f));
+            Output full = model.forward(in, Forward.eval());
+            Output sparse = model.forward(in, Forward.eval().labelledOnly());
+            assertThat((float) sparse.loss().item()).isCloseTo((float) full.loss().item(), within(1e-5f));
+            assertThat(full.logits().dim()).isEqualTo(3);
+            assertThat(sparse.logits().shape()).containsExactly(Batch.labelled(labels), full.logits().size(2));
             assertThat(sparse.seqRelationshipLogits().shape()).containsExactly(3L, 2L);
+        }
+    }
+
+    /** DistilBERT's MLM head honours the flag too (its head initialised at random over the fixture's body). */
+    @Test
+    void distilBertMlmAtLabelledPositionsEqualsTheFullHead() {
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(Fixtures.dir("distilbert-seqcls"), Head.MASKED_LM, 5).model();
+            Inputs in = tinyBatch();
+            Output full = model.forward(in, Forward.eval());
+            Output sparse = model.forward(in, Forward.eval().labelledOnly());
+            long vocab = model.config.vocabSize();
+            assertThat(full.logits().shape()).containsExactly(2L, 4L, vocab);
+            assertThat(sparse.logits().shape()).containsExactly(3L, vocab);
+            assertThat((float) sparse.loss().item()).isCloseTo((float) full.loss().item(), within(1e-5f));
+        }
+    }
+
+    /** Two rows of four tokens, three of them labelled. */
+    private static Inputs tinyBatch() {
+        Tensor ids = Torch.tensor(new long[] {5, 6, 7, 8, 9, 10, 11, 12}, 2, 4);
+        return Inputs.of(ids, Torch.onesLike(ids)).withLabels(Torch.tensor(new long[] {5, -100, 7, -100, -100, -100, -100, 12}, 2, 4));
+    }
+
+    /** Heads that cannot decode part of the positions ignore the flag: a causal LM keeps [B, T, V]. */
+    @Test
+    void causalLmIgnoresLabelledOnly() {
+        try (Scope scope = Scope.open()) {
+            TransformerModel model = Pretrained.load(Fixtures.dir("gpt2-lm"), null, 0).model();
+            Inputs in = tinyBatch();
+            Output full = model.forward(in, Forward.eval());
+            Output labelled = model.forward(in, Forward.eval().labelledOnly());
+            assertThat(labelled.logits().shape()).containsExactly(full.logits().shape());
+            assertThat(labelled.loss().item()).isEqualTo(full.loss().item());
         }
     }
 }
