@@ -7,7 +7,8 @@ import org.finetune4j.recipe.Recipe;
 
 /**
  * Resident memory over a long training run (not a unit test: run by scripts/rss-over-steps.sh): trains a
- * recipe (arguments: recipe, overrides...) and prints the RSS every 100 steps and its growth after step 100.
+ * recipe (arguments: recipe, overrides...) and prints the RSS every 50 steps (on and half-way between the trainer's
+ * returns of free memory, every 100 steps), the peak RSS so far, and the peak's growth after step 100.
  */
 public final class RssOverSteps {
 
@@ -19,13 +20,14 @@ public final class RssOverSteps {
         RunLock lock = Runs.prepare(r.training(), System.err); // held until the process exits
         long[] at100 = {0};
         new Trainer(job, System.err).onStep((step, loss) -> {
-            if (step % 100 == 0) {
+            if (step % 50 == 0) {
                 long rss = Memory.rssBytes();
+                long peak = Memory.peakRssBytes();
                 if (step == 100) {
-                    at100[0] = rss;
+                    at100[0] = peak;
                 }
-                System.out.printf("step %d RSS %.1f MiB (%+.1f MiB since step 100)%n", step, rss / 1048576.0,
-                        (rss - at100[0]) / 1048576.0);
+                System.out.printf("step %d RSS %.1f MiB, peak %.1f MiB (%+.1f MiB since step 100)%n", step, rss / 1048576.0,
+                        peak / 1048576.0, at100[0] == 0 ? 0 : (peak - at100[0]) / 1048576.0);
                 System.out.flush();
             }
         }).train();
