@@ -22,6 +22,7 @@
 #   perplexity   MLM perplexity before / after DAPT on the PubMed held-out abstracts and on WikiText-2 valid
 #                (BLOCKS=N: the first N blocks of 128 tokens of each; all by default)
 #   ner          NCBI-disease NER (entity F1, seqeval) from DAPT and from plain BERT-base, seeds 1, 2, 3
+#                (FROM=dapt or FROM=bert: only those three runs)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -159,7 +160,7 @@ training:
   ner)
     "$py" scripts/real-bert-base.py conll "$assets/datasets/ncbi-disease/NCBItrainset_corpus.txt" > "$work/ncbi-train.txt"
     "$py" scripts/real-bert-base.py conll "$assets/datasets/ncbi-disease/NCBItestset_corpus.txt" > "$work/ncbi-test.txt"
-    for from in dapt bert; do
+    for from in ${FROM:-dapt bert}; do
       model="$bert"; [ "$from" = dapt ] && model="$work/runs/dapt-pubmed-bert-base"
       for seed in 1 2 3; do
         r="$(recipe "ncbi-$from-$seed" "model:
