@@ -120,8 +120,8 @@ public final class Torch {
     /**
      * Gives the C heap's free pages back to the operating system (glibc's {@code malloc_trim}). The launcher's
      * malloc settings never trim on their own, so that each step reuses the last one's pages; without this, resident
-     * memory would stay at the high-water mark of the largest batch so far. The trainer calls it every
-     * {@code 100} steps and after each evaluation; the pages it returns are faulted in again by the next step.
+     * memory would stay at the high-water mark of the largest batch so far. The pages it returns are faulted in
+     * again by the next step, so callers use it seldom (the trainer: {@code Trainer.RELEASE_MEMORY_STEPS}).
      */
     public static void releaseFreeMemory() {
         org.bytedeco.javacpp.Pointer.trimMemory();
