@@ -20,6 +20,7 @@ python="${PYTHON:-python3}"
 sides="${SIDES:-packed padded transformers}"
 epochs="${EPOCHS:-1}"
 out="${OUT:-$(mktemp -d)}"
+mkdir -p "$out"
 seeds=("$@")
 [ ${#seeds[@]} -gt 0 ] || seeds=(1)
 [ -f examples/assets/datasets/sst2/train.tsv ] || { echo "error: examples/assets is empty; run scripts/fetch-example-data.sh bert-tiny sst2" >&2; exit 1; }

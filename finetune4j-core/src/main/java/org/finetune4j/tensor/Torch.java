@@ -2,7 +2,14 @@ package org.finetune4j.tensor;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.bytedeco.pytorch.Dispatcher;
+import org.bytedeco.pytorch.GenericList;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.OperatorHandle;
 import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.TensorType;
+import org.bytedeco.pytorch.Type;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
@@ -144,6 +151,33 @@ public final class Torch {
         } finally {
             r.deallocate();
         }
+    }
+
+    /**
+     * {@code torch._fused_adamw_}: one AdamW step of every tensor in {@code params}, in place, each read and
+     * written once (torch.optim.AdamW with {@code fused=True}, Transformers' default optimizer
+     * {@code adamw_torch_fused}). {@code step} is the step number after this update, a float32 scalar on the
+     * parameters' device (passed for every parameter); the kernel adds no gradient scale and skips nothing.
+     */
+    public static void fusedAdamW_(List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs, List<Tensor> expAvgSqs,
+            Tensor step, double lr, double beta1, double beta2, double weightDecay, double eps) {
+        IValueVector stack = new IValueVector(list(params), list(grads), list(expAvgs), list(expAvgSqs), list(List.of()),
+                list(java.util.Collections.nCopies(params.size(), step)), new IValue(lr), new IValue(beta1), new IValue(beta2), new IValue(weightDecay),
+                new IValue(eps), new IValue(false), new IValue(false), new IValue(), new IValue());
+        FUSED_ADAMW.callBoxed(stack);
+    }
+
+    /** Looked up once; an extra reference keeps it alive when the scope it was made in closes. */
+    private static final OperatorHandle FUSED_ADAMW = Dispatcher.singleton().findSchemaOrThrow("aten::_fused_adamw_", "")
+            .retainReference();
+
+    /** A boxed {@code Tensor[]} argument. */
+    private static IValue list(List<Tensor> tensors) {
+        GenericList l = new GenericList(new Type.TypePtr(TensorType.get()));
+        for (Tensor t : tensors) {
+            l.push_back(new IValue(t.t));
+        }
+        return new IValue(l);
     }
 
     private static TensorVector vector(List<Tensor> parts) {

@@ -9,15 +9,16 @@ import org.finetune4j.io.TensorData;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.DType;
-import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Tensors;
 import org.finetune4j.tensor.Torch;
 
 /**
- * AdamW with torch.optim.AdamW semantics, op for op (decoupled decay first, moments by lerp and
- * addcmul, eps added after the bias-corrected square root). It updates float32 master weights: a
+ * AdamW as torch.optim.AdamW(fused=True) computes it, Transformers' default optimizer ({@code adamw_torch_fused}):
+ * libtorch's fused kernel updates each tensor in one pass (decoupled decay first, moments by lerp and a
+ * multiply-add, eps added after the bias-corrected square root), the same arithmetic as the single-tensor
+ * loop, in a third of its time on a small model's step. It updates float32 master weights: a
  * trainable parameter held narrower (a bfloat16 checkpoint) is widened when the optimizer is made.
  * Moments live outside every scope and are freed by {@link #close}.
  */
@@ -25,9 +26,6 @@ public final class AdamW implements AutoCloseable {
 
     /** Parameters sharing one weight decay. */
     public record Group(List<Parameter> params, double weightDecay) {}
-
-    /** Elements per block of the update (4 MiB of float32: few enough ops, small enough to stay in cache). */
-    static final long BLOCK = 1 << 20;
 
     private final List<Group> groups;
     private final double beta1;
@@ -79,57 +77,35 @@ public final class AdamW implements AutoCloseable {
                 || n.contains("ln_");
     }
 
-    /** One update at learning rate {@code lr}; parameters without a gradient are skipped. */
+    /**
+     * One update at learning rate {@code lr}, each group in one fused pass over its tensors
+     * ({@link Torch#fusedAdamW_}); parameters without a gradient are skipped.
+     */
     public void step(double lr) {
         step++;
-        double c1 = 1 - Math.pow(beta1, step);
-        double c2 = Math.sqrt(1 - Math.pow(beta2, step));
         try (Autograd.Guard off = Autograd.noGrad(); Scope tmp = Scope.open()) {
             for (Group g : groups) {
+                List<Tensor> w = new ArrayList<>();
+                List<Tensor> grads = new ArrayList<>();
+                List<Tensor> m = new ArrayList<>();
+                List<Tensor> v = new ArrayList<>();
                 for (Parameter p : g.params()) {
                     Tensor grad = p.data().grad();
                     if (grad != null) {
-                        update(p, grad, lr, g.weightDecay(), c1, c2);
+                        Tensor[] mv = moments.computeIfAbsent(p, k -> new Tensor[] {
+                            Torch.zerosLike(p.data()).persist(), Torch.zerosLike(p.data()).persist()});
+                        w.add(p.data());
+                        grads.add(grad);
+                        m.add(mv[0]);
+                        v.add(mv[1]);
                     }
+                }
+                if (!w.isEmpty()) {
+                    Tensor count = Torch.full(step, DType.F32).to(w.get(0).device());
+                    Torch.fusedAdamW_(w, grads, m, v, count, lr, beta1, beta2, g.weightDecay(), eps);
                 }
             }
         }
-    }
-
-    /**
-     * Updates one parameter block by block: each block of {@link #BLOCK} elements goes through all
-     * the steps while it is in cache, so the optimizer reads and writes each tensor about once
-     * instead of once per operation (it is memory-bound; this makes it several times faster). A GPU
-     * takes each tensor whole: its kernels stream from device memory, and every block would cost launches.
-     */
-    private void update(Parameter p, Tensor grad, double lr, double wd, double c1, double c2) {
-        Tensor w = p.data();
-        Tensor[] mv = moments.computeIfAbsent(p, k -> new Tensor[] {
-            Torch.zeros(DType.F32, w.shape()).persist(), Torch.zeros(DType.F32, w.shape()).persist()});
-        long n = w.numel();
-        if (n <= BLOCK || w.device().kind() == Device.Kind.CUDA) {
-            updateBlock(w, mv[0], mv[1], grad, lr, wd, c1, c2);
-            return;
-        }
-        Tensor[] flat = {w.view(-1), mv[0].view(-1), mv[1].view(-1), grad.reshape(-1)};
-        for (long start = 0; start < n; start += BLOCK) {
-            try (Scope block = Scope.open()) {
-                long len = Math.min(BLOCK, n - start);
-                updateBlock(flat[0].narrow(0, start, len), flat[1].narrow(0, start, len), flat[2].narrow(0, start, len),
-                        flat[3].narrow(0, start, len), lr, wd, c1, c2);
-            }
-        }
-    }
-
-    /** torch.optim.AdamW (single tensor) on one block: w, m, v updated in place from g. */
-    private void updateBlock(Tensor w, Tensor m, Tensor v, Tensor g, double lr, double wd, double c1, double c2) {
-        if (wd != 0) {
-            w.mul_(1 - lr * wd);
-        }
-        m.lerp_(g, 1 - beta1);
-        v.mul_(beta2).addcmul_(g, g, 1 - beta2);
-        Tensor denom = v.sqrt().div_(c2).add_(eps);
-        w.addcdiv_(m, denom, -lr / c1);
     }
 
     /** Clears every gradient of the optimised parameters (set to none, as Trainer does). */
