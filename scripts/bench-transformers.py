@@ -8,7 +8,8 @@
 One JSON line per case: median step time, every step's time, peak RSS (and peak GPU memory). A
 step is what `finetune4j bench` times: zero_grad, the forward pass with labels (under
 torch.autocast(device, dtype=torch.bfloat16) with --bf16, as Trainer's bf16=True), backward,
-clip_grad_norm_(1.0) and torch.optim.AdamW (lr 2e-5, weight decay 0.01), on a GPU up to
+clip_grad_norm_(1.0) and torch.optim.AdamW (lr 2e-5, weight decay 0.01, fused=True: Trainer's default
+optimizer adamw_torch_fused from torch 2.8 on), on a GPU up to
 torch.cuda.synchronize(). Models are randomly initialised from the library's default configs
 (train mode, default dropout and attention implementation), the batch is fixed random token ids
 with seed 1. --config times a causal LM made from a config.json instead (weights in its
@@ -83,7 +84,7 @@ def time_case(name, bf16, warmup, steps, device="cpu", config=None):
     inputs = {k: v.to(device) for k, v in inputs.items()}
     gpu = device.type == "cuda"
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=2e-5, weight_decay=0.01)
+    opt = torch.optim.AdamW(params, lr=2e-5, weight_decay=0.01, fused=True)
     times = []
     cpu = 0.0
     for i in range(warmup + steps):
