@@ -12,7 +12,8 @@
 # "packed padded transformers"), EPOCHS (default 1), BF16=1 (both sides under bfloat16 autocast),
 # OUT (scratch folder, default a new temporary one), PY_OMP_WAIT_POLICY (the Python side's OpenMP wait
 # policy, default PASSIVE as the finetune4j launcher sets it: on a shared machine torch's spinning default
-# made the same steps about ten times slower; set it empty for libgomp's default).
+# made the same steps about ten times slower; set it empty for libgomp's default), FINETUNE4J_THREADS
+# (Finetune4j's threads, as for every command; default one per core).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -28,7 +29,9 @@ bf16_java=""; bf16_py=""
 if [ "${BF16:-0}" = 1 ]; then bf16_java="training.bf16=true"; bf16_py="--bf16"; fi
 
 ./finetune4j --version >/dev/null # builds the jar first, outside the timings
-echo "# $(date -u +%FT%TZ)  $(nproc) cores  load: $(cut -d' ' -f1-3 /proc/loadavg)  epochs $epochs  bf16 ${BF16:-0}"
+py_policy="${PY_OMP_WAIT_POLICY-PASSIVE}"
+echo "# $(date -u +%FT%TZ)  $(nproc) cores  load: $(cut -d' ' -f1-3 /proc/loadavg)  epochs $epochs  bf16 ${BF16:-0}" \
+  " finetune4j threads ${FINETUNE4J_THREADS:-$(nproc)}  Python OMP_WAIT_POLICY ${py_policy:-(libgomp default)}"
 results="$out/results.jsonl"
 : > "$results"
 
@@ -51,7 +54,7 @@ EOF
 }
 
 py_run() { # seed
-  OMP_WAIT_POLICY="${PY_OMP_WAIT_POLICY-PASSIVE}" /usr/bin/time -f '%e %U %S' -o "$out/transformers-$1.time" \
+  env -u OMP_WAIT_POLICY ${py_policy:+OMP_WAIT_POLICY=$py_policy} /usr/bin/time -f '%e %U %S' -o "$out/transformers-$1.time" \
     "$python" scripts/sst2-trainer.py --model examples/assets/models/bert-tiny-noweights --data examples/assets/datasets/sst2 \
     --out "$out/transformers-$1" --seed "$1" --epochs "$epochs" $bf16_py 2> "$out/transformers-$1.log" > "$out/transformers-$1.json"
   "$python" - "$out/transformers-$1.json" "$out/transformers-$1.time" <<'EOF' >> "$results"
