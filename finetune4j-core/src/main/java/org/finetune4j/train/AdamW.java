@@ -17,8 +17,8 @@ import org.finetune4j.tensor.Torch;
 /**
  * AdamW as torch.optim.AdamW(fused=True) computes it, Transformers' default optimizer ({@code adamw_torch_fused}):
  * libtorch's fused kernel updates each tensor in one pass (decoupled decay first, moments by lerp and a
- * multiply-add, eps added after the bias-corrected square root), the same arithmetic as the single-tensor
- * loop, in a third of its time on a small model's step. It updates float32 master weights: a
+ * multiply-add, eps added after the bias-corrected square root), the single-tensor loop's arithmetic up to
+ * rounding. It updates float32 master weights: a
  * trainable parameter held narrower (a bfloat16 checkpoint) is widened when the optimizer is made.
  * Moments live outside every scope and are freed by {@link #close}.
  */
