@@ -55,7 +55,13 @@ public final class Trainer {
 
         /** A job that saves the full model. */
         public Job(TransformerModel model, Path tokenizerDir, Dataset train, Evaluation eval, long padId, TrainingArguments args) {
-            this(model, tokenizerDir, train, eval, padId, args, ModelSaver.FULL, 0);
+            this(model, tokenizerDir, train, eval, padId, args, ModelSaver.FULL);
+        }
+
+        /** A job whose batches are per_device_train_batch_size examples. */
+        public Job(TransformerModel model, Path tokenizerDir, Dataset train, Evaluation eval, long padId, TrainingArguments args,
+                ModelSaver saver) {
+            this(model, tokenizerDir, train, eval, padId, args, saver, 0);
         }
 
         /** This job saving through {@code s}. */
