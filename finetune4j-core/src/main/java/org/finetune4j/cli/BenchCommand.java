@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
                 "README.md's Transformers timings come from; or a model folder with --model (optionally 8-bit, with gradient",
                 "checkpointing, with the backbone frozen, or with a LoRA adapter).",
                 "With --recipe: the recipe's own data pipeline and training steps (packed or padded as its data.packing says,",
-                "KEY=VALUE overrides as train takes them): median step time, CPU seconds a step, real (non-pad) tokens/s, the",
-                "pad fraction of the batches' token slots, and the seconds the data pipeline takes a step."})
+                "batches of data.max_tokens_per_batch tokens when it has one; KEY=VALUE overrides as train takes them): median",
+                "step time, CPU seconds a step, real (non-pad) tokens/s, the pad fraction of the batches' token slots, rows and",
+                "examples a step, and the seconds the data pipeline takes a step."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -144,12 +145,15 @@ public final class BenchCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.pretty(r));
         } else {
+            String batches = !r.get("packing").asBoolean() ? "padded"
+                    : r.has("max_tokens_per_batch") ? "packed, " + r.get("max_tokens_per_batch").asInt() + " tokens a batch," : "packed";
             out.printf("%s  %s %s  %d steps  %.4f s/step (%.3f CPU s)  %.1f real tokens/s  pad %.1f%% of %.1f rows/step"
-                            + "  data %.2f ms/step  setup %.1f s  peak RSS %.1f MB%n",
-                    r.get("recipe").asText(), r.get("packing").asBoolean() ? "packed" : "padded", r.get("dtype").asText(),
+                            + "  %.1f examples/step  data %.2f ms/step  setup %.1f s  peak RSS %.1f MB%n",
+                    r.get("recipe").asText(), batches, r.get("dtype").asText(),
                     r.get("steps").asInt(), r.get("step_time_s").asDouble(), r.get("cpu_s_per_step").asDouble(),
                     r.get("real_tokens_per_s").asDouble(), 100 * r.get("pad_fraction").asDouble(), r.get("rows_per_step").asDouble(),
-                    1000 * r.get("data_s_per_step").asDouble(), r.get("setup_s").asDouble(), r.get("peak_rss_mb").asDouble());
+                    r.get("examples_per_step").asDouble(), 1000 * r.get("data_s_per_step").asDouble(), r.get("setup_s").asDouble(),
+                    r.get("peak_rss_mb").asDouble());
         }
         out.flush();
         return 0;

@@ -22,9 +22,10 @@ import org.finetune4j.train.TrainingArguments;
 /**
  * {@code bench --recipe}: the recipe's own job (its data read, tokenized and batched as training does, packed
  * or padded as {@code data.packing} says) trained by the Trainer for warm-up plus timed steps, without
- * evaluation or checkpoints, in a temporary output folder. Reports the median step time, CPU seconds a step,
- * real (non-pad) tokens a second, the share of pad slots in the batches, and the time the data pipeline
- * takes to make one step's batches.
+ * evaluation or checkpoints, in a temporary output folder (batches of {@code data.max_tokens_per_batch} tokens
+ * when the recipe has one). Reports the median step time, CPU seconds a step, real (non-pad) tokens a second,
+ * the share of pad slots in the batches, rows and examples a step, and the time the data pipeline takes to
+ * make one step's batches.
  */
 final class RecipeBench {
 
@@ -46,8 +47,7 @@ final class RecipeBench {
         try (Scope scope = Scope.open()) {
             Trainer.Job job = r.job(console);
             double setup = (System.nanoTime() - s0) / 1e9;
-            Trainer.Job timed = new Trainer.Job(job.model(), job.tokenizerDir(), job.train(), null, job.padId(), job.args(),
-                    job.saver());
+            Trainer.Job timed = job.withoutEvaluation();
             marks.add(new double[] {System.nanoTime() / 1e9, Memory.cpuSeconds()});
             try (RunLock lock = Runs.prepare(r.training(), new PrintStream(PrintStream.nullOutputStream()))) {
                 new Trainer(timed, new PrintStream(PrintStream.nullOutputStream()))
@@ -83,6 +83,10 @@ final class RecipeBench {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("recipe", r.file());
         o.put("packing", r.packing());
+        if (job.maxTokensPerBatch() > 0) {
+            o.put("max_tokens_per_batch", job.maxTokensPerBatch());
+        }
+        o.put("examples_per_step", round((double) p.examples / steps, 2));
         o.put("dtype", r.training().bf16() ? "bf16" : "float32");
         o.put("steps", steps);
         o.put("step_time_s", round(times[steps / 2], 4));
@@ -96,19 +100,18 @@ final class RecipeBench {
         return o;
     }
 
-    /** Real tokens, token slots, rows and batch-making seconds of the timed steps' batches, made again as the Trainer made them. */
-    private record Pipeline(long tokens, long slots, long rows, double seconds) {}
+    /** Real tokens, token slots, rows, examples and batch-making seconds of the timed steps' batches, made again as the Trainer made them. */
+    private record Pipeline(long tokens, long slots, long rows, long examples, double seconds) {}
 
     private static Pipeline replay(Trainer.Job job, int warmup, int steps) {
         TrainingArguments a = job.args();
         Dataset data = job.train();
-        Sampler sampler = a.groupByLength()
-                ? Sampler.groupedByLength(data.lengths(), a.perDeviceTrainBatchSize(), a.seed(), false)
-                : Sampler.shuffled(data.size(), a.perDeviceTrainBatchSize(), a.seed(), false);
+        Sampler sampler = job.sampler();
         int accum = a.gradientAccumulationSteps();
         long tokens = 0;
         long slots = 0;
         long rows = 0;
+        long examples = 0;
         long nanos = 0;
         int micro = 0;
         for (int epoch = 0; micro < (warmup + steps) * accum; epoch++) {
@@ -125,9 +128,10 @@ final class RecipeBench {
                 tokens += b.tokens();
                 slots += (long) b.size() * b.length();
                 rows += b.size();
+                examples += indices.length;
             }
         }
-        return new Pipeline(tokens, slots, rows, nanos / 1e9);
+        return new Pipeline(tokens, slots, rows, examples, nanos / 1e9);
     }
 
     private static double round(double x, int digits) {

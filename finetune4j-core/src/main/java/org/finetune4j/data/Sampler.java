@@ -19,12 +19,22 @@ import java.util.Random;
  * order (grouped with the global batch, {@code batchSize} x ranks), repeated from its start up to a
  * multiple of the ranks, of which rank r takes every ranks-th example from r; so the examples of
  * the ranks' k-th batches together are the k-th batch of one process with the global batch.
+ *
+ * <p>With a token budget ({@link #tokenBudget}, fairseq's {@code --max-tokens}) a batch is as many examples as
+ * fit the budget's real tokens. The batches are cut once per run: the examples in the permutation of
+ * {@code new Random(seed * 0x9E3779B97F4A7C15L - 1)} (epoch -1's), a batch closed when the next example would
+ * pass the budget. Each epoch then shuffles the order of those batches with its own random (epoch e's
+ * permutation of the batch indices), as fairseq does. So every epoch has the same number of batches, and
+ * the schedule, the epoch of the logs and a resume at (epoch, batch) mean what they mean with batches of a
+ * fixed number of examples; batches cut afresh each epoch would vary in count, and a step count would no
+ * longer name the same place in the data. Sharded, the epoch's batch order is padded by repeating it from
+ * its start to a multiple of the ranks, and rank r takes every ranks-th batch from r.
  */
 public final class Sampler {
 
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
-    private enum Mode { SEQUENTIAL, SHUFFLED, GROUPED }
+    private enum Mode { SEQUENTIAL, SHUFFLED, GROUPED, TOKEN_BUDGET }
 
     private final Mode mode;
     private final int n;
@@ -34,6 +44,7 @@ public final class Sampler {
     private final boolean dropLast;
     private final int rank;
     private final int ranks;
+    private final int[][] plan; // TOKEN_BUDGET: the run's batches, before each epoch's shuffle of their order
 
     private Sampler(Mode mode, int n, int[] lengths, int batchSize, long seed, boolean dropLast) {
         this(mode, n, lengths, batchSize, seed, dropLast, 0, 1);
@@ -51,6 +62,7 @@ public final class Sampler {
         this.dropLast = dropLast;
         this.rank = rank;
         this.ranks = ranks;
+        this.plan = mode == Mode.TOKEN_BUDGET ? plan(permutation(n, random(-1)), lengths, batchSize) : null;
     }
 
     /** File order, every example once, the last batch shorter: for evaluation and prediction. */
@@ -68,6 +80,18 @@ public final class Sampler {
         return new Sampler(Mode.GROUPED, lengths.length, lengths.clone(), batchSize, seed, dropLast);
     }
 
+    /**
+     * Batches of at most {@code maxTokens} tokens ({@code lengths}: tokens per example, none longer than
+     * {@code maxTokens}), cut once and shuffled in their order each epoch.
+     */
+    public static Sampler tokenBudget(int[] lengths, int maxTokens, long seed) {
+        int longest = Arrays.stream(lengths).max().orElse(0);
+        if (longest > maxTokens) {
+            throw new IllegalArgumentException("an example of " + longest + " tokens exceeds the budget of " + maxTokens);
+        }
+        return new Sampler(Mode.TOKEN_BUDGET, lengths.length, lengths.clone(), maxTokens, seed, false);
+    }
+
     /** This sampler as rank {@code rank} of {@code ranks} sees it; {@code batchSize} stays the batch of one rank. */
     public Sampler shard(int rank, int ranks) {
         if (ranks < 1 || rank < 0 || rank >= ranks) {
@@ -76,15 +100,26 @@ public final class Sampler {
         return new Sampler(mode, n, lengths, batchSize, seed, dropLast, rank, ranks);
     }
 
-    /** Examples this rank sees each epoch: ceil(n / ranks). */
-    private int perRank() {
-        return (n + ranks - 1) / ranks;
+    /** Of {@code count} examples (or a token budget's batches), those this rank sees each epoch: ceil(count / ranks). */
+    private int perRank(int count) {
+        return (count + ranks - 1) / ranks;
     }
 
     /** Number of batches in each epoch. */
     public int batchesPerEpoch() {
-        int m = perRank();
+        if (plan != null) {
+            return perRank(plan.length);
+        }
+        int m = perRank(n);
         return dropLast ? m / batchSize : (m + batchSize - 1) / batchSize;
+    }
+
+    /** The token budget's batches of the whole run in their order of {@code epoch}, before sharding. */
+    public List<int[]> plan(int epoch) {
+        if (plan == null) {
+            throw new IllegalStateException("only a token budget has a plan");
+        }
+        return Arrays.stream(permutation(plan.length, random(epoch))).mapToObj(b -> plan[b]).toList();
     }
 
     /** The batches of {@code epoch} (0-based), as example indices. */
@@ -98,6 +133,10 @@ public final class Sampler {
         if (from < 0 || from > count) {
             throw new IllegalArgumentException("batch " + from + " of an epoch with " + count + " batches");
         }
+        if (plan != null) {
+            List<int[]> all = plan(epoch);
+            return Arrays.stream(mine(identity(all.size())), from, count).mapToObj(all::get).toList();
+        }
         int[] order = mine(order(epoch));
         List<int[]> out = new ArrayList<>(count - from);
         for (int b = from; b < count; b++) {
@@ -106,14 +145,14 @@ public final class Sampler {
         return out;
     }
 
-    /** This rank's examples of {@code order}: padded by repeating it from the start, then every ranks-th from rank. */
+    /** This rank's items of {@code order}: padded by repeating it from the start, then every ranks-th from rank. */
     private int[] mine(int[] order) {
         if (ranks == 1) {
             return order;
         }
-        int[] out = new int[perRank()];
+        int[] out = new int[perRank(order.length)];
         for (int i = 0; i < out.length; i++) {
-            out[i] = order[(rank + i * ranks) % n];
+            out[i] = order[(rank + i * ranks) % order.length];
         }
         return out;
     }
@@ -124,7 +163,25 @@ public final class Sampler {
             case SEQUENTIAL -> identity(n);
             case SHUFFLED -> permutation(n, random(epoch));
             case GROUPED -> groupByLength(permutation(n, random(epoch)));
+            case TOKEN_BUDGET -> plan(epoch).stream().flatMapToInt(Arrays::stream).toArray();
         };
+    }
+
+    /** {@code order} cut greedily into batches of at most {@code maxTokens} tokens. */
+    private static int[][] plan(int[] order, int[] lengths, int maxTokens) {
+        List<int[]> batches = new ArrayList<>();
+        int start = 0;
+        int tokens = 0;
+        for (int i = 0; i < order.length; i++) {
+            if (i > start && tokens + lengths[order[i]] > maxTokens) {
+                batches.add(Arrays.copyOfRange(order, start, i));
+                start = i;
+                tokens = 0;
+            }
+            tokens += lengths[order[i]];
+        }
+        batches.add(Arrays.copyOfRange(order, start, order.length));
+        return batches.toArray(int[][]::new);
     }
 
     private Random random(int epoch) {

@@ -26,14 +26,15 @@ import org.finetune4j.train.TrainingArguments;
  * every key type-checked, unknown keys refused. The {@code task} names a {@link Task}, which reads the {@code data}
  * block and builds the job ({@link #job}). Paths in the file are relative to the recipe's folder; those a
  * command-line override sets, to the working directory. {@code packing} is {@code data.packing}
- * ({@link Task#packs}).
+ * ({@link Task#packs}); {@code maxTokensPerBatch} is {@code data.max_tokens_per_batch} ({@link TokenBudget}; 0: none).
  */
 public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, TrainingArguments training,
-        LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed, boolean packing, ReportBlock report) {
+        LoraConfig peft, ForgettingSpec forgetting, DistributedConfig distributed, boolean packing, ReportBlock report,
+        int maxTokensPerBatch) {
 
     /** A recipe without a {@code peft}, {@code forgetting}, {@code distributed} or {@code report} block, its batches padded. */
     public Recipe(String file, ModelSpec model, Task task, Freezing freeze, TrainingArguments training) {
-        this(file, model, task, freeze, training, null, null, null, false, ReportBlock.DEFAULT);
+        this(file, model, task, freeze, training, null, null, null, false, ReportBlock.DEFAULT, 0);
     }
 
     /**
@@ -93,7 +94,7 @@ public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, T
     public Trainer.Job job(PrintStream console, HubSettings hub) {
         Trainer.Job job;
         try (JobContext c = new JobContext(this, console, hub)) {
-            job = task.job(c);
+            job = TokenBudget.apply(task.job(c), maxTokensPerBatch, file);
         }
         if (peft == null) {
             return job;
@@ -199,18 +200,21 @@ public record Recipe(String file, ModelSpec model, Task task, Freezing freeze, T
         String name = root.choice("task", names.get(0), names);
         Node d = root.child("data");
         Boolean asked = d.has("packing") ? d.bool("packing", false) : null;
+        Integer budget = TokenBudget.asked(d);
         Task task = kinds.get(names.indexOf(name)).read().apply(d);
         boolean packing = packing(d, asked, task);
+        int maxTokens = TokenBudget.read(d, budget, packing, task);
         d.finish();
         Freezing freeze = freezing(root.child("freeze"));
         LoraConfig peft = PeftBlock.read(root);
         TrainingArguments training = TrainingBlock.read(root.child("training"));
+        TokenBudget.checkTraining(d, maxTokens, training);
         ForgettingSpec forgetting = root.has("forgetting") ? ForgettingSpec.read(root.child("forgetting"), model) : null;
         DistributedConfig distributed = DistributedBlock.read(root);
         ReportBlock report = ReportBlock.read(root);
         root.finish();
         root.checkInputs();
-        return new Recipe(file, model, task, freeze, training, peft, forgetting, distributed, packing, report);
+        return new Recipe(file, model, task, freeze, training, peft, forgetting, distributed, packing, report, maxTokens);
     }
 
     private static Freezing freezing(Node f) {

@@ -19,7 +19,7 @@ import org.finetune4j.tensor.Tensors;
 
 /**
  * checkpoint-STEP folders: the model as an HF folder (or a LoRA run's adapter folder, see {@link ModelSaver}), optimizer moments (optimizer.safetensors),
- * scheduler, data cursor and examples a step over all ranks (scheduler.json), trainer_state.json. Each is written whole into
+ * scheduler, data cursor and examples (or token-budget batches) a step over all ranks (scheduler.json), trainer_state.json. Each is written whole into
  * tmp-checkpoint-STEP and renamed, so a kill leaves the old checkpoints and no half-written one.
  */
 final class Checkpoints {
@@ -29,7 +29,8 @@ final class Checkpoints {
     private Checkpoints() {}
 
     static Path save(Path outputDir, TransformerModel model, ModelSaver saver, Path tokenizerDir, AdamW opt, TrainerState state,
-            TrainingArguments args, Schedule schedule, int numEpochs, int globalBatch, LossScaler scaler) throws IOException {
+            TrainingArguments args, Schedule schedule, int numEpochs, int globalBatch, int maxTokensPerBatch, LossScaler scaler)
+            throws IOException {
         Path dir = outputDir.resolve(PREFIX + state.globalStep);
         Path tmp = outputDir.resolve("tmp-" + PREFIX + state.globalStep);
         deleteTree(tmp);
@@ -42,6 +43,9 @@ final class Checkpoints {
                 Map.of("step", Long.toString(opt.stepCount())));
         ObjectNode sched = TrainerState.JSON.createObjectNode().put("type", schedule.type()).put("warmup", schedule.warmup())
                 .put("total", schedule.total()).put("last_epoch", state.globalStep).put("global_batch_size", globalBatch);
+        if (maxTokensPerBatch > 0) { // global_batch_size then counts batches of this many tokens
+            sched.put("max_tokens_per_batch", maxTokensPerBatch);
+        }
         if (scaler != null) { // fp16: GradScaler's state (Transformers keeps it in scaler.pt)
             sched.put("loss_scale", scaler.scale()).put("growth_tracker", scaler.growthTracker())
                     .put("skipped_steps", scaler.skippedSteps());

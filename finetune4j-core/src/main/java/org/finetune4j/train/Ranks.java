@@ -32,19 +32,27 @@ final class Ranks {
     /**
      * Refuses to resume with another number of examples a step than the checkpoint's: the data cursor
      * and the schedule count steps, so only the same global batch (per-device batch x accumulation x
-     * ranks) continues the run it was (any number of ranks may give it).
+     * ranks) continues the run it was (any number of ranks may give it). With a token budget
+     * ({@code maxTokensPerBatch}, 0: none) the budget must be the checkpoint's and the global batch counts batches.
      */
-    static void checkGlobalBatch(Path checkpoint, int globalBatch) {
+    static void checkGlobalBatch(Path checkpoint, int globalBatch, int maxTokensPerBatch) {
         Path file = checkpoint.resolve("scheduler.json");
-        JsonNode saved;
+        JsonNode json;
         try {
-            saved = TrainerState.JSON.readTree(file.toFile()).path("global_batch_size");
+            json = TrainerState.JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw new Finetune4jException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
         }
+        int budget = json.path("max_tokens_per_batch").asInt(0);
+        if (budget != maxTokensPerBatch) {
+            throw new Finetune4jException(checkpoint + " was trained with data.max_tokens_per_batch " + (budget > 0 ? budget : "unset")
+                    + "; this run has " + (maxTokensPerBatch > 0 ? maxTokensPerBatch : "it unset") + ": keep it the same to resume");
+        }
+        JsonNode saved = json.path("global_batch_size");
         if (saved.isInt() && saved.intValue() != globalBatch) {
-            throw new Finetune4jException(checkpoint + " was trained with " + saved.intValue() + " examples a step; this run takes "
-                    + globalBatch + " (per_device_train_batch_size x gradient_accumulation_steps x ranks): keep the product "
+            String unit = budget > 0 ? " batches a step; this run takes " : " examples a step; this run takes ";
+            throw new Finetune4jException(checkpoint + " was trained with " + saved.intValue() + unit + globalBatch + " ("
+                    + (budget > 0 ? "" : "per_device_train_batch_size x ") + "gradient_accumulation_steps x ranks): keep the product "
                     + "the same to resume");
         }
     }

@@ -46,19 +46,44 @@ public final class Trainer {
     /**
      * Everything a run needs, whatever the task: the training examples, the task's evaluation (null:
      * none) and the pad id batches are padded with; {@code tokenizerDir} is copied into every saved folder;
-     * {@code saver} writes the model into checkpoints and the output (the full model, or a LoRA adapter).
+     * {@code saver} writes the model into checkpoints and the output (the full model, or a LoRA adapter);
+     * {@code maxTokensPerBatch} (0: none) makes a training batch as many examples as fit that many real
+     * tokens ({@link Sampler#tokenBudget}) instead of per_device_train_batch_size examples.
      */
     public record Job(TransformerModel model, Path tokenizerDir, Dataset train, Evaluation eval, long padId,
-            TrainingArguments args, ModelSaver saver) {
+            TrainingArguments args, ModelSaver saver, int maxTokensPerBatch) {
 
         /** A job that saves the full model. */
         public Job(TransformerModel model, Path tokenizerDir, Dataset train, Evaluation eval, long padId, TrainingArguments args) {
             this(model, tokenizerDir, train, eval, padId, args, ModelSaver.FULL);
         }
 
+        /** A job whose batches are per_device_train_batch_size examples. */
+        public Job(TransformerModel model, Path tokenizerDir, Dataset train, Evaluation eval, long padId, TrainingArguments args,
+                ModelSaver saver) {
+            this(model, tokenizerDir, train, eval, padId, args, saver, 0);
+        }
+
         /** This job saving through {@code s}. */
         public Job withSaver(ModelSaver s) {
-            return new Job(model, tokenizerDir, train, eval, padId, args, s);
+            return new Job(model, tokenizerDir, train, eval, padId, args, s, maxTokensPerBatch);
+        }
+
+        /** This job with batches of {@code maxTokens} real tokens. */
+        public Job withTokenBudget(int maxTokens) {
+            return new Job(model, tokenizerDir, train, eval, padId, args, saver, maxTokens);
+        }
+
+        /** This job without its evaluation. */
+        public Job withoutEvaluation() {
+            return new Job(model, tokenizerDir, train, null, padId, args, saver, maxTokensPerBatch);
+        }
+
+        /** The order of the training examples and their batches, before sharding over ranks. */
+        public Sampler sampler() {
+            return maxTokensPerBatch > 0 ? Sampler.tokenBudget(train.lengths(), maxTokensPerBatch, args.seed())
+                    : args.groupByLength() ? Sampler.groupedByLength(train.lengths(), args.perDeviceTrainBatchSize(), args.seed(), false)
+                    : Sampler.shuffled(train.size(), args.perDeviceTrainBatchSize(), args.seed(), false);
         }
     }
 
@@ -115,14 +140,14 @@ public final class Trainer {
 
     /** Trains, saves the final model into output_dir and returns the final metrics. */
     public Map<String, Double> train() throws IOException {
-        Sampler sampler = (args.groupByLength()
-                ? Sampler.groupedByLength(job.train().lengths(), args.perDeviceTrainBatchSize(), args.seed(), false)
-                : Sampler.shuffled(job.train().size(), args.perDeviceTrainBatchSize(), args.seed(), false))
-                .shard(world.rank(), world.size());
+        Sampler sampler = job.sampler().shard(world.rank(), world.size());
         int micro = sampler.batchesPerEpoch();
         int stepsPerEpoch = Math.max(1, (micro + args.gradientAccumulationSteps() - 1) / args.gradientAccumulationSteps());
         int total = args.maxSteps() > 0 ? args.maxSteps() : (int) Math.ceil(args.numTrainEpochs() * stepsPerEpoch);
         int epochs = (total + stepsPerEpoch - 1) / stepsPerEpoch;
+        console.printf("training: %,d examples; %s a batch, %,d batches an epoch; %,d steps%n", job.train().size(),
+                job.maxTokensPerBatch() > 0 ? String.format("%,d tokens", job.maxTokensPerBatch())
+                        : String.format("%,d examples", args.perDeviceTrainBatchSize()), micro * world.size(), total);
         Schedule schedule = new Schedule(args.lrSchedulerType(), args.warmup(total), total);
         try (AdamW opt = new AdamW(AdamW.groups(job.model().namedParameters(), args.weightDecay(), true),
                 args.adamBeta1(), args.adamBeta2(), args.adamEpsilon())) {
@@ -131,7 +156,7 @@ public final class Trainer {
             TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), job.saver(), opt);
             LossScaler scaler = !args.fp16() ? lossScaling : resume == null ? new LossScaler() : Checkpoints.scaler(resume);
             if (resume != null) {
-                Ranks.checkGlobalBatch(resume, globalBatch());
+                Ranks.checkGlobalBatch(resume, globalBatch(), job.maxTokensPerBatch());
                 console.println("resuming from " + resume + " at step " + state.globalStep);
             }
             Ranks.broadcastWeights(world, job.model());
@@ -170,6 +195,7 @@ public final class Trainer {
         long ignoredSinceLog;
         long realTokens; // over all ranks: real tokens and token slots (rows x length) of the batches trained on
         long tokenSlots;
+        long examples; // over all ranks: examples trained on
         boolean tokenLabelled;
         boolean stop;
 
@@ -278,12 +304,14 @@ public final class Trainer {
                     ignored += b.tokens() - b.lossItems();
                 }
             }
-            double[] mine = {batches.stream().mapToLong(Batch::lossItems).sum(), trained, ignored, real, slots};
+            double[] mine = {batches.stream().mapToLong(Batch::lossItems).sum(), trained, ignored, real, slots,
+                    group.stream().mapToInt(g -> g.length).sum()};
             double[] global = outer != null ? mine : world.sum(mine); // DiLoCo: the inner steps are each rank's own
             trainedSinceLog += (long) global[1];
             ignoredSinceLog += (long) global[2];
             realTokens += (long) global[3];
             tokenSlots += (long) global[4];
+            examples += (long) global[5];
             double loss = 0;
             opt.zeroGrad();
             for (Batch b : batches) {
@@ -396,7 +424,7 @@ public final class Trainer {
             }
             if (world.main()) {
                 Checkpoints.save(args.outputDir(), job.model(), job.saver(), job.tokenizerDir(), opt, state, args, schedule, epochs,
-                        globalBatch(), scaler);
+                        globalBatch(), job.maxTokensPerBatch(), scaler);
                 Checkpoints.rotate(args.outputDir(), args.saveTotalLimit(), state.bestModelCheckpoint);
             }
         }
@@ -423,7 +451,8 @@ public final class Trainer {
         int steps = state.globalStep - loop.startStep;
         ObjectNode summary = TrainerState.JSON.createObjectNode();
         summary.put("train_runtime", round(seconds));
-        summary.put("train_samples_per_second", round(steps * (double) globalBatch() / seconds));
+        double samples = job.maxTokensPerBatch() > 0 ? loop.examples : steps * (double) globalBatch();
+        summary.put("train_samples_per_second", round(samples / seconds));
         summary.put("train_steps_per_second", round(steps / seconds));
         summary.put("train_loss", steps == 0 ? 0 : loop.trainLossSum / steps);
         summary.put("train_real_tokens_per_second", round(loop.realTokens / seconds)); // pad tokens not counted
@@ -448,9 +477,9 @@ public final class Trainer {
         return results;
     }
 
-    /** Examples in one optimizer step over all ranks: per-device batch x accumulation x ranks. */
+    /** Examples in one optimizer step over all ranks: per-device batch x accumulation x ranks; with a token budget, batches. */
     private int globalBatch() {
-        return args.effectiveBatchSize() * world.size();
+        return (job.maxTokensPerBatch() > 0 ? args.gradientAccumulationSteps() : args.effectiveBatchSize()) * world.size();
     }
 
     /** The trained leaves, in the model's order (every rank the same). */

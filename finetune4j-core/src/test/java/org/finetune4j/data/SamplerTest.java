@@ -113,4 +113,70 @@ class SamplerTest {
         long unsorted = IntStream.range(1, 3).filter(b -> lengths[order[2 * b]] < lengths[order[2 * b + 1]]).count();
         assertThat(unsorted).isLessThanOrEqualTo(1);
     }
+
+    private static final int BUDGET = 100;
+
+    private static int[] lengths() {
+        return new Random(5).ints(500, 1, 40).toArray();
+    }
+
+    @Test
+    void aTokenBudgetCoversEveryExampleOnceAnEpochWithinTheBudget() {
+        int[] lengths = lengths();
+        Sampler s = Sampler.tokenBudget(lengths, BUDGET, 9);
+        for (int e = 0; e < 3; e++) {
+            List<int[]> batches = s.batches(e);
+            assertThat(Arrays.stream(flat(batches)).sorted().toArray()).as("epoch %d", e).isEqualTo(IntStream.range(0, 500).toArray());
+            assertThat(batches).hasSize(s.batchesPerEpoch())
+                    .allSatisfy(b -> assertThat(Arrays.stream(b).map(i -> lengths[i]).sum()).isLessThanOrEqualTo(BUDGET));
+            // greedy: a batch closed early would have had no room for the next example of the plan's order
+            assertThat(batches.stream().mapToInt(b -> Arrays.stream(b).map(i -> lengths[i]).sum()).average().orElseThrow())
+                    .isGreaterThan(BUDGET * 0.75);
+        }
+    }
+
+    @Test
+    void aTokenBudgetShufflesTheSameBatchesEachEpochFromTheSeed() {
+        int[] lengths = lengths();
+        Sampler s = Sampler.tokenBudget(lengths, BUDGET, 9);
+        List<int[]> e0 = s.batches(0);
+        List<int[]> e1 = s.batches(1);
+        assertThat(e1).hasSameSizeAs(e0).isNotEqualTo(e0);
+        assertThat(e1.stream().map(Arrays::toString).sorted().toList()).isEqualTo(e0.stream().map(Arrays::toString).sorted().toList());
+        assertThat(Sampler.tokenBudget(lengths, BUDGET, 9).batches(1)).containsExactlyElementsOf(e1);
+        assertThat(Sampler.tokenBudget(lengths, BUDGET, 10).batches(0)).isNotEqualTo(e0);
+    }
+
+    @Test
+    void aTokenBudgetResumesMidEpochOnTheSameBatches() {
+        Sampler s = Sampler.tokenBudget(lengths(), BUDGET, 9);
+        assertThat(Sampler.tokenBudget(lengths(), BUDGET, 9).batches(1, 7)).containsExactlyElementsOf(s.batches(1).subList(7, s.batchesPerEpoch()));
+    }
+
+    @Test
+    void aTokenBudgetShardedOverTwoRanksGivesEveryBatchToOneRank() {
+        int[] lengths = lengths();
+        Sampler whole = Sampler.tokenBudget(lengths, BUDGET, 9);
+        int count = whole.batchesPerEpoch();
+        List<String> plan = whole.batches(2).stream().map(Arrays::toString).toList();
+        List<String> ranks = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            Sampler mine = whole.shard(r, 2);
+            assertThat(mine.batchesPerEpoch()).isEqualTo((count + 1) / 2);
+            mine.batches(2).forEach(b -> ranks.add(Arrays.toString(b)));
+        }
+        List<String> expected = new ArrayList<>(plan);
+        if (count % 2 == 1) {
+            expected.add(plan.get(0)); // the epoch's order padded from its start to a multiple of the ranks
+        }
+        assertThat(ranks).containsExactlyInAnyOrderElementsOf(expected);
+        // rank r's k-th batch is the plan's batch ranks * k + r, as one process with gradient accumulation 2 takes them
+        assertThat(Arrays.toString(whole.shard(1, 2).batches(2).get(3))).isEqualTo(plan.get(7));
+    }
+
+    @Test
+    void aTokenBudgetRefusesAnExampleLongerThanItself() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sampler.tokenBudget(new int[] {3, 12, 5}, 10, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("12 tokens");
+    }
 }

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.within;
  * Data parallelism is exact: 2 ranks with per-device batch 4 (two threads of this JVM, each a rank of a
  * Gloo group over 127.0.0.1) give the same per-step losses and final weights as 1 rank with batch 8
  * on the same data order, over 5 AdamW steps with clipping; also with gradient accumulation 2 and
- * with LoRA. Gradient buckets are made small so that several are summed.
+ * with LoRA, and with a token budget. Gradient buckets are made small so that several are summed.
  */
 class DataParallelTest {
 
@@ -141,5 +141,18 @@ class DataParallelTest {
         List<Double> two = trainOnRanks(2, recipe, "training.output_dir=" + dir.resolve("two"),
                 "training.per_device_train_batch_size=4");
         assertSameRun(one, two, dir.resolve("one/adapter_model.safetensors"), dir.resolve("two/adapter_model.safetensors"));
+    }
+
+    /**
+     * With data.max_tokens_per_batch rank r takes every second batch of the plan from r, so 2 ranks are 1 rank
+     * accumulating 2 batches: the same steps over batches of unequal numbers of examples, the same losses and weights.
+     */
+    @Test
+    void aTokenBudgetOnTwoRanksIsOneRankAccumulatingTwo() throws Exception {
+        Path recipe = recipe(80);
+        List<Double> one = train(recipe, World.SINGLE, "training.output_dir=" + dir.resolve("one"),
+                "data.max_tokens_per_batch=40", "training.gradient_accumulation_steps=2");
+        List<Double> two = trainOnRanks(2, recipe, "training.output_dir=" + dir.resolve("two"), "data.max_tokens_per_batch=40");
+        assertSameRun(one, two, dir.resolve("one/model.safetensors"), dir.resolve("two/model.safetensors"));
     }
 }
