@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.Fixtures;
 import org.finetune4j.data.Dataset;
 import org.finetune4j.data.MultitaskData;
 import org.finetune4j.data.PackedRows;
+import org.finetune4j.distributed.World;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.Scope;
 import org.junit.jupiter.api.Test;
@@ -55,18 +57,27 @@ class PackedTrainingTest {
      */
     @Test
     void multitaskTrainsAsPadded() throws IOException {
-        Path sst = TrainerFixture.tsv(dir, "train.tsv", 40, 1);
-        Path text = Files.write(dir.resolve("text.txt"), List.of("the cat sat on the mat near the river", "it was a sunny day",
-                "she bought bread and milk at the market before lunch", "the teacher reads", "he looked at the door",
-                "the children played in the park", "coffee is served warm in the cafe near the office every morning"));
-        Path recipe = Files.write(dir.resolve("mix.yaml"), List.of("model:", "  path: " + Fixtures.dir("bert-seqcls"),
-                "  init: random", "task: multitask", "data:", "  strategy: interleave", "  datasets:", "    - name: sst",
-                "      task: sequence-classification", "      data:", "        train: " + sst, "        text_column: sentence",
-                "        max_length: 16", "    - name: text", "      task: mlm", "      data:", "        train: " + text,
-                "        line_by_line: true", "        max_length: 16", "        validation_split: 0", "training:",
-                "  output_dir: " + dir.resolve("out"), "  max_steps: 5", "  per_device_train_batch_size: 4",
-                "  learning_rate: 1.0e-2", "  logging_steps: 1", "  save_strategy: 'no'", "  seed: 5"));
-        assertSameLosses(recipe);
+        assertSameLosses(mix(null, "0"));
+    }
+
+    /** Each member's evaluation packs as its task's does, and reports what it reports padded. */
+    @Test
+    void multitaskEvaluationOfEveryMemberPacksAsPadded() throws IOException {
+        Path recipe = mix("        validation: " + TrainerFixture.tsv(dir, "dev.tsv", 12, 2), "0.3");
+        List<Map<String, Double>> both = new ArrayList<>();
+        for (String packing : List.of("true", "false")) {
+            Recipe r = Recipe.load(recipe, List.of("data.packing=" + packing));
+            try (Scope scope = Scope.open()) {
+                Trainer.Job job = r.job(new PrintStream(new ByteArrayOutputStream()));
+                both.add(job.eval().evaluate(job.model(), World.SINGLE));
+            }
+        }
+        assertThat(both.get(0)).containsKeys("eval_sst_accuracy", "eval_sst_loss", "eval_text_loss");
+        both.get(1).forEach((k, v) -> {
+            if (!k.endsWith("runtime") && !k.endsWith("per_second")) {
+                assertThat(both.get(0).get(k)).as(k).isCloseTo(v, within(1e-5));
+            }
+        });
     }
 
     @Test
@@ -76,6 +87,26 @@ class PackedTrainingTest {
                 "      data:", "        train: train.tsv", "        packing: false", "training:", "  output_dir: out"));
         assertThatThrownBy(() -> Recipe.load(recipe, List.of())).isInstanceOf(Finetune4jException.class)
                 .hasMessageContaining("packing");
+    }
+
+    /** The classification + MLM mix on the bert-seqcls body; {@code validation}: a line of the sst member's data block. */
+    private Path mix(String validation, String split) throws IOException {
+        Path sst = TrainerFixture.tsv(dir, "train.tsv", 40, 1);
+        Path text = Files.write(dir.resolve("text.txt"), List.of("the cat sat on the mat near the river", "it was a sunny day",
+                "she bought bread and milk at the market before lunch", "the teacher reads", "he looked at the door",
+                "the children played in the park", "coffee is served warm in the cafe near the office every morning"));
+        List<String> lines = new ArrayList<>(List.of("model:", "  path: " + Fixtures.dir("bert-seqcls"), "  init: random",
+                "task: multitask", "data:", "  strategy: interleave", "  datasets:", "    - name: sst",
+                "      task: sequence-classification", "      data:", "        train: " + sst, "        text_column: sentence",
+                "        max_length: 16"));
+        if (validation != null) {
+            lines.add(validation);
+        }
+        lines.addAll(List.of("    - name: text", "      task: mlm", "      data:", "        train: " + text,
+                "        line_by_line: true", "        max_length: 16", "        validation_split: " + split, "training:",
+                "  output_dir: " + dir.resolve("out"), "  max_steps: 5", "  per_device_train_batch_size: 4",
+                "  learning_rate: 1.0e-2", "  logging_steps: 1", "  save_strategy: 'no'", "  seed: 5"));
+        return Files.write(dir.resolve("mix.yaml"), lines);
     }
 
     private void assertSameLosses(Path recipe) throws IOException {
