@@ -8,8 +8,11 @@ import org.finetune4j.data.Batch;
 import org.finetune4j.data.Packing;
 import org.finetune4j.train.Batches;
 import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Autocast;
 import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Scope;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -102,6 +105,28 @@ class PackingExactnessTest {
             assertThat(p.loss().item()).isCloseTo(sum / LENGTHS.length, within(1e-5));
             assertThat(q.loss().item()).as("a padded batch's loss has its pads in the softmax")
                     .isNotCloseTo(sum / LENGTHS.length, within(1e-3));
+        }
+    }
+
+    /**
+     * Under bf16 autocast the packed QA logits are widened to float32 before the lowest float32 fills the slots past
+     * each example's end (it overflows bf16): the loss is finite and each example's logits are its bf16 logits alone.
+     */
+    @Test
+    void questionAnsweringPacksUnderBf16() {
+        TransformerModel model = Pretrained.load(Fixtures.dir("bert-qa"), Head.QUESTION_ANSWERING, 7).model();
+        long[] spans = new long[LENGTHS.length];
+        Batch padded = padded(model, null, null).withSpans(spans, spans);
+        Batch packed = Packing.pack(padded, CAPACITY, pad(model), false);
+        try (Scope scope = Scope.open(); Autograd.Guard g = Autograd.noGrad(); Autograd.Guard bf16 = Autocast.of(DType.BF16)) {
+            Output p = model.forward(Batches.inputs(packed, true), Forward.eval());
+            assertThat(p.loss().item()).isFinite();
+            float[] start = p.startLogits().toFloatArray();
+            int e = 1;
+            Output a = model.forward(Batches.inputs(alone(padded, e, LENGTHS[e]), true), Forward.eval());
+            float[] mine = a.startLogits().to(DType.F32).toFloatArray();
+            int t = padded.length();
+            assertThat(Arrays.copyOfRange(start, e * t, e * t + LENGTHS[e])).containsExactly(mine, within(0.05f));
         }
     }
 
