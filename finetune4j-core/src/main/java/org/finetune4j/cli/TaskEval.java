@@ -62,7 +62,7 @@ final class TaskEval {
             }
             QaFeatures f = QaFeatures.build(ex, m.tokenizer(), length, docStride, false, false);
             long t0 = System.nanoTime();
-            QaEvaluator.Logits l = QaEvaluator.logits(m.model(), f, batchSize, m.padId(), World.SINGLE);
+            QaEvaluator.Logits l = QaEvaluator.logits(m.model(), f, batchSize, m.padId(), World.SINGLE, true);
             Map<String, QaPostprocess.Answer> best = QaPostprocess.best(f, l.start(), l.end(), nBest, maxAnswerLength);
             Map<String, String> texts = new LinkedHashMap<>();
             best.forEach((id, a) -> texts.put(id, a.text()));

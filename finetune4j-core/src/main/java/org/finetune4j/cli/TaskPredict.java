@@ -55,7 +55,7 @@ final class TaskPredict {
                 throw new org.finetune4j.Finetune4jException("--doc-stride " + docStride + " must be below the max length " + length);
             }
             QaFeatures f = QaFeatures.build(data, m.tokenizer(), length, docStride, false, false, true);
-            QaEvaluator.Logits l = QaEvaluator.logits(m.model(), f, batchSize, m.padId(), World.SINGLE);
+            QaEvaluator.Logits l = QaEvaluator.logits(m.model(), f, batchSize, m.padId(), World.SINGLE, true);
             Map<String, QaPostprocess.Answer> best = QaPostprocess.best(f, l.start(), l.end(), nBest, maxAnswerLength);
             for (QaExamples.Example e : ex) {
                 QaPostprocess.Answer a = best.get(e.id());

@@ -15,7 +15,8 @@ import java.util.List;
  * <p>{@link #pack} lays the examples of a padded batch one after another, first-fit by decreasing length,
  * into as few rows of {@code capacity} tokens as they need (as Transformers' DataCollatorWithFlattening
  * does, without its flash-attention requirement): the same examples, labels and loss items, no pad
- * tokens between them.
+ * tokens between them. Per-example labels (class ids, next-sentence labels, answer spans) stay as they are,
+ * answer spans in each example's own coordinates.
  */
 public record Packing(long[][] sequenceIds, long[][] positions, long[] firsts, long[] lasts) {
 
@@ -27,9 +28,6 @@ public record Packing(long[][] sequenceIds, long[][] positions, long[] firsts, l
     public static Batch pack(Batch b, int capacity, long padId, boolean causal) {
         if (b.packing() != null) {
             return b;
-        }
-        if (b.startPositions() != null) {
-            throw new IllegalArgumentException("question-answering batches do not pack");
         }
         int n = b.size();
         int[] length = new int[n];
@@ -73,8 +71,32 @@ public record Packing(long[][] sequenceIds, long[][] positions, long[] firsts, l
             firsts[e] = (long) r * width + at;
             lasts[e] = firsts[e] + lastNonPad(b.inputIds()[e], len, padId);
         }
-        return new Batch(ids, mask, types, b.labels(), labels, b.nextSentenceLabels(), null, null, b.exampleIndices(),
-                b.lossItems(), new Packing(seq, pos, firsts, lasts), b.member());
+        return new Batch(ids, mask, types, b.labels(), labels, b.nextSentenceLabels(), b.startPositions(), b.endPositions(),
+                b.exampleIndices(), b.lossItems(), new Packing(seq, pos, firsts, lasts), b.member());
+    }
+
+    /**
+     * Each example's tokens as flat indices into the R * L tokens, [N][T] with T the longest example, -1 past an
+     * example's end: where {@code model.Inputs.Packed#perExample} reads each example back in its own coordinates.
+     */
+    public long[][] exampleTokens() {
+        int width = sequenceIds.length == 0 ? 0 : sequenceIds[0].length;
+        int n = firsts.length;
+        int[] length = new int[n];
+        for (int e = 0; e < n; e++) {
+            long[] row = sequenceIds[(int) (firsts[e] / width)];
+            int at = (int) (firsts[e] % width);
+            while (at + length[e] < width && row[at + length[e]] == row[at]) {
+                length[e]++;
+            }
+        }
+        long[][] out = filled(n, Arrays.stream(length).max().orElse(0), -1);
+        for (int e = 0; e < n; e++) {
+            for (int t = 0; t < length[e]; t++) {
+                out[e][t] = firsts[e] + t;
+            }
+        }
+        return out;
     }
 
     /**

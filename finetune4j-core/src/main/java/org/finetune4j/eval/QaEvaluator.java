@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.data.Batch;
+import org.finetune4j.data.Packing;
 import org.finetune4j.data.QaFeatures;
 import org.finetune4j.distributed.World;
 import org.finetune4j.model.TransformerModel;
@@ -23,11 +24,14 @@ public final class QaEvaluator {
     /** Start and end logits [features][tokens of that feature]. */
     public record Logits(float[][] start, float[][] end) {}
 
-    /** Metrics plus runtime; samples are questions. */
+    /**
+     * Metrics plus runtime; samples are questions. {@code pack}: each batch packed ({@link Packing}) into rows as long
+     * as the set's longest window, else padded; the logits of every window, and so the answers, are the same either way.
+     */
     public static Map<String, Double> evaluate(TransformerModel model, QaFeatures features, int nBest, int maxAnswerLength,
-            int batchSize, long padId, World world) {
+            int batchSize, long padId, World world, boolean pack) {
         long t0 = System.nanoTime();
-        Logits l = logits(model, features, batchSize, padId, world);
+        Logits l = logits(model, features, batchSize, padId, world, pack);
         Map<String, QaPostprocess.Answer> answers = QaPostprocess.best(features, l.start(), l.end(), nBest, maxAnswerLength);
         Map<String, String> texts = new LinkedHashMap<>();
         answers.forEach((id, a) -> texts.put(id, a.text()));
@@ -37,15 +41,23 @@ public final class QaEvaluator {
         return m;
     }
 
-    /** Runs the model ({@link EvalLoop}) over every feature (this rank's share of the batches, then shared). */
-    public static Logits logits(TransformerModel model, QaFeatures features, int batchSize, long padId, World world) {
+    /**
+     * Runs the model ({@link EvalLoop}) over every feature (this rank's share of the batches, then shared), each batch
+     * packed as {@link #evaluate} says.
+     */
+    public static Logits logits(TransformerModel model, QaFeatures features, int batchSize, long padId, World world,
+            boolean pack) {
         float[][] start = new float[features.size()][];
         float[][] end = new float[features.size()][];
         List<int[]> batches = EvalLoop.batches(features.size(), batchSize);
-        EvalLoop.run(model, batches.size(), k -> unlabelled(features.batch(batches.get(k), padId)), world, (b, out) -> {
-            float[] s = out.startLogits().toFloatArray(); // [B * T]
+        int longest = Arrays.stream(features.lengths()).max().orElse(1);
+        EvalLoop.run(model, batches.size(), k -> {
+            Batch b = unlabelled(features.batch(batches.get(k), padId));
+            return pack ? Packing.pack(b, longest, padId, false) : b;
+        }, world, (b, out) -> {
+            float[] s = out.startLogits().toFloatArray(); // [B * T], one window a row packed or not
             float[] e = out.endLogits().toFloatArray();
-            int t = b.length();
+            int t = (int) out.startLogits().size(1);
             int[] indices = b.exampleIndices();
             for (int r = 0; r < indices.length; r++) {
                 int n = features.ids()[indices[r]].length;

@@ -60,9 +60,18 @@ final class Heads {
     /**
      * Start and end logits [B, T] from qa_outputs [B, T, 2]. As Transformers: positions are clamped to
      * [0, T], T is the ignored index (so positions past the sequence are ignored, negative ones become
-     * 0), and the loss is the mean of the start and end cross-entropies.
+     * 0), and the loss is the mean of the start and end cross-entropies. Packed rows [R, L, 2] are read back
+     * one example a row [N, T] ({@link Inputs.Packed#perExample}), each example's span logits over its own
+     * tokens only: past its end they are the lowest float32, which never wins and adds nothing to the softmax
+     * (a padded row's pad logits do enter it, as in Transformers); half-precision logits are widened to float32
+     * first (exactly), as that value overflows them.
      */
-    static Output questionAnswering(Tensor logits, Inputs in) {
+    static Output questionAnswering(Tensor qaOutputs, Inputs in) {
+        Tensor logits = qaOutputs; // [B, T, 2]
+        if (in.packed() != null) {
+            Tensor wide = qaOutputs.dtype() == DType.F64 ? qaOutputs : qaOutputs.to(DType.F32); // [R, L, 2]
+            logits = in.packed().perExample(wide, -Float.MAX_VALUE); // [N, T, 2]
+        }
         Tensor start = logits.select(2, 0);
         Tensor end = logits.select(2, 1);
         Tensor loss = null;

@@ -25,9 +25,22 @@ public record Inputs(
     /**
      * Where the N examples of packed rows lie ({@link org.finetune4j.data.Packing}): sequence ids and
      * positions (from 0 in each example) [R, L]; each example's first and last token [N], as flat indices
-     * into the R * L tokens, and its row [N].
+     * into the R * L tokens, and its row [N]; every token of each example [N, T], T the longest example, as
+     * flat indices, -1 past the example's end ({@link org.finetune4j.data.Packing#exampleTokens}).
      */
-    public record Packed(Tensor sequenceIds, Tensor positions, Tensor firsts, Tensor lasts, Tensor rows) {}
+    public record Packed(Tensor sequenceIds, Tensor positions, Tensor firsts, Tensor lasts, Tensor rows, Tensor tokens) {
+
+        /**
+         * x [R, L, K] read back one example a row [N, T, K], in each example's own coordinates (as it lies alone in
+         * a padded row), {@code fill} past each example's end.
+         */
+        public Tensor perExample(Tensor x, double fill) {
+            long n = tokens.size(0);
+            long t = tokens.size(1);
+            Tensor at = x.reshape(-1, x.size(2)).indexSelect(0, tokens.clamp(0L, Long.MAX_VALUE).reshape(-1)); // [N * T, K]
+            return at.reshape(n, t, x.size(2)).maskedFill(tokens.lt(0).unsqueeze(2), fill);
+        }
+    }
 
     /** Inputs for any model, packed or not ({@code packed} null). */
     public Inputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Tensor positionIds, Tensor labels,

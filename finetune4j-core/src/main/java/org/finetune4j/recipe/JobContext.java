@@ -60,10 +60,13 @@ public final class JobContext implements AutoCloseable {
         this.loaded = loaded;
     }
 
-    /** The context of one member task of a multitask recipe: the same model folder and tokenizer, no LoRA of its own. */
+    /**
+     * The context of one member task of a multitask recipe: the same model folder, tokenizer and {@code data.packing}
+     * (a member's data block has no such key), no LoRA of its own.
+     */
     JobContext member() {
-        return new JobContext(new Recipe(recipe.file(), recipe.model(), recipe.task(), recipe.freeze(), recipe.training()),
-                console, hub, dir, loaded);
+        return new JobContext(new Recipe(recipe.file(), recipe.model(), recipe.task(), recipe.freeze(), recipe.training(), null,
+                null, null, recipe.packing(), ReportBlock.DEFAULT), console, hub, dir, loaded);
     }
 
     public Recipe recipe() {

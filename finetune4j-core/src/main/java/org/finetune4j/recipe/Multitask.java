@@ -39,6 +39,12 @@ public record Multitask(String strategy, double temperature, List<Member> datase
         return KIND.name();
     }
 
+    /** Every member's batches pack as its own task's do, when all of them pack ({@code data.packing} governs them all). */
+    @Override
+    public boolean packs() {
+        return datasets.stream().allMatch(m -> m.task().packs());
+    }
+
     static Multitask read(Node d) {
         String strategy = d.choice("strategy", "temperature", STRATEGIES);
         double temperature = d.number("temperature", 2.0);

@@ -26,6 +26,11 @@ public record QuestionAnswering(Path train, Path validation, int maxLength, int 
         return KIND.name();
     }
 
+    @Override
+    public boolean packs() {
+        return true;
+    }
+
     static QuestionAnswering read(Node d) {
         QuestionAnswering s = new QuestionAnswering(d.requiredInput("train"), d.input("validation"),
                 d.integer("max_length", 384), d.integer("doc_stride", 128), d.integer("n_best_size", 20),
@@ -77,7 +82,8 @@ public record QuestionAnswering(Path train, Path validation, int maxLength, int 
             QaFeatures evalFeatures = QaFeatures.build(eval, tok, maxLength, docStride, false, false);
             int batch = c.evalBatch();
             long pad = c.padId();
-            evaluation = (m, world) -> QaEvaluator.evaluate(m, evalFeatures, nBestSize, maxAnswerLength, batch, pad, world);
+            boolean pack = c.recipe().packing();
+            evaluation = (m, world) -> QaEvaluator.evaluate(m, evalFeatures, nBestSize, maxAnswerLength, batch, pad, world, pack);
         }
         return c.job(model, trainFeatures, evaluation);
     }

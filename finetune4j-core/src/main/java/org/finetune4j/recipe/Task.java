@@ -24,7 +24,9 @@ public sealed interface Task permits SequenceClassification, TokenClassification
 
     /**
      * Whether its batches may pack several examples a row ({@code data.packing}, then on by default:
-     * {@link org.finetune4j.data.Packing}); the others pad every example to its batch's longest row.
+     * {@link org.finetune4j.data.Packing}), as every built-in task's do. A task that does not (one defined outside
+     * this package, unless it says so) pads every example to its batch's longest row, and the recipe refuses
+     * {@code data.packing: true} for it.
      */
     default boolean packs() {
         return false;

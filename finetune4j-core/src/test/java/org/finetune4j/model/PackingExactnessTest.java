@@ -8,8 +8,11 @@ import org.finetune4j.data.Batch;
 import org.finetune4j.data.Packing;
 import org.finetune4j.train.Batches;
 import org.finetune4j.nn.Forward;
+import org.finetune4j.tensor.Autocast;
 import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Scope;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +22,8 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * A packed batch gives every example the logits and loss it gets padded, one example a row: rows of mixed
  * lengths, several examples a row, on the fixture models (RoBERTa's positions, BERT's token types, GPT-2, OPT
- * and Llama causal masks, a Mistral sliding window).
+ * and Llama causal masks, a Mistral sliding window); extractive QA gives each example its span logits and loss
+ * alone.
  */
 class PackingExactnessTest {
 
@@ -54,6 +58,96 @@ class PackingExactnessTest {
         Batch packed = Packing.pack(padded, CAPACITY, pad(model), true);
         assertThat(packed.size()).isLessThan(padded.size());
         compare(model, padded, packed, true);
+    }
+
+    /**
+     * Extractive QA: each example's start and end logits, read back from the packed rows in its own coordinates,
+     * and its loss are those it gets alone in a batch of one (no pads); past its end the logits are the lowest
+     * float, so the packed loss is the mean of the examples' losses alone. A padded batch differs there: its pad
+     * logits enter the softmax (as in Transformers), so only its real tokens' logits agree.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"bert-qa", "distilbert-qa"})
+    void questionAnsweringSpanLogitsAndLossesMatchEachExampleAlone(String fixture) {
+        TransformerModel model = Pretrained.load(Fixtures.dir(fixture), Head.QUESTION_ANSWERING, 7).model();
+        SplittableRandom rng = new SplittableRandom(13);
+        long[] start = Arrays.stream(LENGTHS).mapToLong(len -> rng.nextLong(0, len)).toArray();
+        long[] end = Arrays.stream(LENGTHS).mapToLong(len -> rng.nextLong(0, len)).toArray();
+        Batch padded = padded(model, null, null).withSpans(start, end);
+        Batch packed = Packing.pack(padded, CAPACITY, pad(model), false);
+        assertThat(packed.size()).isLessThan(padded.size());
+        int t = padded.length();
+        try (Scope scope = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Output p = model.forward(Batches.inputs(packed, model.config.tokenTypes()), Forward.eval());
+            Output q = model.forward(Batches.inputs(padded, model.config.tokenTypes()), Forward.eval());
+            assertThat(p.startLogits().shape()).containsExactly(LENGTHS.length, t);
+            float[][] packedSpans = {p.startLogits().toFloatArray(), p.endLogits().toFloatArray()};
+            float[][] paddedSpans = {q.startLogits().toFloatArray(), q.endLogits().toFloatArray()};
+            double sum = 0;
+            for (int e = 0; e < LENGTHS.length; e++) {
+                int len = LENGTHS[e];
+                Output a = model.forward(Batches.inputs(alone(padded, e, len), model.config.tokenTypes()), Forward.eval());
+                float[][] mine = {a.startLogits().toFloatArray(), a.endLogits().toFloatArray()};
+                long[] gold = {start[e], end[e]};
+                double loss = 0;
+                for (int k = 0; k < 2; k++) {
+                    float[] row = Arrays.copyOfRange(packedSpans[k], e * t, (e + 1) * t);
+                    assertThat(Arrays.copyOf(row, len)).as("example %d", e).containsExactly(mine[k], within(1e-5f));
+                    assertThat(Arrays.copyOfRange(paddedSpans[k], e * t, e * t + len)).containsExactly(mine[k], within(1e-5f));
+                    for (int i = len; i < t; i++) {
+                        assertThat(row[i]).isEqualTo(-Float.MAX_VALUE);
+                    }
+                    loss += crossEntropy(row, gold[k]) / 2;
+                }
+                assertThat(loss).as("example %d", e).isCloseTo(a.loss().item(), within(1e-5));
+                sum += a.loss().item();
+            }
+            assertThat(p.loss().item()).isCloseTo(sum / LENGTHS.length, within(1e-5));
+            assertThat(q.loss().item()).as("a padded batch's loss has its pads in the softmax")
+                    .isNotCloseTo(sum / LENGTHS.length, within(1e-3));
+        }
+    }
+
+    /**
+     * Under bf16 autocast the packed QA logits are widened to float32 before the lowest float32 fills the slots past
+     * each example's end (it overflows bf16): the loss is finite and each example's logits are its bf16 logits alone.
+     */
+    @Test
+    void questionAnsweringPacksUnderBf16() {
+        TransformerModel model = Pretrained.load(Fixtures.dir("bert-qa"), Head.QUESTION_ANSWERING, 7).model();
+        long[] spans = new long[LENGTHS.length];
+        Batch padded = padded(model, null, null).withSpans(spans, spans);
+        Batch packed = Packing.pack(padded, CAPACITY, pad(model), false);
+        try (Scope scope = Scope.open(); Autograd.Guard g = Autograd.noGrad(); Autograd.Guard bf16 = Autocast.of(DType.BF16)) {
+            Output p = model.forward(Batches.inputs(packed, true), Forward.eval());
+            assertThat(p.loss().item()).isFinite();
+            float[] start = p.startLogits().toFloatArray();
+            int e = 1;
+            Output a = model.forward(Batches.inputs(alone(padded, e, LENGTHS[e]), true), Forward.eval());
+            float[] mine = a.startLogits().to(DType.F32).toFloatArray();
+            int t = padded.length();
+            assertThat(Arrays.copyOfRange(start, e * t, e * t + LENGTHS[e])).containsExactly(mine, within(0.05f));
+        }
+    }
+
+    /** Example e of a padded batch alone, its {@code len} tokens in a batch of one (no pads), with its span. */
+    private static Batch alone(Batch b, int e, int len) {
+        return new Batch(new long[][] {Arrays.copyOf(b.inputIds()[e], len)},
+                new long[][] {Arrays.copyOf(b.attentionMask()[e], len)}, new long[][] {Arrays.copyOf(b.tokenTypeIds()[e], len)},
+                null, null, null, new long[] {b.startPositions()[e]}, new long[] {b.endPositions()[e]}, new int[] {0}, 1);
+    }
+
+    /** -log softmax(logits)[gold], in double. */
+    private static double crossEntropy(float[] logits, long gold) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float x : logits) {
+            max = Math.max(max, x);
+        }
+        double sum = 0;
+        for (float x : logits) {
+            sum += Math.exp(x - max);
+        }
+        return max + Math.log(sum) - logits[(int) gold];
     }
 
     /** The llama fixture as Mistral with a sliding window of 3 (shorter than most examples). */

@@ -84,4 +84,13 @@ class NewTaskTest {
         assertThatThrownBy(() -> Recipe.load(recipe("train: lines.txt"), List.of()))
                 .isInstanceOf(Finetune4jException.class).hasMessageContaining("task");
     }
+
+    /** A task that does not say it packs ({@link Task#packs}) pads its batches, and refuses data.packing: true. */
+    @Test
+    void aTaskThatDoesNotSayItPacksRefusesPacking() throws IOException {
+        assertThat(Recipe.load(recipe("train: lines.txt"), List.of(), List.of(Lines.KIND)).packing()).isFalse();
+        assertThatThrownBy(() -> Recipe.load(recipe("train: lines.txt", "packing: true"), List.of(), List.of(Lines.KIND)))
+                .isInstanceOf(Finetune4jException.class).hasMessageContaining("data.packing")
+                .hasMessageContaining("task lines does not pack");
+    }
 }

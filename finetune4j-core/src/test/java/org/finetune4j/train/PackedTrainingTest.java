@@ -7,9 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.finetune4j.Finetune4jException;
 import org.finetune4j.Fixtures;
+import org.finetune4j.data.Dataset;
+import org.finetune4j.data.MultitaskData;
 import org.finetune4j.data.PackedRows;
+import org.finetune4j.distributed.World;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.Scope;
 import org.junit.jupiter.api.Test;
@@ -23,8 +27,6 @@ class PackedTrainingTest {
 
     @TempDir
     Path dir;
-
-    private final PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
 
     @Test
     void sequenceClassificationTrainsAsPadded() throws IOException {
@@ -49,30 +51,84 @@ class PackedTrainingTest {
         assertSameLosses(recipe);
     }
 
+    /**
+     * A two-task mix (sentence classification and masked LM on one body): each member's batches pack as its task's
+     * do, under the recipe's data.packing, and five steps give the padded run's losses.
+     */
     @Test
-    void questionAnsweringRefusesPacking() throws IOException {
-        Path recipe = Files.write(dir.resolve("qa.yaml"), List.of("model:", "  path: " + Fixtures.dir("bert-qa"),
-                "task: question-answering", "data:", "  train: train.json", "  packing: true", "training:",
-                "  output_dir: out"));
+    void multitaskTrainsAsPadded() throws IOException {
+        assertSameLosses(mix(null, "0"));
+    }
+
+    /** Each member's evaluation packs as its task's does, and reports what it reports padded. */
+    @Test
+    void multitaskEvaluationOfEveryMemberPacksAsPadded() throws IOException {
+        Path recipe = mix("        validation: " + TrainerFixture.tsv(dir, "dev.tsv", 12, 2), "0.3");
+        List<Map<String, Double>> both = new ArrayList<>();
+        for (String packing : List.of("true", "false")) {
+            Recipe r = Recipe.load(recipe, List.of("data.packing=" + packing));
+            try (Scope scope = Scope.open()) {
+                Trainer.Job job = r.job(new PrintStream(new ByteArrayOutputStream()));
+                both.add(job.eval().evaluate(job.model(), World.SINGLE));
+            }
+        }
+        assertThat(both.get(0)).containsKeys("eval_sst_accuracy", "eval_sst_loss", "eval_text_loss");
+        both.get(1).forEach((k, v) -> {
+            if (!k.endsWith("runtime") && !k.endsWith("per_second")) {
+                assertThat(both.get(0).get(k)).as(k).isCloseTo(v, within(1e-5));
+            }
+        });
+    }
+
+    @Test
+    void aMemberDataBlockCannotSetPacking() throws IOException {
+        Path recipe = Files.write(dir.resolve("mix.yaml"), List.of("model:", "  path: " + Fixtures.dir("bert-seqcls"),
+                "task: multitask", "data:", "  datasets:", "    - name: sst", "      task: sequence-classification",
+                "      data:", "        train: train.tsv", "        packing: false", "training:", "  output_dir: out"));
         assertThatThrownBy(() -> Recipe.load(recipe, List.of())).isInstanceOf(Finetune4jException.class)
-                .hasMessageContaining("data.packing").hasMessageContaining("question-answering");
+                .hasMessageContaining("packing");
+    }
+
+    /** The classification + MLM mix on the bert-seqcls body; {@code validation}: a line of the sst member's data block. */
+    private Path mix(String validation, String split) throws IOException {
+        Path sst = TrainerFixture.tsv(dir, "train.tsv", 40, 1);
+        Path text = Files.write(dir.resolve("text.txt"), List.of("the cat sat on the mat near the river", "it was a sunny day",
+                "she bought bread and milk at the market before lunch", "the teacher reads", "he looked at the door",
+                "the children played in the park", "coffee is served warm in the cafe near the office every morning"));
+        List<String> lines = new ArrayList<>(List.of("model:", "  path: " + Fixtures.dir("bert-seqcls"), "  init: random",
+                "task: multitask", "data:", "  strategy: interleave", "  datasets:", "    - name: sst",
+                "      task: sequence-classification", "      data:", "        train: " + sst, "        text_column: sentence",
+                "        max_length: 16"));
+        if (validation != null) {
+            lines.add(validation);
+        }
+        lines.addAll(List.of("    - name: text", "      task: mlm", "      data:", "        train: " + text,
+                "        line_by_line: true", "        max_length: 16", "        validation_split: " + split, "training:",
+                "  output_dir: " + dir.resolve("out"), "  max_steps: 5", "  per_device_train_batch_size: 4",
+                "  learning_rate: 1.0e-2", "  logging_steps: 1", "  save_strategy: 'no'", "  seed: 5"));
+        return Files.write(dir.resolve("mix.yaml"), lines);
     }
 
     private void assertSameLosses(Path recipe) throws IOException {
-        List<Double> padded = run(recipe, "data.packing=false", "training.output_dir=" + dir.resolve("padded"));
-        List<Double> packed = run(recipe, "training.output_dir=" + dir.resolve("packed"));
+        assertThat(Recipe.load(recipe, List.of()).packing()).as("packed by default").isTrue();
+        List<Double> padded = losses(recipe, "data.packing=false", "training.output_dir=" + dir.resolve("padded"));
+        List<Double> packed = losses(recipe, "training.output_dir=" + dir.resolve("packed"));
         assertThat(packed).hasSize(5);
         for (int i = 0; i < 5; i++) {
             assertThat(packed.get(i)).as("step %d", i + 1).isCloseTo(padded.get(i), within(1e-4));
         }
     }
 
-    private List<Double> run(Path recipe, String... overrides) throws IOException {
+    /** The losses of training {@code recipe} with {@code overrides}, its batches packed as its data.packing says. */
+    static List<Double> losses(Path recipe, String... overrides) throws IOException {
         Recipe r = Recipe.load(recipe, List.of(overrides));
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         List<Double> losses = new ArrayList<>();
         try (Scope scope = Scope.open()) {
             Trainer.Job job = r.job(quiet);
-            assertThat(job.train() instanceof PackedRows).isEqualTo(r.packing());
+            List<Dataset> data = job.train() instanceof MultitaskData mix
+                    ? mix.members().stream().map(MultitaskData.Member::data).toList() : List.of(job.train());
+            assertThat(data).allSatisfy(d -> assertThat(d instanceof PackedRows).isEqualTo(r.packing()));
             try (RunLock lock = Runs.prepare(r.training(), quiet)) {
                 new Trainer(job, quiet).onStep((step, loss) -> losses.add(loss)).train();
             }
