@@ -66,7 +66,7 @@ public final class JobContext implements AutoCloseable {
      */
     JobContext member() {
         return new JobContext(new Recipe(recipe.file(), recipe.model(), recipe.task(), recipe.freeze(), recipe.training(), null,
-                null, null, recipe.packing(), ReportBlock.DEFAULT), console, hub, dir, loaded);
+                null, null, recipe.packing(), ReportBlock.DEFAULT, 0), console, hub, dir, loaded);
     }
 
     public Recipe recipe() {
