@@ -76,30 +76,6 @@ public record Packing(long[][] sequenceIds, long[][] positions, long[] firsts, l
     }
 
     /**
-     * Each example's tokens as flat indices into the R * L tokens, [N][T] with T the longest example, -1 past an
-     * example's end: where {@code model.Inputs.Packed#perExample} reads each example back in its own coordinates.
-     */
-    public long[][] exampleTokens() {
-        int width = sequenceIds.length == 0 ? 0 : sequenceIds[0].length;
-        int n = firsts.length;
-        int[] length = new int[n];
-        for (int e = 0; e < n; e++) {
-            long[] row = sequenceIds[(int) (firsts[e] / width)];
-            int at = (int) (firsts[e] % width);
-            while (at + length[e] < width && row[at + length[e]] == row[at]) {
-                length[e]++;
-            }
-        }
-        long[][] out = filled(n, Arrays.stream(length).max().orElse(0), -1);
-        for (int e = 0; e < n; e++) {
-            for (int t = 0; t < length[e]; t++) {
-                out[e][t] = firsts[e] + t;
-            }
-        }
-        return out;
-    }
-
-    /**
      * The last token of an example that is not the pad id (0 when all are), where decoder classification heads
      * read an unpacked row ({@code model.Heads.lastToken}), so a pad id inside the example is skipped alike.
      */

@@ -25,20 +25,24 @@ public record Inputs(
     /**
      * Where the N examples of packed rows lie ({@link org.finetune4j.data.Packing}): sequence ids and
      * positions (from 0 in each example) [R, L]; each example's first and last token [N], as flat indices
-     * into the R * L tokens, and its row [N]; every token of each example [N, T], T the longest example, as
-     * flat indices, -1 past the example's end ({@link org.finetune4j.data.Packing#exampleTokens}).
+     * into the R * L tokens, and its row [N].
      */
-    public record Packed(Tensor sequenceIds, Tensor positions, Tensor firsts, Tensor lasts, Tensor rows, Tensor tokens) {
+    public record Packed(Tensor sequenceIds, Tensor positions, Tensor firsts, Tensor lasts, Tensor rows) {
 
         /**
-         * x [R, L, K] read back one example a row [N, T, K], in each example's own coordinates (as it lies alone in
-         * a padded row), {@code fill} past each example's end.
+         * x [R, L, K] read back one example a row [N, T, K] (T the longest example), in each example's own
+         * coordinates (as it lies alone in a padded row), {@code fill} past each example's end. An example's
+         * length is the count of its sequence id in its row; its tokens follow its first one.
          */
         public Tensor perExample(Tensor x, double fill) {
-            long n = tokens.size(0);
-            long t = tokens.size(1);
-            Tensor at = x.reshape(-1, x.size(2)).indexSelect(0, tokens.clamp(0L, Long.MAX_VALUE).reshape(-1)); // [N * T, K]
-            return at.reshape(n, t, x.size(2)).maskedFill(tokens.lt(0).unsqueeze(2), fill);
+            Tensor own = sequenceIds.reshape(-1).indexSelect(0, firsts).unsqueeze(1); // [N, 1]
+            Tensor length = sequenceIds.indexSelect(0, rows).eq(own).sum(1, true); // [N, 1]
+            long t = (long) length.max().item();
+            Tensor steps = Torch.arange(0, t).unsqueeze(0); // [1, T]
+            Tensor past = steps.sub(length).ge(0); // [N, T]
+            Tensor at = firsts.unsqueeze(1).add(steps).maskedFill(past, 0); // [N, T] flat token indices
+            Tensor picked = x.reshape(-1, x.size(2)).indexSelect(0, at.reshape(-1)); // [N * T, K]
+            return picked.reshape(at.size(0), t, x.size(2)).maskedFill(past.unsqueeze(2), fill);
         }
     }
 

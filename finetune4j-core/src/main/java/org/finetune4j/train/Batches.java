@@ -32,7 +32,7 @@ public final class Batches {
         if (p != null) {
             long[] rows = java.util.Arrays.stream(p.firsts()).map(i -> i / b.length()).toArray();
             in = in.withPacking(new Inputs.Packed(Torch.tensor(p.sequenceIds()), Torch.tensor(p.positions()),
-                    Torch.tensor(p.firsts()), Torch.tensor(p.lasts()), Torch.tensor(rows), Torch.tensor(p.exampleTokens())));
+                    Torch.tensor(p.firsts()), Torch.tensor(p.lasts()), Torch.tensor(rows)));
         }
         return b.member() < 0 ? in : in.forMember(b.member());
     }
