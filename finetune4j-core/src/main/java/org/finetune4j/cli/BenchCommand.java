@@ -148,12 +148,12 @@ public final class BenchCommand implements Callable<Integer> {
             String batches = !r.get("packing").asBoolean() ? "padded"
                     : r.has("max_tokens_per_batch") ? "packed, " + r.get("max_tokens_per_batch").asInt() + " tokens a batch," : "packed";
             out.printf("%s  %s %s  %d steps  %.4f s/step (%.3f CPU s)  %.1f real tokens/s  pad %.1f%% of %.1f rows/step"
-                            + "  %.1f examples/step  data %.2f ms/step  setup %.1f s  peak RSS %.1f MB%n",
+                            + "  %.1f examples/step  data %.2f ms/step  setup %.1f s  %s  peak RSS %.1f MB%n",
                     r.get("recipe").asText(), batches, r.get("dtype").asText(),
                     r.get("steps").asInt(), r.get("step_time_s").asDouble(), r.get("cpu_s_per_step").asDouble(),
                     r.get("real_tokens_per_s").asDouble(), 100 * r.get("pad_fraction").asDouble(), r.get("rows_per_step").asDouble(),
                     r.get("examples_per_step").asDouble(), 1000 * r.get("data_s_per_step").asDouble(), r.get("setup_s").asDouble(),
-                    r.get("peak_rss_mb").asDouble());
+                    threads(r), r.get("peak_rss_mb").asDouble());
         }
         out.flush();
         return 0;
@@ -162,13 +162,18 @@ public final class BenchCommand implements Callable<Integer> {
     private void print(PrintWriter out, ObjectNode r, ArrayNode results) {
         results.add(r);
         if (!json) {
-            out.printf("%-21s %-7s %-8s %8.4f s/step (%.2f CPU s) %9.1f tokens/s  peak RSS %7.1f MB  %7.2f GFLOP/step  MFU %.3f"
-                            + " (matmul %.1f GFLOP/s)%n",
+            out.printf("%-21s %-7s %-8s %8.4f s/step (%.2f CPU s, %s) %9.1f tokens/s  peak RSS %7.1f MB  %7.2f GFLOP/step"
+                            + "  MFU %.3f (matmul %.1f GFLOP/s)%n",
                     r.get("case").asText(), r.get("mode").asText(), r.get("dtype").asText(), r.get("step_time_s").asDouble(),
-                    r.get("cpu_s_per_step").asDouble(), r.get("tokens_per_s").asDouble(), r.get("peak_rss_mb").asDouble(),
+                    r.get("cpu_s_per_step").asDouble(), threads(r), r.get("tokens_per_s").asDouble(), r.get("peak_rss_mb").asDouble(),
                     r.get("model_gflop_per_step").asDouble(), r.get("mfu").asDouble(), r.get("matmul_gflops").asDouble());
             out.flush();
         }
+    }
+
+    private static String threads(ObjectNode r) {
+        int n = r.get("threads").asInt();
+        return n + (n == 1 ? " thread" : " threads");
     }
 
     private List<Benchmark.Case> selected() {

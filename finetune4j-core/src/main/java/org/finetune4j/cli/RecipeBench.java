@@ -13,6 +13,7 @@ import org.finetune4j.data.Dataset;
 import org.finetune4j.data.Sampler;
 import org.finetune4j.recipe.Recipe;
 import org.finetune4j.tensor.Scope;
+import org.finetune4j.tensor.Threads;
 import org.finetune4j.train.Memory;
 import org.finetune4j.train.RunLock;
 import org.finetune4j.train.Runs;
@@ -43,15 +44,15 @@ final class RecipeBench {
         }
         Recipe r = Recipe.load(file, set);
         long s0 = System.nanoTime();
-        List<double[]> marks = new ArrayList<>(); // {wall seconds, CPU seconds} after each step
+        List<double[]> marks = new ArrayList<>(); // {wall seconds, CPU seconds, libtorch threads} after each step
         try (Scope scope = Scope.open()) {
             Trainer.Job job = r.job(console);
             double setup = (System.nanoTime() - s0) / 1e9;
             Trainer.Job timed = job.withoutEvaluation();
-            marks.add(new double[] {System.nanoTime() / 1e9, Memory.cpuSeconds()});
+            marks.add(new double[] {System.nanoTime() / 1e9, Memory.cpuSeconds(), Threads.get()});
             try (RunLock lock = Runs.prepare(r.training(), new PrintStream(PrintStream.nullOutputStream()))) {
                 new Trainer(timed, new PrintStream(PrintStream.nullOutputStream()))
-                        .onStep((step, loss) -> marks.add(new double[] {System.nanoTime() / 1e9, Memory.cpuSeconds()}))
+                        .onStep((step, loss) -> marks.add(new double[] {System.nanoTime() / 1e9, Memory.cpuSeconds(), Threads.get()}))
                         .train();
             }
             return report(r, job, marks, warmup, setup);
@@ -95,6 +96,7 @@ final class RecipeBench {
         o.put("pad_fraction", round(1 - (double) p.tokens / p.slots, 4));
         o.put("rows_per_step", round((double) p.rows / steps, 2));
         o.put("data_s_per_step", round(p.seconds / steps, 5));
+        o.put("threads", (int) marks.get(marks.size() - 1)[2]);
         o.put("setup_s", round(setup, 2));
         o.put("peak_rss_mb", round(Memory.peakRssBytes() / 1048576.0, 1));
         return o;

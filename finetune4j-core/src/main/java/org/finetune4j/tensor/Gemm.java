@@ -28,13 +28,25 @@ final class Gemm {
         org.bytedeco.openblas.presets.openblas.blas_set_num_threads(1);
     }
 
+    /**
+     * The largest linear product since {@link #largestSince} began counting, in multiply-adds; {@code Long.MAX_VALUE}
+     * once one ran outside float32 on the CPU (in oneDNN or on a GPU whatever its size). Read by {@link Threads#fitTo}.
+     */
+    private static long largest;
+
+    /** Runs {@code work} and returns the largest linear product it made, as {@link #largest} counts it. */
+    static long largestSince(Runnable work) {
+        largest = 0;
+        work.run();
+        return largest;
+    }
+
     /** Whether {@code x W^T + b} runs in oneDNN: float32 throughout, on the CPU, outside autocast, and big enough. */
     static boolean oneDnn(Tensor x, Tensor w, Tensor b) {
-        if (x.dtype() != DType.F32 || w.dtype() != DType.F32 || (b != null && b.dtype() != DType.F32)
-                || w.dim() != 2 || x.dim() < 2 || !Device.CPU.equals(x.device()) || Autocast.current() != null) {
-            return false;
-        }
-        long rows = x.numel() / Math.max(1, x.size(-1));
-        return ONEDNN_MACS >= 0 && rows * w.size(0) * w.size(1) >= ONEDNN_MACS;
+        boolean float32Cpu = x.dtype() == DType.F32 && w.dtype() == DType.F32 && (b == null || b.dtype() == DType.F32)
+                && w.dim() == 2 && x.dim() >= 2 && Device.CPU.equals(x.device()) && Autocast.current() == null;
+        long macs = float32Cpu ? x.numel() / Math.max(1, x.size(-1)) * w.size(0) * w.size(1) : Long.MAX_VALUE;
+        largest = Math.max(largest, macs);
+        return float32Cpu && ONEDNN_MACS >= 0 && macs >= ONEDNN_MACS;
     }
 }

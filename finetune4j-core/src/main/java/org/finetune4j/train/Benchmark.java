@@ -23,6 +23,7 @@ import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Devices;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Threads;
 import org.finetune4j.tensor.Torch;
 
 /**
@@ -152,6 +153,11 @@ public final class Benchmark {
         }
         List<Double> times = new ArrayList<>();
         double cpu = 0;
+        Threads.fitTo(() -> { // the thread count train would use for these batches
+            try (Scope probe = Scope.open()) {
+                forward(model, inputs(c, config, ids, new Random(0)), autocast);
+            }
+        });
         try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), 0.01, false), 0.9, 0.999, 1e-8)) {
             for (int i = 0; i < warmup + steps; i++) {
                 long t0 = System.nanoTime();
@@ -172,6 +178,8 @@ public final class Benchmark {
             }
         }
         ObjectNode r = report(c, config, model, times, forwardOnly, matmulGflops, autocast);
+        r.put("threads", Threads.get());
+        Threads.reset();
         r.put("cpu_s_per_step", round(cpu / steps, 3)); // all threads: comparable where the machine is shared
         return r;
     }

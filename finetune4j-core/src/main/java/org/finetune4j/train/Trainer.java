@@ -25,6 +25,7 @@ import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Threads;
 import org.finetune4j.tensor.Torch;
 
 /**
@@ -167,9 +168,16 @@ public final class Trainer {
             try (MetricsLog log = new MetricsLog(world.main() ? args.outputDir().resolve("metrics.jsonl") : null, state.logHistory,
                     total, state.globalStep, console)) {
                 loop.log = log;
+                int threads = Threads.fitTo(loop::probe);
+                if (threads < Threads.configuredCount()) {
+                    console.printf("threads: %d of %d (every linear product of a batch is under 2^25 multiply-adds)%n", threads,
+                            Threads.configuredCount());
+                }
                 long t0 = System.nanoTime();
                 loop.run();
                 return finish(loop, (System.nanoTime() - t0) / 1e9);
+            } finally {
+                Threads.reset();
             }
         }
     }
@@ -341,13 +349,28 @@ public final class Trainer {
             return loss;
         }
 
+        /** The run's first batch through the model as a step runs it, without gradients (for {@link Threads#fitTo}). */
+        void probe() {
+            List<int[]> first = sampler.batches(0, 0);
+            if (first.isEmpty()) {
+                return;
+            }
+            Batch b = job.train().batch(first.get(0), job.padId(), args.seed());
+            try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad(); Autograd.Guard cast = Autocast.of(autocast())) {
+                job.model().forward(Batches.inputs(b, job.model().config.tokenTypes()), forward());
+            }
+        }
+
+        private Forward forward() {
+            Forward f = args.gradientCheckpointing() ? Forward.train().checkpointed() : Forward.train();
+            // the step reads the loss alone: a masked-LM head decodes the labelled positions only
+            return args.labelSmoothingFactor() == 0 ? f.lossOnly() : f;
+        }
+
         private double microStep(Batch b, long items, int index) {
             try (Scope scope = Scope.open(); Autograd.Guard grad = Autograd.enableGrad()) {
                 var in = Batches.inputs(b, job.model().config.tokenTypes());
-                Forward f = args.gradientCheckpointing() ? Forward.train().checkpointed() : Forward.train();
-                if (args.labelSmoothingFactor() == 0) {
-                    f = f.lossOnly(); // the step reads the loss alone: a masked-LM head decodes the labelled positions only
-                }
+                Forward f = forward();
                 Tensor loss;
                 try (Autograd.Guard cast = Autocast.of(autocast())) { // the forward pass only, as Trainer's autocast
                     Output out = job.model().forward(in, f);

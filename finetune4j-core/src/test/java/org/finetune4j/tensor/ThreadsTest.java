@@ -1,0 +1,40 @@
+package org.finetune4j.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Training's thread count: one thread for batches whose linear products are all small, unless a count is given. */
+class ThreadsTest {
+
+    @Test
+    void aProbeCountsItsLargestFloat32LinearProduct() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Torch.randn(450, 128);
+            Tensor up = Torch.randn(512, 128);
+            Tensor down = Torch.randn(128, 512);
+            long largest = Gemm.largestSince(() -> F.linear(F.linear(x, up, null), down, null));
+            assertThat(largest).isEqualTo(450L * 512 * 128);
+            try (Autograd.Guard cast = Autocast.of(DType.BF16)) { // under autocast every product runs in oneDNN's threads
+                assertThat(Gemm.largestSince(() -> F.linear(x, up, null))).isEqualTo(Long.MAX_VALUE);
+            }
+            assertThat(Gemm.largestSince(() -> x.add(1.0))).isZero();
+        }
+    }
+
+    @Test
+    void oneThreadOnlyWhenEveryProductIsBelowTheOneDnnSizeAndNoCountWasGiven() {
+        assertThat(Threads.fitting(Gemm.ONEDNN_MACS - 1, false, 2)).isEqualTo(1);
+        assertThat(Threads.fitting(Gemm.ONEDNN_MACS, false, 2)).isEqualTo(2);
+        assertThat(Threads.fitting(Long.MAX_VALUE, false, 4)).isEqualTo(4);
+        assertThat(Threads.fitting(0, true, 2)).isEqualTo(2); // --threads or FINETUNE4J_THREADS: as given
+    }
+
+    @Test
+    void fitToLeavesAGivenCountAlone() { // the tests run with FINETUNE4J_THREADS=2
+        int before = Threads.get();
+        assertThat(Threads.fitTo(() -> { })).isEqualTo(Threads.configuredCount());
+        Threads.reset();
+        assertThat(Threads.get()).isEqualTo(before);
+    }
+}
