@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 /** The {@code --threads} option the compute commands share (a picocli mixin); apply before the first tensor op. */
 final class ThreadsOption {
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: FINETUNE4J_THREADS, else one per core).")
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: "
+            + "FINETUNE4J_THREADS, else one per core, which training narrows to one when its batches are small).")
     Integer threads;
 
     /** Sets libtorch's intra-op thread count when the option was given. */
