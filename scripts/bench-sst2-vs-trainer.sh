@@ -13,7 +13,9 @@
 # OUT (scratch folder, default a new temporary one), PY_OMP_WAIT_POLICY (the Python side's OpenMP wait
 # policy, default PASSIVE as the finetune4j launcher sets it: on a shared machine torch's spinning default
 # made the same steps about ten times slower; set it empty for libgomp's default), FINETUNE4J_THREADS
-# (Finetune4j's threads, as for every command; default one per core).
+# (Finetune4j's threads, as for every command; default one per core, which training narrows to one when its
+# batches are small, as packed SST-2 batches of BERT-tiny are: each run's log says so). The Python side runs torch's
+# default threads (one per core) unless OMP_NUM_THREADS says otherwise.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -31,7 +33,7 @@ if [ "${BF16:-0}" = 1 ]; then bf16_java="training.bf16=true"; bf16_py="--bf16"; 
 ./finetune4j --version >/dev/null # builds the jar first, outside the timings
 py_policy="${PY_OMP_WAIT_POLICY-PASSIVE}"
 echo "# $(date -u +%FT%TZ)  $(nproc) cores  load: $(cut -d' ' -f1-3 /proc/loadavg)  epochs $epochs  bf16 ${BF16:-0}" \
-  " finetune4j threads ${FINETUNE4J_THREADS:-$(nproc)}  Python OMP_WAIT_POLICY ${py_policy:-(libgomp default)}"
+  " finetune4j threads ${FINETUNE4J_THREADS:-default}  Python threads ${OMP_NUM_THREADS:-default}  Python OMP_WAIT_POLICY ${py_policy:-(libgomp default)}"
 results="$out/results.jsonl"
 : > "$results"
 
@@ -40,13 +42,15 @@ java_run() { # side seed
   [ "$side" = padded ] && packing=false
   /usr/bin/time -f '%e %U %S' -o "$out/$side-$seed.time" ./finetune4j train examples/sst2-bert-tiny.yaml "training.num_train_epochs=$epochs" "training.seed=$seed" \
     "training.output_dir=$dir" training.overwrite_output_dir=true "data.packing=$packing" $bf16_java > "$out/$side-$seed.log" 2>&1
-  "$python" - "$side" "$seed" "$out/$side-$seed.time" "$dir" <<'EOF' >> "$results"
-import json, sys
-side, seed, times, d = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+  "$python" - "$side" "$seed" "$out/$side-$seed.time" "$dir" "$out/$side-$seed.log" <<'EOF' >> "$results"
+import json, os, re, sys
+side, seed, times, d, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+narrowed = [re.match(r"threads: (\d+) of", l) for l in open(log)]
+threads = next((int(m.group(1)) for m in narrowed if m), int(os.environ.get("FINETUNE4J_THREADS") or os.cpu_count()))
 wall, user, system = map(float, open(times).read().split()[-3:])
 summary = [json.loads(l) for l in open(d + "/metrics.jsonl") if "train_runtime" in l][-1]
 acc = json.load(open(d + "/eval_results.json"))["eval_accuracy"]
-print(json.dumps({"side": side, "seed": seed, "wall_s": wall, "cpu_s": round(user + system, 2),
+print(json.dumps({"side": side, "seed": seed, "threads": threads, "wall_s": wall, "cpu_s": round(user + system, 2),
                   "train_runtime_s": summary["train_runtime"],
                   "real_tokens_per_s": summary["train_real_tokens_per_second"], "pad_fraction": summary["train_pad_fraction"],
                   "eval_accuracy": acc}))
