@@ -44,8 +44,8 @@ public final class Threads {
     }
 
     /**
-     * Runs {@code probe}, a forward pass over a batch like those that follow, and sets the thread count for
-     * them: one thread when no count was given and every linear product of the probe ran in float32 below
+     * Sets the thread count for the batches that follow, running {@code probe} (a forward pass over one like
+     * them) when no count was given: one thread when every linear product of the probe ran in float32 below
      * {@link Gemm#ONEDNN_MACS} (so on one OpenBLAS thread anyway), else the configured count. The other ops
      * of batches that small gain less from a second thread than waking it costs: a packed SST-2 step of
      * BERT-tiny (about 450 tokens) took 24 ms on one thread and 30-32 ms on two (docs/BENCHMARKS.md). Returns
@@ -53,7 +53,8 @@ public final class Threads {
      */
     public static int fitTo(Runnable probe) {
         Native.init();
-        int n = fitting(Gemm.largestSince(probe), given() != null, configured());
+        boolean given = given() != null;
+        int n = fitting(given ? Long.MAX_VALUE : Gemm.largestSince(probe), given, configured());
         torch.set_num_threads(n);
         return n;
     }

@@ -357,20 +357,19 @@ public final class Trainer {
             }
             Batch b = job.train().batch(first.get(0), job.padId(), args.seed());
             try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad(); Autograd.Guard cast = Autocast.of(autocast())) {
-                job.model().forward(Batches.inputs(b, job.model().config.tokenTypes()), forward());
+                job.model().forward(Batches.inputs(b, job.model().config.tokenTypes()), lossOnly(Forward.train()));
             }
         }
 
-        private Forward forward() {
-            Forward f = args.gradientCheckpointing() ? Forward.train().checkpointed() : Forward.train();
-            // the step reads the loss alone: a masked-LM head decodes the labelled positions only
+        /** The step reads the loss alone (unless it smooths labels): a masked-LM head then decodes the labelled positions only. */
+        private Forward lossOnly(Forward f) {
             return args.labelSmoothingFactor() == 0 ? f.lossOnly() : f;
         }
 
         private double microStep(Batch b, long items, int index) {
             try (Scope scope = Scope.open(); Autograd.Guard grad = Autograd.enableGrad()) {
                 var in = Batches.inputs(b, job.model().config.tokenTypes());
-                Forward f = forward();
+                Forward f = lossOnly(args.gradientCheckpointing() ? Forward.train().checkpointed() : Forward.train());
                 Tensor loss;
                 try (Autograd.Guard cast = Autocast.of(autocast())) { // the forward pass only, as Trainer's autocast
                     Output out = job.model().forward(in, f);
