@@ -29,8 +29,8 @@ final class Gemm {
     }
 
     /**
-     * The largest linear product since {@link #largestSince} began counting, in multiply-adds; {@code Long.MAX_VALUE}
-     * once one ran outside float32 on the CPU (in oneDNN or on a GPU whatever its size). Read by {@link Threads#fitTo}.
+     * The largest linear product since {@link #largestSince} began counting, in multiply-adds, in any dtype
+     * on the CPU; {@code Long.MAX_VALUE} once one ran on a GPU. Read by {@link Threads#fitTo}.
      */
     private static long largest;
 
@@ -43,10 +43,11 @@ final class Gemm {
 
     /** Whether {@code x W^T + b} runs in oneDNN: float32 throughout, on the CPU, outside autocast, and big enough. */
     static boolean oneDnn(Tensor x, Tensor w, Tensor b) {
-        boolean float32Cpu = x.dtype() == DType.F32 && w.dtype() == DType.F32 && (b == null || b.dtype() == DType.F32)
-                && w.dim() == 2 && x.dim() >= 2 && Device.CPU.equals(x.device()) && Autocast.current() == null;
-        long macs = float32Cpu ? x.numel() / Math.max(1, x.size(-1)) * w.size(0) * w.size(1) : Long.MAX_VALUE;
+        boolean cpu = w.dim() == 2 && x.dim() >= 2 && Device.CPU.equals(x.device());
+        long macs = cpu ? x.numel() / Math.max(1, x.size(-1)) * w.size(0) * w.size(1) : Long.MAX_VALUE;
         largest = Math.max(largest, macs);
-        return float32Cpu && ONEDNN_MACS >= 0 && macs >= ONEDNN_MACS;
+        boolean float32 = x.dtype() == DType.F32 && w.dtype() == DType.F32 && (b == null || b.dtype() == DType.F32)
+                && Autocast.current() == null;
+        return cpu && float32 && ONEDNN_MACS >= 0 && macs >= ONEDNN_MACS;
     }
 }

@@ -45,11 +45,11 @@ public final class Threads {
 
     /**
      * Sets the thread count for the batches that follow, running {@code probe} (a forward pass over one like
-     * them) when no count was given: one thread when every linear product of the probe ran in float32 below
-     * {@link Gemm#ONEDNN_MACS} (so on one OpenBLAS thread anyway), else the configured count. The other ops
-     * of batches that small gain less from a second thread than waking it costs: a packed SST-2 step of
-     * BERT-tiny (about 450 tokens) took 24 ms on one thread and 30-32 ms on two (docs/BENCHMARKS.md). Returns
-     * the count now in use.
+     * them) when no count was given: one thread when every linear product of the probe, on the CPU, was below
+     * {@link Gemm#ONEDNN_MACS} (in float32 such products run on one OpenBLAS thread anyway), else the configured
+     * count. The ops of batches that small gain less from a second thread than waking it costs: a packed SST-2
+     * step of BERT-tiny (about 450 tokens) took 24 ms on one thread and 30-32 ms on two in float32, 27 ms and
+     * 44-49 ms under bfloat16 autocast (docs/BENCHMARKS.md). Returns the count now in use.
      */
     public static int fitTo(Runnable probe) {
         Native.init();
