@@ -41,7 +41,10 @@ final class Gemm {
         return largest;
     }
 
-    /** Whether {@code x W^T + b} runs in oneDNN: float32 throughout, on the CPU, outside autocast, and big enough. */
+    /**
+     * Whether {@code x W^T + b} runs in oneDNN: float32 throughout, on the CPU, outside autocast, and big enough.
+     * Every product asked about counts towards {@link #largest}.
+     */
     static boolean oneDnn(Tensor x, Tensor w, Tensor b) {
         boolean cpu = w.dim() == 2 && x.dim() >= 2 && Device.CPU.equals(x.device());
         long macs = cpu ? x.numel() / Math.max(1, x.size(-1)) * w.size(0) * w.size(1) : Long.MAX_VALUE;

@@ -153,11 +153,13 @@ public final class Benchmark {
         }
         List<Double> times = new ArrayList<>();
         double cpu = 0;
-        Threads.fitTo(() -> { // the thread count train would use for these batches
-            try (Scope probe = Scope.open()) {
-                forward(model, inputs(c, config, ids, new Random(0)), autocast);
-            }
-        });
+        if (!forwardOnly) {
+            Threads.fitTo(() -> { // the thread count train would use for these batches
+                try (Scope probe = Scope.open()) {
+                    forward(model, inputs(c, config, ids, new Random(0)), autocast);
+                }
+            });
+        }
         try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), 0.01, false), 0.9, 0.999, 1e-8)) {
             for (int i = 0; i < warmup + steps; i++) {
                 long t0 = System.nanoTime();
