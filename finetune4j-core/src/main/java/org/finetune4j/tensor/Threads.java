@@ -44,12 +44,18 @@ public final class Threads {
     }
 
     /**
+     * Linear products (multiply-adds) under which a training batch runs on one thread: 2^27. The ops of batches
+     * that small gain less from a second thread than waking it costs. BERT-tiny (docs/BENCHMARKS.md): packed SST-2
+     * batches (largest product about 30M) took 24 ms a step on one thread and 30-32 ms on two in float32, 27 and
+     * 44-49 ms under bfloat16 autocast; padded ones (about 85M) 47-50 and 54-57 ms, bf16 40 and 60 ms; batches of
+     * 32 x 128 tokens (268M) 140-147 and 124-132 ms, bf16 109 and 90 ms.
+     */
+    static final long SMALL_PRODUCT = 1L << 27;
+
+    /**
      * Sets the thread count for the batches that follow, running {@code probe} (a forward pass over one like
-     * them) when no count was given: one thread when every linear product of the probe, on the CPU, was below
-     * {@link Gemm#ONEDNN_MACS} (in float32 such products run on one OpenBLAS thread anyway), else the configured
-     * count. The ops of batches that small gain less from a second thread than waking it costs: a packed SST-2
-     * step of BERT-tiny (about 450 tokens) took 24 ms on one thread and 30-32 ms on two in float32, 27 ms and
-     * 44-49 ms under bfloat16 autocast (docs/BENCHMARKS.md). Returns the count now in use.
+     * them) when no count was given: one thread when every linear product of the probe, on the CPU, was under
+     * {@link #SMALL_PRODUCT}, else the configured count. Returns the count now in use.
      */
     public static int fitTo(Runnable probe) {
         Native.init();
@@ -61,7 +67,7 @@ public final class Threads {
 
     /** {@link #fitTo}'s choice for a probe whose largest linear product was {@code largest} multiply-adds. */
     static int fitting(long largest, boolean given, int configured) {
-        return !given && Gemm.ONEDNN_MACS >= 0 && largest < Gemm.ONEDNN_MACS ? 1 : configured;
+        return !given && largest < SMALL_PRODUCT ? 1 : configured;
     }
 
     /** The count given, or one per core ({@link #fitTo} may use fewer). */

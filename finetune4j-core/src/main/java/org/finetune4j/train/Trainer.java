@@ -170,7 +170,7 @@ public final class Trainer {
                 loop.log = log;
                 int threads = Threads.fitTo(loop::probe);
                 if (threads < Threads.configuredCount()) {
-                    console.printf("threads: %d of %d (every linear product of a batch is under 2^25 multiply-adds)%n", threads,
+                    console.printf("threads: %d of %d (a batch's linear products are all under 2^27 multiply-adds)%n", threads,
                             Threads.configuredCount());
                 }
                 long t0 = System.nanoTime();
@@ -349,15 +349,23 @@ public final class Trainer {
             return loss;
         }
 
-        /** The run's first batch through the model as a step runs it, without gradients (for {@link Threads#fitTo}). */
+        /**
+         * A typical batch of the run through the model as a step runs it, without gradients (for {@link Threads#fitTo}):
+         * the median by token slots of the first {@link #PROBED} batches, so the choice does not hang on one batch.
+         */
         void probe() {
-            List<int[]> first = sampler.batches(0, 0);
+            List<int[]> plan = sampler.batches(0, 0);
+            List<Batch> first = new java.util.ArrayList<>();
+            for (int i = 0; i < Math.min(PROBED, plan.size()); i++) {
+                first.add(job.train().batch(plan.get(i), job.padId(), args.seed() + i));
+            }
             if (first.isEmpty()) {
                 return;
             }
-            Batch b = job.train().batch(first.get(0), job.padId(), args.seed());
+            first.sort(java.util.Comparator.comparingLong(b -> (long) b.size() * b.length()));
+            Batch median = first.get(first.size() / 2);
             try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad(); Autograd.Guard cast = Autocast.of(autocast())) {
-                job.model().forward(Batches.inputs(b, job.model().config.tokenTypes()), lossOnly(Forward.train()));
+                job.model().forward(Batches.inputs(median, job.model().config.tokenTypes()), lossOnly(Forward.train()));
             }
         }
 
@@ -519,6 +527,9 @@ public final class Trainer {
      * faults, a few ms, once in 100 steps.
      */
     private static final int RELEASE_MEMORY_STEPS = 100;
+
+    /** Batches {@link Loop#probe} looks at. */
+    private static final int PROBED = 32;
 
     /** bfloat16 under {@code training.bf16}, float16 under {@code training.fp16} (a GPU only), else null (float32). */
     private DType autocast() {

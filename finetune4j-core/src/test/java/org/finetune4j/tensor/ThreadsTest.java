@@ -23,9 +23,9 @@ class ThreadsTest {
     }
 
     @Test
-    void oneThreadOnlyWhenEveryProductIsBelowTheOneDnnSizeAndNoCountWasGiven() {
-        assertThat(Threads.fitting(Gemm.ONEDNN_MACS - 1, false, 2)).isEqualTo(1);
-        assertThat(Threads.fitting(Gemm.ONEDNN_MACS, false, 2)).isEqualTo(2);
+    void oneThreadOnlyWhenEveryProductIsSmallAndNoCountWasGiven() {
+        assertThat(Threads.fitting(Threads.SMALL_PRODUCT - 1, false, 2)).isEqualTo(1);
+        assertThat(Threads.fitting(Threads.SMALL_PRODUCT, false, 2)).isEqualTo(2);
         assertThat(Threads.fitting(Long.MAX_VALUE, false, 4)).isEqualTo(4);
         assertThat(Threads.fitting(0, true, 2)).isEqualTo(2); // --threads or FINETUNE4J_THREADS: as given
     }
