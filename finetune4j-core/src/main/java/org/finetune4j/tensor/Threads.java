@@ -44,13 +44,15 @@ public final class Threads {
     }
 
     /**
-     * Linear products (multiply-adds) under which a training batch runs on one thread: 2^27. The ops of batches
-     * that small gain less from a second thread than waking it costs. BERT-tiny (docs/BENCHMARKS.md): packed SST-2
-     * batches (largest product about 30M) took 24 ms a step on one thread and 30-32 ms on two in float32, 27 and
-     * 44-49 ms under bfloat16 autocast; padded ones (about 85M) 47-50 and 54-57 ms, bf16 40 and 60 ms; batches of
-     * 32 x 128 tokens (268M) 140-147 and 124-132 ms, bf16 109 and 90 ms.
+     * Linear products (multiply-adds) under which a training batch runs on one thread: 2^26. The ops of batches
+     * that small gain less from a second thread than waking it costs (docs/BENCHMARKS.md): packed SST-2 batches of
+     * BERT-tiny (largest product 25-38M: up to about 8 rows of 64 tokens) took 24 ms a step on one thread and
+     * 30-32 ms on two in float32, 27 and 44-49 ms under bfloat16 autocast. Two threads won from 110M on (packed
+     * Alpaca batches of stories260K, rows of 512 tokens: 12% more tokens/s; batches of 32 x 128 tokens, 268M:
+     * 124-132 against 140-147 ms) and lost at 85M (padded SST-2 batches: 54-57 against 47-50 ms), which the
+     * rule leaves on two threads as before.
      */
-    static final long SMALL_PRODUCT = 1L << 27;
+    static final long SMALL_PRODUCT = 1L << 26;
 
     /**
      * Sets the thread count for the batches that follow, running {@code probe} (a forward pass over one like

@@ -170,7 +170,7 @@ public final class Trainer {
                 loop.log = log;
                 int threads = Threads.fitTo(loop::probe);
                 if (threads < Threads.configuredCount()) {
-                    console.printf("threads: %d of %d (a batch's linear products are all under 2^27 multiply-adds)%n", threads,
+                    console.printf("threads: %d of %d (a batch's linear products are all under 2^26 multiply-adds)%n", threads,
                             Threads.configuredCount());
                 }
                 long t0 = System.nanoTime();
