@@ -44,18 +44,22 @@ final class RecipeBench {
         }
         Recipe r = Recipe.load(file, set);
         long s0 = System.nanoTime();
-        List<double[]> marks = new ArrayList<>(); // {wall seconds, CPU seconds, libtorch threads} after each step
+        List<double[]> marks = new ArrayList<>(); // {wall seconds, CPU seconds} after each step
+        int[] threads = {0}; // libtorch threads the steps ran on
         try (Scope scope = Scope.open()) {
             Trainer.Job job = r.job(console);
             double setup = (System.nanoTime() - s0) / 1e9;
             Trainer.Job timed = job.withoutEvaluation();
-            marks.add(new double[] {System.nanoTime() / 1e9, Memory.cpuSeconds(), Threads.get()});
+            marks.add(new double[] {System.nanoTime() / 1e9, Memory.cpuSeconds()});
             try (RunLock lock = Runs.prepare(r.training(), new PrintStream(PrintStream.nullOutputStream()))) {
                 new Trainer(timed, new PrintStream(PrintStream.nullOutputStream()))
-                        .onStep((step, loss) -> marks.add(new double[] {System.nanoTime() / 1e9, Memory.cpuSeconds(), Threads.get()}))
+                        .onStep((step, loss) -> {
+                            marks.add(new double[] {System.nanoTime() / 1e9, Memory.cpuSeconds()});
+                            threads[0] = Threads.get();
+                        })
                         .train();
             }
-            return report(r, job, marks, warmup, setup);
+            return report(r, job, marks, warmup, setup, threads[0]);
         } finally {
             deleteQuietly(out);
         }
@@ -71,7 +75,7 @@ final class RecipeBench {
         }
     }
 
-    private static ObjectNode report(Recipe r, Trainer.Job job, List<double[]> marks, int warmup, double setup) {
+    private static ObjectNode report(Recipe r, Trainer.Job job, List<double[]> marks, int warmup, double setup, int threads) {
         int steps = marks.size() - 1 - warmup;
         double[] times = new double[steps];
         for (int i = 0; i < steps; i++) {
@@ -96,7 +100,7 @@ final class RecipeBench {
         o.put("pad_fraction", round(1 - (double) p.tokens / p.slots, 4));
         o.put("rows_per_step", round((double) p.rows / steps, 2));
         o.put("data_s_per_step", round(p.seconds / steps, 5));
-        o.put("threads", (int) marks.get(marks.size() - 1)[2]);
+        o.put("threads", threads);
         o.put("setup_s", round(setup, 2));
         o.put("peak_rss_mb", round(Memory.peakRssBytes() / 1048576.0, 1));
         return o;

@@ -29,28 +29,39 @@ final class Gemm {
     }
 
     /**
-     * The largest linear product since {@link #largestSince} began counting, in multiply-adds, in any dtype
-     * on the CPU; {@code Long.MAX_VALUE} once one ran on a GPU. Read by {@link Threads#fitTo}.
+     * The largest linear product {@link #largestSince}'s work made, in multiply-adds, in any dtype on the CPU;
+     * {@code Long.MAX_VALUE} once one ran on a GPU. Counted only while {@code counting} (for {@link Threads#fitTo}).
      */
     private static long largest;
+    private static boolean counting;
 
     /** Runs {@code work} and returns the largest linear product it made, as {@link #largest} counts it. */
     static long largestSince(Runnable work) {
         largest = 0;
-        work.run();
+        counting = true;
+        try {
+            work.run();
+        } finally {
+            counting = false;
+        }
         return largest;
     }
 
     /**
      * Whether {@code x W^T + b} runs in oneDNN: float32 throughout, on the CPU, outside autocast, and big enough.
-     * Every product asked about counts towards {@link #largest}.
+     * While {@link #largestSince} counts, every product asked about counts towards {@link #largest}.
      */
     static boolean oneDnn(Tensor x, Tensor w, Tensor b) {
-        boolean cpu = w.dim() == 2 && x.dim() >= 2 && Device.CPU.equals(x.device());
-        long macs = cpu ? x.numel() / Math.max(1, x.size(-1)) * w.size(0) * w.size(1) : Long.MAX_VALUE;
-        largest = Math.max(largest, macs);
         boolean float32 = x.dtype() == DType.F32 && w.dtype() == DType.F32 && (b == null || b.dtype() == DType.F32)
                 && Autocast.current() == null;
+        if (!float32 && !counting) {
+            return false;
+        }
+        boolean cpu = w.dim() == 2 && x.dim() >= 2 && Device.CPU.equals(x.device());
+        long macs = cpu ? x.numel() / Math.max(1, x.size(-1)) * w.size(0) * w.size(1) : Long.MAX_VALUE;
+        if (counting) {
+            largest = Math.max(largest, macs);
+        }
         return cpu && float32 && ONEDNN_MACS >= 0 && macs >= ONEDNN_MACS;
     }
 }

@@ -168,10 +168,10 @@ public final class Trainer {
             try (MetricsLog log = new MetricsLog(world.main() ? args.outputDir().resolve("metrics.jsonl") : null, state.logHistory,
                     total, state.globalStep, console)) {
                 loop.log = log;
+                int all = Threads.configuredCount();
                 int threads = Threads.fitTo(loop::probe);
-                if (threads < Threads.configuredCount()) {
-                    console.printf("threads: %d of %d (a batch's linear products are all under 2^26 multiply-adds)%n", threads,
-                            Threads.configuredCount());
+                if (threads < all) {
+                    console.printf("threads: %d of %d (a batch's linear products are all under 2^26 multiply-adds)%n", threads, all);
                 }
                 long t0 = System.nanoTime();
                 loop.run();
