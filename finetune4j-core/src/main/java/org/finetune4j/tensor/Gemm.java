@@ -3,29 +3,40 @@ package org.finetune4j.tensor;
 import org.bytedeco.javacpp.Loader;
 
 /**
- * Where float32 matrix products run. libtorch's CPU build here multiplies float32 with OpenBLAS,
- * whose own pthread pool fights libtorch's OpenMP team: batched products (attention) call it from
- * inside OpenMP loops, and on two cores a 96-matrix bmm took 35-930 ms instead of 4 ms. OpenBLAS is
- * therefore held to one thread, and float32 linear layers large enough go to oneDNN, which runs on
- * libtorch's OpenMP threads (as bfloat16 products under autocast always do).
+ * Where float32 matrix products run. libtorch's CPU build here multiplies float32 with OpenBLAS, which
+ * keeps a pthread pool of its own beside libtorch's OpenMP team. While OpenMP's workers sleep between
+ * ops ({@code OMP_WAIT_POLICY=PASSIVE}, the launcher's default) the two pools take turns, and OpenBLAS
+ * gets as many threads as libtorch: every float32 product runs there. With spinning OpenMP workers
+ * (libgomp's default) they fight for the cores (a BERT-base training step took 5.8 s against 3.5 s),
+ * so OpenBLAS is held to the calling thread and float32 linear layers large enough go to oneDNN, which
+ * runs on libtorch's OpenMP threads (as bfloat16 products under autocast always do).
  */
 final class Gemm {
 
     /**
-     * Multiply-adds from which a float32 linear layer runs in oneDNN (below, the per-call conversions cost
-     * more than its two threads gain): 2^25. BERT-tiny's layers on packed SST-2 batches (about 450 rows,
-     * 2.1M-29M multiply-adds) took 75-90 ms a training step in oneDNN from 2^20 on, 40 ms on one OpenBLAS
-     * thread (bench --recipe examples/sst2-bert-tiny.yaml, shared 2-core machine). The property
-     * finetune4j.onednn.macs changes it (-1: never), for measurements.
+     * Whether OpenMP's workers sleep between ops: {@code OMP_WAIT_POLICY=PASSIVE} in the environment
+     * (libgomp reads it when loaded). Not final, for the test of the oneDNN path.
+     */
+    static boolean sleepingWorkers = "passive".equalsIgnoreCase(String.valueOf(System.getenv("OMP_WAIT_POLICY")).trim());
+
+    /**
+     * Multiply-adds from which a float32 linear layer runs in oneDNN while OpenBLAS is held to one thread
+     * (below, the per-call conversions cost more than its two threads gain): 2^25. BERT-tiny's layers on
+     * packed SST-2 batches (about 450 rows, 2.1M-29M multiply-adds) took 75-90 ms a training step in oneDNN
+     * from 2^20 on, 40 ms on one OpenBLAS thread (bench --recipe examples/sst2-bert-tiny.yaml, shared 2-core
+     * machine). The property finetune4j.onednn.macs changes it (-1: never), for measurements.
      */
     static final long ONEDNN_MACS = Long.getLong("finetune4j.onednn.macs", 1L << 25);
 
     private Gemm() {}
 
-    /** Holds OpenBLAS to the calling thread (the library libtorch links, loaded through its presets). */
-    static void singleThreadedBlas() {
+    /**
+     * Gives OpenBLAS (the library libtorch links, loaded through its presets) libtorch's {@code threads}
+     * while OpenMP's workers sleep, else holds it to the calling thread.
+     */
+    static void blasThreads(int threads) {
         Loader.load(org.bytedeco.openblas.global.openblas.class);
-        org.bytedeco.openblas.presets.openblas.blas_set_num_threads(1);
+        org.bytedeco.openblas.presets.openblas.blas_set_num_threads(sleepingWorkers ? threads : 1);
     }
 
     /**
@@ -48,7 +59,8 @@ final class Gemm {
     }
 
     /**
-     * Whether {@code x W^T + b} runs in oneDNN: float32 throughout, on the CPU, outside autocast, and big enough.
+     * Whether {@code x W^T + b} runs in oneDNN: float32 throughout, on the CPU, outside autocast, big enough,
+     * and OpenBLAS held to one thread (spinning OpenMP workers).
      * While {@link #largestSince} counts, every product asked about counts towards {@link #largest}.
      */
     static boolean oneDnn(Tensor x, Tensor w, Tensor b) {
@@ -62,6 +74,6 @@ final class Gemm {
         if (counting) {
             largest = Math.max(largest, macs);
         }
-        return cpu && float32 && ONEDNN_MACS >= 0 && macs >= ONEDNN_MACS;
+        return cpu && float32 && !sleepingWorkers && ONEDNN_MACS >= 0 && macs >= ONEDNN_MACS;
     }
 }

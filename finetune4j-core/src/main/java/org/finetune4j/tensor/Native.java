@@ -34,9 +34,7 @@ final class Native {
             }
             defaultProperty("org.bytedeco.javacpp.maxBytes", "0");
             defaultProperty("org.bytedeco.javacpp.maxPhysicalBytes", "0");
-            int threads = Threads.configured();
-            Gemm.singleThreadedBlas();
-            torch.set_num_threads(threads);
+            Threads.apply(Threads.configured());
             torch.set_num_interop_threads(1);
             ready = true;
         }

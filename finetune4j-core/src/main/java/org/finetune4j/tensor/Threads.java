@@ -7,7 +7,8 @@ import org.finetune4j.Finetune4jException;
  * libtorch's intra-op thread count: {@code --threads} (the property {@code finetune4j.threads}), else
  * the environment's {@code FINETUNE4J_THREADS}, else one per core, which training narrows to one where
  * its batches are small ({@link #fitTo}). Inter-op parallelism is off (one thread): every op runs on the
- * calling thread and its OpenMP team.
+ * calling thread and its OpenMP team. OpenBLAS, which multiplies float32, follows the count while
+ * OpenMP's workers sleep ({@link Gemm#blasThreads}).
  */
 public final class Threads {
 
@@ -49,8 +50,9 @@ public final class Threads {
      * BERT-tiny (largest product 25-38M: up to about 8 rows of 64 tokens) took 24 ms a step on one thread and
      * 30-32 ms on two in float32, 27 and 44-49 ms under bfloat16 autocast. Two threads won from 110M on (packed
      * Alpaca batches of stories260K, rows of 512 tokens: 12% more tokens/s; batches of 32 x 128 tokens, 268M:
-     * 124-132 against 140-147 ms) and lost at 85M (padded SST-2 batches: 54-57 against 47-50 ms), which the
-     * rule leaves on two threads as before.
+     * 124-132 against 140-147 ms) and lost at 85M (padded SST-2 batches: 54-57 against 47-50 ms) while OpenBLAS
+     * had one thread; with OpenBLAS on libtorch's threads those padded batches take 38 ms on two against 43 on one,
+     * and packed ones 23 on one against 26 on two.
      */
     static final long SMALL_PRODUCT = 1L << 26;
 
@@ -63,7 +65,7 @@ public final class Threads {
         Native.init();
         boolean given = given() != null;
         int n = fitting(given ? Long.MAX_VALUE : Gemm.largestSince(probe), given, configured());
-        torch.set_num_threads(n);
+        apply(n);
         return n;
     }
 
@@ -81,7 +83,7 @@ public final class Threads {
     /** Back to the configured count (after {@link #fitTo}). */
     public static void reset() {
         Native.init();
-        torch.set_num_threads(configured());
+        apply(configured());
     }
 
     /** Sets the count now (before the first op for the same effect as at start-up); n >= 1. */
@@ -91,7 +93,13 @@ public final class Threads {
         }
         System.setProperty(PROPERTY, Integer.toString(n));
         Native.init();
+        apply(n);
+    }
+
+    /** libtorch's count, and OpenBLAS's to match where it may ({@link Gemm#blasThreads}). */
+    static void apply(int n) {
         torch.set_num_threads(n);
+        Gemm.blasThreads(n);
     }
 
     /** The intra-op thread count libtorch uses. */

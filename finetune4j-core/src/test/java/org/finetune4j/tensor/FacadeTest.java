@@ -92,9 +92,14 @@ class FacadeTest {
         }
     }
 
-    /** A float32 linear large enough for oneDNN equals libtorch's own, forward and backward, with any weight strides. */
+    /**
+     * A float32 linear large enough for oneDNN (where spinning OpenMP workers hold OpenBLAS to one thread) equals
+     * libtorch's own, forward and backward, with any weight strides.
+     */
     @Test
     void oneDnnLinearEqualsLibtorchs() {
+        boolean sleeping = Gemm.sleepingWorkers;
+        Gemm.sleepingWorkers = false;
         try (Scope s = Scope.open()) {
             Torch.manualSeed(4);
             Tensor x0 = Torch.randn(8, 64, 128); // 512 x 128 x 512 multiply-adds: 2^25, the least that runs in oneDNN
@@ -107,6 +112,8 @@ class FacadeTest {
                     assertThat(maxRelative(fast[i], plain[i])).as("output/gradient %d", i).isLessThan(1e-5);
                 }
             }
+        } finally {
+            Gemm.sleepingWorkers = sleeping;
         }
     }
 

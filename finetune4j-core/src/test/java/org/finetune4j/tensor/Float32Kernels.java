@@ -2,14 +2,15 @@ package org.finetune4j.tensor;
 
 import java.util.Arrays;
 import java.util.List;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * Times single float32 kernels on the CPU, as scripts/float32-kernels.sh does with torch in Python (not a unit
  * test): a linear layer's forward and backward at [512 x 768] x [768 x 2304] (GPT-2's attention input
- * projection on 4 x 128 tokens) as {@link F#linear} runs it (oneDNN) and in libtorch's own linear (OpenBLAS),
- * and three memory-bound ops on 4M floats: a product, a fill with zeros and dropout's mask. Prints one line of
- * median milliseconds a kernel over {@code reps} runs.
+ * projection on 4 x 128 tokens) as {@link F#linear} runs it (OpenBLAS on libtorch's threads while OpenMP's
+ * workers sleep) and in oneDNN (its path with spinning workers), an attention-shaped batched product
+ * (96 x [128 x 64] x [64 x 128], BERT-base's scores on 8 x 128 tokens), and three memory-bound ops on 4M floats:
+ * a product, a fill with zeros and dropout's mask. Prints one line of median milliseconds a kernel over
+ * {@code reps} runs.
  */
 public final class Float32Kernels {
 
@@ -22,9 +23,17 @@ public final class Float32Kernels {
         Tensor w = Torch.randn(2304, 768).requiresGrad_(true).persist();
         Tensor a = Torch.randn(4096, 1024).persist();
         Tensor b = Torch.randn(4096, 1024).persist();
+        Tensor q = Torch.randn(96, 128, 64).persist();
+        Tensor kT = Torch.randn(96, 64, 128).persist();
+        boolean sleeping = Gemm.sleepingWorkers;
         List<Runnable> kernels = List.of(
                 () -> backward(F.linear(x, w, null), x, w),
-                () -> backward(new Tensor(torch.linear(x.t, w.t)), x, w),
+                () -> {
+                    Gemm.sleepingWorkers = false; // F.linear's oneDNN path
+                    backward(F.linear(x, w, null), x, w);
+                    Gemm.sleepingWorkers = sleeping;
+                },
+                () -> q.matmul(kT),
                 () -> a.mul(b),
                 () -> Torch.zerosLike(a),
                 () -> F.dropout(a, 0.1, true));
@@ -32,8 +41,8 @@ public final class Float32Kernels {
         for (int k = 0; k < kernels.size(); k++) {
             ms[k] = median(kernels.get(k), reps);
         }
-        System.out.printf("java    linear %.1f ms (OpenBLAS %.1f)  mul %.2f ms  zeros %.2f ms  dropout %.2f ms  threads %d%n",
-                ms[0], ms[1], ms[2], ms[3], ms[4], Threads.get());
+        System.out.printf("java    linear %.1f ms (oneDNN %.1f)  bmm %.2f ms  mul %.2f ms  zeros %.2f ms  dropout %.2f ms  threads %d%n",
+                ms[0], ms[1], ms[2], ms[3], ms[4], ms[5], Threads.get());
     }
 
     private static void backward(Tensor y, Tensor x, Tensor w) {

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Training's thread count: one thread for batches whose linear products are all small, unless a count is given. */
+/**
+ * Training's thread count: one thread for batches whose linear products are all small, unless a count is given;
+ * OpenBLAS follows the count while OpenMP's workers sleep.
+ */
 class ThreadsTest {
 
     @Test
@@ -36,5 +39,25 @@ class ThreadsTest {
         assertThat(Threads.fitTo(() -> { })).isEqualTo(Threads.configuredCount());
         Threads.reset();
         assertThat(Threads.get()).isEqualTo(before);
+    }
+
+    @Test
+    void openBlasTakesLibtorchsThreadsOnlyWhileOpenMpWorkersSleep() { // the tests run with OMP_WAIT_POLICY=PASSIVE
+        assertThat(Gemm.sleepingWorkers).isTrue();
+        boolean sleeping = Gemm.sleepingWorkers;
+        try (Scope s = Scope.open()) {
+            Tensor x = Torch.randn(512, 128);
+            Tensor w = Torch.randn(512, 128); // 2^25 multiply-adds: oneDNN's from where OpenBLAS has one thread
+            Threads.apply(2);
+            assertThat(org.bytedeco.openblas.presets.openblas.blas_get_num_threads()).isEqualTo(2);
+            assertThat(Gemm.oneDnn(x, w, null)).isFalse();
+            Gemm.sleepingWorkers = false; // spinning workers: OpenBLAS on the calling thread, large products in oneDNN
+            Threads.apply(2);
+            assertThat(org.bytedeco.openblas.presets.openblas.blas_get_num_threads()).isEqualTo(1);
+            assertThat(Gemm.oneDnn(x, w, null)).isTrue();
+        } finally {
+            Gemm.sleepingWorkers = sleeping;
+            Threads.reset();
+        }
     }
 }
