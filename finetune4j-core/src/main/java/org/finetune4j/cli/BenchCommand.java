@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.finetune4j.Finetune4jException;
+import org.finetune4j.tensor.Threads;
 import org.finetune4j.train.Benchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -173,7 +174,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static String threads(ObjectNode r) {
         int n = r.get("threads").asInt();
-        return n + (n == 1 ? " thread" : " threads");
+        return n + (n == 1 ? " thread" : " threads") + (n < Threads.configuredCount() ? " between products" : "");
     }
 
     private List<Benchmark.Case> selected() {

@@ -171,7 +171,8 @@ public final class Trainer {
                 int all = Threads.configuredCount();
                 int threads = Threads.fitTo(loop::probe);
                 if (threads < all) {
-                    console.printf("threads: %d of %d (a batch's linear products are all under 2^26 multiply-adds)%n", threads, all);
+                    console.printf("threads: %d of %d between products (a batch's linear products are all under 2^26"
+                            + " multiply-adds)%n", threads, all);
                 }
                 long t0 = System.nanoTime();
                 loop.run();

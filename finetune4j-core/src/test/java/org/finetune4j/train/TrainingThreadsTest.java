@@ -21,7 +21,7 @@ class TrainingThreadsTest {
         Path train = TrainerFixture.tsv(dir, "train.tsv", 8, 1);
         Path recipe = TrainerFixture.recipe(dir, train, null, "max_steps: 1", "save_strategy: 'no'");
         String chosen = train(recipe, null, "a");
-        assertThat(chosen).contains("threads: 1 of " + Runtime.getRuntime().availableProcessors() + " (");
+        assertThat(chosen).contains("threads: 1 of " + Runtime.getRuntime().availableProcessors() + " between products (");
         assertThat(train(recipe, "2", "b")).doesNotContain("threads: ");
     }
 
