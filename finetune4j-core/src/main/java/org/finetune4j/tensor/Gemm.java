@@ -6,7 +6,7 @@ import org.bytedeco.javacpp.Loader;
  * Where float32 matrix products run. libtorch's CPU build here multiplies float32 with OpenBLAS, which
  * keeps a pthread pool of its own beside libtorch's OpenMP team. While OpenMP's workers sleep between
  * ops ({@code OMP_WAIT_POLICY=PASSIVE}, the launcher's default) the two pools take turns, and OpenBLAS
- * gets as many threads as libtorch: every float32 product runs there. With spinning OpenMP workers
+ * gets the configured thread count: every float32 product runs there. With spinning OpenMP workers
  * (libgomp's default) they fight for the cores (a BERT-base training step took 5.8 s against 3.5 s),
  * so OpenBLAS is held to the calling thread and float32 linear layers large enough go to oneDNN, which
  * runs on libtorch's OpenMP threads (as bfloat16 products under autocast always do).
@@ -31,8 +31,8 @@ final class Gemm {
     private Gemm() {}
 
     /**
-     * Gives OpenBLAS (the library libtorch links, loaded through its presets) libtorch's {@code threads}
-     * while OpenMP's workers sleep, else holds it to the calling thread.
+     * Gives OpenBLAS (the library libtorch links, loaded through its presets) {@code threads} while OpenMP's
+     * workers sleep, else holds it to the calling thread.
      */
     static void blasThreads(int threads) {
         Loader.load(org.bytedeco.openblas.global.openblas.class);
