@@ -55,7 +55,9 @@ final class RecipeBench {
                 new Trainer(timed, new PrintStream(PrintStream.nullOutputStream()))
                         .onStep((step, loss) -> {
                             marks.add(new double[] {System.nanoTime() / 1e9, Memory.cpuSeconds()});
-                            threads[0] = Threads.get();
+                            if (threads[0] == 0) { // set before the first step, kept to the end
+                                threads[0] = Threads.get();
+                            }
                         })
                         .train();
             }

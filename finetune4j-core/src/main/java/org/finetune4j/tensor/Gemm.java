@@ -64,6 +64,9 @@ final class Gemm {
      * While {@link #largestSince} counts, every product asked about counts towards {@link #largest}.
      */
     static boolean oneDnn(Tensor x, Tensor w, Tensor b) {
+        if (sleepingWorkers && !counting) {
+            return false; // every float32 product runs in OpenBLAS: no lookups on the forward pass
+        }
         boolean float32 = x.dtype() == DType.F32 && w.dtype() == DType.F32 && (b == null || b.dtype() == DType.F32)
                 && Autocast.current() == null;
         if (!float32 && !counting) {
