@@ -162,17 +162,19 @@ public final class Bert extends TransformerModel {
             Tensor bias = in.attentionBias(0, false, 0); // [B, 1, 1, T], [R, 1, L, L] packed, or null
             Tensor h = Layers.run(all.subList(0, all.size() - 1), embeddings.forward(in, f), f,
                     (layer, x, fw) -> layer.forward(x, bias, fw)); // [B, T, C]
+            Layer last = all.get(all.size() - 1);
             Inputs.Packed p = in.packed();
-            Tensor rows = p != null ? p.rows() : Torch.arange(0, h.size(0)); // [N]
-            Tensor flat = p != null ? p.firsts() : rows.mul(h.size(1)); // [N]
-            Tensor keys; // [N, 1, 1, T]: which keys each first token attends to
-            if (p != null) {
-                Tensor own = p.sequenceIds().reshape(-1).indexSelect(0, flat).unsqueeze(1); // [N, 1]
-                keys = p.sequenceIds().indexSelect(0, rows).eq(own).to(DType.F32).sub(1).mul(Float.MAX_VALUE).unsqueeze(1).unsqueeze(1);
-            } else {
-                keys = bias == null ? null : bias.indexSelect(0, rows);
+            if (p == null) { // each row's first token over its row's keys
+                return last.forwardAt(h, Torch.arange(0, h.size(0)).mul(h.size(1)), bias, f);
             }
-            return all.get(all.size() - 1).forwardAt(h, rows, flat, keys, f);
+            // packed: every example's first token over all R * L keys as one row, masked to its own example's
+            // (a token's example numbered uniquely over the rows; pads, sequence id 0, belong to none)
+            long r = h.size(0);
+            long l = h.size(1);
+            Tensor example = p.sequenceIds().add(Torch.arange(0, r).unsqueeze(1).mul(l + 1)).reshape(-1); // [R * L]
+            Tensor own = example.indexSelect(0, p.firsts()).unsqueeze(1); // [N, 1]
+            Tensor keys = example.unsqueeze(0).eq(own).to(DType.F32).sub(1).mul(Float.MAX_VALUE).view(1, 1, own.size(0), r * l);
+            return last.forwardAt(h.reshape(1, r * l, h.size(2)), p.firsts(), keys, f);
         }
 
         /** tanh(dense(first)) of the first tokens' hidden states [B or N, C]. */
@@ -261,17 +263,17 @@ public final class Bert extends TransformerModel {
         }
 
         /**
-         * The layer's output at N chosen tokens only [N, C]: token {@code flat[n]} (a flat index into the B * T
-         * tokens of h [B, T, C]) attends over the keys of its row {@code rows[n]} with {@code bias} [N, 1, 1, T].
+         * The layer's output at N chosen tokens only [N, C]: the tokens {@code flat} (flat indices into the B * T
+         * tokens of h [B, T, C], N / B of them in each row, row by row) attend over the keys of their row with
+         * {@code bias} [B or 1, 1, N / B or 1, T] (or null).
          */
-        Tensor forwardAt(Tensor h, Tensor rows, Tensor flat, Tensor bias, Forward f) {
+        Tensor forwardAt(Tensor h, Tensor flat, Tensor bias, Forward f) {
             int heads = c.numHeads();
-            long n = flat.size(0);
-            Tensor hq = h.reshape(-1, h.size(2)).indexSelect(0, flat).unsqueeze(1); // [N, 1, C]
-            Tensor q = Attention.splitHeads(query.forward(hq), heads); // [N, H, 1, D]
-            Tensor k = Attention.splitHeads(key.forward(h), heads).indexSelect(0, rows); // [N, H, T, D]
-            Tensor v = Attention.splitHeads(value.forward(h), heads).indexSelect(0, rows);
-            return rest(hq, q, k, v, bias, f).reshape(n, h.size(2));
+            Tensor hq = h.reshape(-1, h.size(2)).indexSelect(0, flat).view(h.size(0), -1, h.size(2)); // [B, N / B, C]
+            Tensor q = Attention.splitHeads(query.forward(hq), heads); // [B, H, N / B, D]
+            Tensor k = Attention.splitHeads(key.forward(h), heads); // [B, H, T, D]
+            Tensor v = Attention.splitHeads(value.forward(h), heads);
+            return rest(hq, q, k, v, bias, f).reshape(flat.size(0), h.size(2));
         }
 
         /** Attention of q over k, v, then the output projection, residual, norm and FFN on x's positions. */

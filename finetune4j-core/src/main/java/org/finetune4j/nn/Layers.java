@@ -6,6 +6,7 @@ import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import org.finetune4j.tensor.Autocast;
 import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DropoutDraws;
 import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensor;
@@ -19,8 +20,9 @@ import org.finetune4j.tensor.Torch;
  * the forward's autocast) and back-propagated with the gradient the later layer left on its input
  * leaf, so parameter gradients accumulate exactly as in one backward pass while only one layer's
  * activations exist at a time. Dropout replays: in training every layer k runs with libtorch's
- * generator seeded to base + k (base drawn from the generator once per stack), in both paths, so
- * the recomputation draws the same masks and both paths give the same gradients.
+ * generator seeded to base + k (base drawn from the generator once per stack), in both paths, and a
+ * recomputed layer takes a CPU step's drawn numbers ({@link DropoutDraws}) again from where its forward
+ * took them, so the recomputation draws the same masks and both paths give the same gradients.
  */
 public final class Layers {
 
@@ -55,12 +57,14 @@ public final class Layers {
 
     private static <M extends Module> Tensor checkpointed(List<M> layers, Tensor x, Forward f, Step<M> step, long base) {
         List<Tensor> inputs = new ArrayList<>(layers.size());
+        long[] drawsAt = new long[layers.size()];
         Tensor origin = x; // may carry the embeddings' graph
         try (Autograd.Guard off = Autograd.noGrad()) {
             for (int k = 0; k < layers.size(); k++) {
                 M layer = layers.get(k);
                 Tensor in = x.detach(); // [B, T, C], no graph
                 inputs.add(in);
+                drawsAt[k] = DropoutDraws.position();
                 Torch.manualSeed(base + k);
                 x = inSegment(f, in, seg -> step.apply(layer, seg, f));
             }
@@ -68,7 +72,7 @@ public final class Layers {
         Torch.manualSeed(base + layers.size());
         x.requiresGrad_(true); // the leaf the head's graph starts from
         Forward replay = new Forward(true, false, false);
-        f.stacks.add(new Stack(x, origin, inputs, replay, Autocast.current(), k -> {
+        f.stacks.add(new Stack(x, origin, inputs, drawsAt, replay, Autocast.current(), k -> {
             Torch.manualSeed(base + k);
             return in -> step.apply(layers.get(k), in, replay);
         }));
@@ -95,7 +99,7 @@ public final class Layers {
      * layer's input, the pass the recomputation runs under (training, capturing nothing) and the
      * forward's autocast dtype (null: none).
      */
-    record Stack(Tensor output, Tensor origin, List<Tensor> inputs, Forward replay, DType autocast,
+    record Stack(Tensor output, Tensor origin, List<Tensor> inputs, long[] drawsAt, Forward replay, DType autocast,
             IntFunction<UnaryOperator<Tensor>> layer) {}
 
     /** Back-propagates {@code loss}, then recomputes each checkpointed stack of {@code f}, last first. */
@@ -126,7 +130,8 @@ public final class Layers {
             Tensor leaf = st.inputs().get(k).detach().requiresGrad_(true);
             Tensor y;
             try (Forward.Scope pass = st.replay().enter(); // layers that read the current pass (LoRA dropout) see training
-                    Autograd.Guard cast = Autocast.of(st.autocast())) {
+                    Autograd.Guard cast = Autocast.of(st.autocast());
+                    DropoutDraws.Replay again = DropoutDraws.replay(st.drawsAt()[k])) {
                 y = st.layer().apply(k).apply(leaf); // [B, T, C]
             }
             y.backward(g);

@@ -69,9 +69,21 @@ public final class F {
         return new Tensor(torch.silu(x.t));
     }
 
-    /** Inverted dropout with the default generator; {@code x} itself when not training or p = 0. */
+    /**
+     * Inverted dropout: each element kept with probability 1 - p and scaled by 1 / (1 - p); {@code x} itself
+     * when not training or p = 0. In a CPU training step the mask comes from the numbers {@link DropoutDraws}
+     * drew ahead (kept where the number is at least p), elsewhere from libtorch's dropout and default generator.
+     */
     public static Tensor dropout(Tensor x, double p, boolean training) {
-        return !training || p <= 0 ? x : new Tensor(torch.dropout(x.t, p, true));
+        if (!training || p <= 0) {
+            return x;
+        }
+        Tensor u = p < 1 && x.device().kind() == Device.Kind.CPU ? DropoutDraws.take(x.numel()) : null;
+        if (u == null) {
+            return new Tensor(torch.dropout(x.t, p, true));
+        }
+        Tensor keep = u.view(x.shape()).ge(p).mul(1 / (1 - p)); // float32 0 or 1 / (1 - p)
+        return x.mul(x.dtype() == DType.F32 ? keep : keep.to(x.dtype()));
     }
 
     /** Mean cross-entropy of logits [N, C] against labels [N] over the labels that are not -100 (NaN when none is). */

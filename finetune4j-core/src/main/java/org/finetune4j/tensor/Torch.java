@@ -157,15 +157,32 @@ public final class Torch {
      * {@code torch._fused_adamw_}: one AdamW step of every tensor in {@code params}, in place, each read and
      * written once (torch.optim.AdamW with {@code fused=True}, Transformers' default optimizer
      * {@code adamw_torch_fused}). {@code step} is the step number after this update, a float32 scalar on the
-     * parameters' device (passed for every parameter); the kernel adds no gradient scale and skips nothing.
+     * parameters' device (passed for every parameter). With {@code gradDivisor} (a float32 scalar there, or null)
+     * the kernel first divides each gradient by it and writes the quotient back, in the same pass (the
+     * {@code grad_scale} that GradScaler passes); it skips nothing.
      */
     public static void fusedAdamW_(List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs, List<Tensor> expAvgSqs,
-            Tensor step, double lr, double beta1, double beta2, double weightDecay, double eps) {
+            Tensor step, double lr, double beta1, double beta2, double weightDecay, double eps, Tensor gradDivisor) {
         IValueVector stack = new IValueVector(list(params), list(grads), list(expAvgs), list(expAvgSqs), list(List.of()),
                 list(java.util.Collections.nCopies(params.size(), step)), new IValue(lr), new IValue(beta1), new IValue(beta2), new IValue(weightDecay),
-                new IValue(eps), new IValue(false), new IValue(false), new IValue(), new IValue());
+                new IValue(eps), new IValue(false), new IValue(false), gradDivisor == null ? new IValue() : new IValue(gradDivisor.t), new IValue());
         FUSED_ADAMW.callBoxed(stack);
     }
+
+    /** {@code torch._foreach_norm}: the L2 norm of each tensor, in one call. */
+    public static List<Tensor> foreachNorm(List<Tensor> tensors) {
+        IValueVector stack = new IValueVector(list(tensors), new IValue(new org.bytedeco.pytorch.Scalar(2.0)), new IValue());
+        FOREACH_NORM.callBoxed(stack);
+        TensorVector norms = stack.get(0).toTensorVector();
+        List<Tensor> out = new java.util.ArrayList<>((int) norms.size());
+        for (long i = 0; i < norms.size(); i++) {
+            out.add(new Tensor(norms.get(i)));
+        }
+        return out;
+    }
+
+    private static final OperatorHandle FOREACH_NORM = Dispatcher.singleton().findSchemaOrThrow("aten::_foreach_norm", "Scalar")
+            .retainReference();
 
     /** Looked up once; an extra reference keeps it alive when the scope it was made in closes. */
     private static final OperatorHandle FUSED_ADAMW = Dispatcher.singleton().findSchemaOrThrow("aten::_fused_adamw_", "")

@@ -82,6 +82,15 @@ public final class AdamW implements AutoCloseable {
      * ({@link Torch#fusedAdamW_}); parameters without a gradient are skipped.
      */
     public void step(double lr) {
+        step(lr, 1);
+    }
+
+    /**
+     * As {@link #step(double)}, every gradient first multiplied by {@code gradFactor} (clipping's, {@link
+     * Gradients#clipFactor}) in the same pass, and left so: the fused kernel divides by {@code 1 / gradFactor},
+     * so the gradients equal clip_grad_norm_'s product up to float32 rounding, without a pass of their own.
+     */
+    public void step(double lr, double gradFactor) {
         step++;
         try (Autograd.Guard off = Autograd.noGrad(); Scope tmp = Scope.open()) {
             for (Group g : groups) {
@@ -102,7 +111,8 @@ public final class AdamW implements AutoCloseable {
                 }
                 if (!w.isEmpty()) {
                     Tensor count = Torch.full(step, DType.F32).to(w.get(0).device());
-                    Torch.fusedAdamW_(w, grads, m, v, count, lr, beta1, beta2, g.weightDecay(), eps);
+                    Tensor divisor = gradFactor == 1 ? null : Torch.full(1 / gradFactor, DType.F32).to(w.get(0).device());
+                    Torch.fusedAdamW_(w, grads, m, v, count, lr, beta1, beta2, g.weightDecay(), eps, divisor);
                 }
             }
         }

@@ -20,7 +20,9 @@ import org.finetune4j.peft.LoraModel;
 import org.finetune4j.tensor.Autocast;
 import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Devices;
+import org.finetune4j.tensor.DropoutDraws;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Threads;
@@ -160,11 +162,12 @@ public final class Benchmark {
                 }
             });
         }
-        try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), 0.01, false), 0.9, 0.999, 1e-8)) {
+        try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), 0.01, false), 0.9, 0.999, 1e-8);
+                DropoutDraws draws = !forwardOnly && Devices.current().kind() == Device.Kind.CPU ? new DropoutDraws() : null) {
             for (int i = 0; i < warmup + steps; i++) {
                 long t0 = System.nanoTime();
                 double c0 = Memory.cpuSeconds();
-                try (Scope step = Scope.open()) {
+                try (Scope step = Scope.open(); DropoutDraws.Step drawn = draws == null ? null : draws.step(i, i + 1)) {
                     Inputs in = inputs(c, config, ids, rng);
                     if (forwardOnly) {
                         forward(model, in, autocast);
@@ -219,8 +222,7 @@ public final class Benchmark {
             loss = model.forward(in, f).loss();
         }
         f.backward(loss);
-        Gradients.clip(params, 1.0);
-        opt.step(2e-5);
+        opt.step(2e-5, Gradients.clipFactor(Gradients.norm(params), 1.0));
     }
 
     private static ObjectNode report(Case c, ModelConfig config, TransformerModel model, List<Double> times,

@@ -22,6 +22,9 @@ import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.tensor.Autocast;
 import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.Device;
+import org.finetune4j.tensor.Devices;
+import org.finetune4j.tensor.DropoutDraws;
 import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensor;
@@ -151,7 +154,8 @@ public final class Trainer {
                         : String.format("%,d examples", args.perDeviceTrainBatchSize()), micro * world.size(), total);
         Schedule schedule = new Schedule(args.lrSchedulerType(), args.warmup(total), total);
         try (AdamW opt = new AdamW(AdamW.groups(job.model().namedParameters(), args.weightDecay(), true),
-                args.adamBeta1(), args.adamBeta2(), args.adamEpsilon())) {
+                args.adamBeta1(), args.adamBeta2(), args.adamEpsilon());
+                DropoutDraws draws = Devices.current().kind() == Device.Kind.CPU ? new DropoutDraws() : null) {
             Path resume = Ranks.agreeOnResume(world, Runs.resumePoint(args));
             Ranks.checkOuterSteps(args, innerSteps, outer != null, resume != null);
             TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), job.saver(), opt);
@@ -164,7 +168,7 @@ public final class Trainer {
             if (outer != null) {
                 outer.begin(leaves());
             }
-            Loop loop = new Loop(sampler, stepsPerEpoch, epochs, schedule, opt, state, scaler);
+            Loop loop = new Loop(sampler, stepsPerEpoch, epochs, schedule, opt, state, scaler, draws);
             try (MetricsLog log = new MetricsLog(world.main() ? args.outputDir().resolve("metrics.jsonl") : null, state.logHistory,
                     total, state.globalStep, console)) {
                 loop.log = log;
@@ -192,6 +196,7 @@ public final class Trainer {
         final AdamW opt;
         final TrainerState state;
         final LossScaler scaler; // fp16: the dynamic loss scale; null otherwise
+        final DropoutDraws draws; // CPU: dropout's numbers, drawn a step ahead; null otherwise
         final int startStep;
         MetricsLog log;
         double lossSinceLog;
@@ -208,7 +213,8 @@ public final class Trainer {
         boolean tokenLabelled;
         boolean stop;
 
-        Loop(Sampler sampler, int stepsPerEpoch, int epochs, Schedule schedule, AdamW opt, TrainerState state, LossScaler scaler) {
+        Loop(Sampler sampler, int stepsPerEpoch, int epochs, Schedule schedule, AdamW opt, TrainerState state, LossScaler scaler,
+                DropoutDraws draws) {
             this.sampler = sampler;
             this.stepsPerEpoch = stepsPerEpoch;
             this.epochs = epochs;
@@ -216,6 +222,7 @@ public final class Trainer {
             this.opt = opt;
             this.state = state;
             this.scaler = scaler;
+            this.draws = draws;
             this.startStep = state.globalStep;
             this.stop = state.globalStep >= schedule.total(); // resumed from the last step: nothing left to train
         }
@@ -282,6 +289,11 @@ public final class Trainer {
             }
         }
 
+        /** The seed of step {@code index} on this rank. */
+        private long seed(int index) {
+            return args.seed() * 1_000_003L + index + world.rank() * RANK_SEED_STRIDE;
+        }
+
         /** The scheduled learning rate; fp16 steps skipped for non-finite gradients do not advance the schedule, as in Trainer. */
         private double lr() {
             return schedule.lr(state.globalStep - (scaler == null ? 0 : scaler.skippedSteps()), args.learningRate());
@@ -294,7 +306,7 @@ public final class Trainer {
          */
         private double step(List<int[]> group, double lr, int index) {
             long t0 = System.nanoTime();
-            long seed = args.seed() * 1_000_003L + index + world.rank() * RANK_SEED_STRIDE; // dropout, masking: per rank
+            long seed = seed(index); // dropout, masking: per rank
             Torch.manualSeed((int) seed);
             List<Batch> batches = new java.util.ArrayList<>(group.size());
             for (int m = 0; m < group.size(); m++) {
@@ -323,8 +335,10 @@ public final class Trainer {
             examples += (long) global[5];
             double loss = 0;
             opt.zeroGrad();
-            for (Batch b : batches) {
-                loss += microStep(b, (long) global[0], index);
+            try (DropoutDraws.Step drawn = draws == null ? null : draws.step(seed, seed(index + 1))) {
+                for (Batch b : batches) {
+                    loss += microStep(b, (long) global[0], index);
+                }
             }
             if (outer == null) {
                 sync.sum(leaves());
@@ -332,9 +346,9 @@ public final class Trainer {
             }
             loss = world.sum(loss)[0] / (outer != null ? world.size() : 1);
             boolean finite = scaler == null || scaler.unscale(leaves()); // fp16: unscaled before clipping, as GradScaler
-            lastGradNorm = Gradients.clip(trainable, args.maxGradNorm());
+            lastGradNorm = Gradients.norm(trainable);
             if (finite) {
-                opt.step(lr);
+                opt.step(lr, Gradients.clipFactor(lastGradNorm, args.maxGradNorm()));
             }
             if (scaler != null) {
                 scaler.update(finite);

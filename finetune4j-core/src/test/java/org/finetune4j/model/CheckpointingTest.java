@@ -11,6 +11,7 @@ import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.peft.Freezing;
 import org.finetune4j.tensor.Autograd;
+import org.finetune4j.tensor.DropoutDraws;
 import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Torch;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,41 @@ class CheckpointingTest {
                 model.namedParameters().values().forEach(Parameter::dropGradient);
                 Map<String, float[]> eval = gradients(model, Fixtures.golden(fixture), new Forward(false, false, false));
                 assertThat(maxDiff(plain, eval)).as("dropout changed the gradients").isGreaterThan(1e-4);
+            }
+        }
+    }
+
+    /**
+     * In a CPU training step dropout takes the numbers drawn for the step ({@code DropoutDraws}): a recomputed layer
+     * takes its forward's again, so the gradients agree, and another step's seed gives other masks.
+     */
+    @Test
+    void drawnDropoutMasksReplay() {
+        for (String fixture : List.of("gpt2-lm", "bert-seqcls")) {
+            ObjectNode raw = ModelConfig.read(Fixtures.dir(fixture)).common().raw().deepCopy();
+            raw.put("attn_pdrop", 0.2).put("resid_pdrop", 0.2).put("embd_pdrop", 0.2)
+                    .put("hidden_dropout_prob", 0.2).put("attention_probs_dropout_prob", 0.2);
+            try (Scope scope = Scope.open(); DropoutDraws draws = new DropoutDraws()) {
+                TransformerModel model = Pretrained.load(Fixtures.dir(fixture), ModelConfig.parse(raw, fixture), null, 0).model();
+                JsonNode golden = Fixtures.golden(fixture);
+                Map<String, float[]> plain;
+                try (DropoutDraws.Step step = draws.step(7, 8)) {
+                    plain = gradients(model, golden, Forward.train());
+                    assertThat(DropoutDraws.position()).as("numbers the step's dropouts took").isPositive();
+                }
+                model.namedParameters().values().forEach(Parameter::dropGradient);
+                Map<String, float[]> ck;
+                try (DropoutDraws.Step step = draws.step(7, 8)) {
+                    ck = gradients(model, golden, Forward.train().checkpointed());
+                }
+                model.namedParameters().values().forEach(Parameter::dropGradient);
+                Map<String, float[]> other;
+                try (DropoutDraws.Step step = draws.step(9, 10)) {
+                    other = gradients(model, golden, Forward.train());
+                }
+                model.namedParameters().values().forEach(Parameter::dropGradient);
+                assertThat(maxDiff(plain, ck)).as("max |plain - checkpointed| gradient").isLessThanOrEqualTo(1e-6);
+                assertThat(maxDiff(plain, other)).as("another step's masks").isGreaterThan(1e-4);
             }
         }
     }
