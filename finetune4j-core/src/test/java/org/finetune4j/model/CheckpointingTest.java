@@ -35,12 +35,8 @@ class CheckpointingTest {
     @Test
     void dropoutMasksReplay() {
         for (String fixture : List.of("gpt2-lm", "bert-seqcls")) {
-            ObjectNode raw = ModelConfig.read(Fixtures.dir(fixture)).common().raw().deepCopy();
-            raw.put("attn_pdrop", 0.2).put("resid_pdrop", 0.2).put("embd_pdrop", 0.2)
-                    .put("hidden_dropout_prob", 0.2).put("attention_probs_dropout_prob", 0.2);
             try (Scope scope = Scope.open()) {
-                ModelConfig c = ModelConfig.parse(raw, fixture);
-                TransformerModel model = Pretrained.load(Fixtures.dir(fixture), c, null, 0).model();
+                TransformerModel model = withDropout(fixture);
                 Map<String, float[]> plain = compare(model, Fixtures.golden(fixture), 1e-6);
                 model.namedParameters().values().forEach(Parameter::dropGradient);
                 Map<String, float[]> eval = gradients(model, Fixtures.golden(fixture), new Forward(false, false, false));
@@ -56,11 +52,8 @@ class CheckpointingTest {
     @Test
     void drawnDropoutMasksReplay() {
         for (String fixture : List.of("gpt2-lm", "bert-seqcls")) {
-            ObjectNode raw = ModelConfig.read(Fixtures.dir(fixture)).common().raw().deepCopy();
-            raw.put("attn_pdrop", 0.2).put("resid_pdrop", 0.2).put("embd_pdrop", 0.2)
-                    .put("hidden_dropout_prob", 0.2).put("attention_probs_dropout_prob", 0.2);
             try (Scope scope = Scope.open(); DropoutDraws draws = new DropoutDraws()) {
-                TransformerModel model = Pretrained.load(Fixtures.dir(fixture), ModelConfig.parse(raw, fixture), null, 0).model();
+                TransformerModel model = withDropout(fixture);
                 JsonNode golden = Fixtures.golden(fixture);
                 Map<String, float[]> plain;
                 try (DropoutDraws.Step step = draws.step(7, 8)) {
@@ -82,6 +75,14 @@ class CheckpointingTest {
                 assertThat(maxDiff(plain, other)).as("another step's masks").isGreaterThan(1e-4);
             }
         }
+    }
+
+    /** The fixture's model with every dropout probability (GPT-2's and BERT's names) at 0.2. */
+    private static TransformerModel withDropout(String fixture) {
+        ObjectNode raw = ModelConfig.read(Fixtures.dir(fixture)).common().raw().deepCopy();
+        raw.put("attn_pdrop", 0.2).put("resid_pdrop", 0.2).put("embd_pdrop", 0.2)
+                .put("hidden_dropout_prob", 0.2).put("attention_probs_dropout_prob", 0.2);
+        return Pretrained.load(Fixtures.dir(fixture), ModelConfig.parse(raw, fixture), null, 0).model();
     }
 
     /** Frozen embeddings and a frozen first layer: frozen weights get nothing, the rest the plain gradients. */
