@@ -38,9 +38,16 @@ public final class DropoutDraws implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private long ahead = 1 << 16; // numbers drawn ahead: the most one step has taken so far, up to MOST
+    private long ahead; // numbers drawn ahead: the most one step has taken so far, up to MOST (none without dropout)
     private long preparedSeed;
     private Future<Stream> prepared;
+
+    private DropoutDraws() {}
+
+    /** Draws for the training steps of a model on the current device: null on a GPU, where libtorch's fused dropout runs. */
+    public static DropoutDraws forCurrentDevice() {
+        return Devices.current().kind() == Device.Kind.CPU ? new DropoutDraws() : null;
+    }
 
     /**
      * Makes the stream of {@code seed} this thread's dropout numbers until the returned step closes, and starts

@@ -78,7 +78,7 @@ public final class F {
         if (!training || p <= 0) {
             return x;
         }
-        Tensor u = p < 1 && x.device().kind() == Device.Kind.CPU ? DropoutDraws.take(x.numel()) : null;
+        Tensor u = p < 1 ? DropoutDraws.take(x.numel()) : null; // a stream exists only in CPU steps
         if (u == null) {
             return new Tensor(torch.dropout(x.t, p, true));
         }

@@ -64,19 +64,20 @@ final class Gemm {
      * While {@link #largestSince} counts, every product asked about counts towards {@link #largest}.
      */
     static boolean oneDnn(Tensor x, Tensor w, Tensor b) {
-        if (sleepingWorkers && !counting) {
-            return false; // every float32 product runs in OpenBLAS: no lookups on the forward pass
-        }
-        boolean float32 = x.dtype() == DType.F32 && w.dtype() == DType.F32 && (b == null || b.dtype() == DType.F32)
-                && Autocast.current() == null;
-        if (!float32 && !counting) {
-            return false;
-        }
-        boolean cpu = w.dim() == 2 && x.dim() >= 2 && Device.CPU.equals(x.device());
-        long macs = cpu ? x.numel() / Math.max(1, x.size(-1)) * w.size(0) * w.size(1) : Long.MAX_VALUE;
         if (counting) {
-            largest = Math.max(largest, macs);
+            largest = Math.max(largest, macs(x, w));
         }
-        return cpu && float32 && !sleepingWorkers && ONEDNN_MACS >= 0 && macs >= ONEDNN_MACS;
+        if (sleepingWorkers || ONEDNN_MACS < 0 || Autocast.current() != null || x.dtype() != DType.F32
+                || w.dtype() != DType.F32 || b != null && b.dtype() != DType.F32) {
+            return false; // with sleeping workers every float32 product runs in OpenBLAS: no lookups on the forward pass
+        }
+        long macs = macs(x, w);
+        return macs != Long.MAX_VALUE && macs >= ONEDNN_MACS;
+    }
+
+    /** The multiply-adds of {@code x W^T} on the CPU; {@code Long.MAX_VALUE} elsewhere (a GPU's products all count as large). */
+    private static long macs(Tensor x, Tensor w) {
+        boolean cpu = w.dim() == 2 && x.dim() >= 2 && Device.CPU.equals(x.device());
+        return cpu ? x.numel() / Math.max(1, x.size(-1)) * w.size(0) * w.size(1) : Long.MAX_VALUE;
     }
 }

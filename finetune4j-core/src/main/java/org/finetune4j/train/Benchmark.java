@@ -20,7 +20,6 @@ import org.finetune4j.peft.LoraModel;
 import org.finetune4j.tensor.Autocast;
 import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.DType;
-import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Devices;
 import org.finetune4j.tensor.DropoutDraws;
 import org.finetune4j.tensor.Scope;
@@ -163,7 +162,7 @@ public final class Benchmark {
             });
         }
         try (AdamW opt = new AdamW(AdamW.groups(model.namedParameters(), 0.01, false), 0.9, 0.999, 1e-8);
-                DropoutDraws draws = !forwardOnly && Devices.current().kind() == Device.Kind.CPU ? new DropoutDraws() : null) {
+                DropoutDraws draws = forwardOnly ? null : DropoutDraws.forCurrentDevice()) {
             for (int i = 0; i < warmup + steps; i++) {
                 long t0 = System.nanoTime();
                 double c0 = Memory.cpuSeconds();

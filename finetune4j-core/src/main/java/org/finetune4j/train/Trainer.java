@@ -22,8 +22,6 @@ import org.finetune4j.nn.Forward;
 import org.finetune4j.nn.Parameter;
 import org.finetune4j.tensor.Autocast;
 import org.finetune4j.tensor.Autograd;
-import org.finetune4j.tensor.Device;
-import org.finetune4j.tensor.Devices;
 import org.finetune4j.tensor.DropoutDraws;
 import org.finetune4j.tensor.DType;
 import org.finetune4j.tensor.Scope;
@@ -155,7 +153,7 @@ public final class Trainer {
         Schedule schedule = new Schedule(args.lrSchedulerType(), args.warmup(total), total);
         try (AdamW opt = new AdamW(AdamW.groups(job.model().namedParameters(), args.weightDecay(), true),
                 args.adamBeta1(), args.adamBeta2(), args.adamEpsilon());
-                DropoutDraws draws = Devices.current().kind() == Device.Kind.CPU ? new DropoutDraws() : null) {
+                DropoutDraws draws = DropoutDraws.forCurrentDevice()) {
             Path resume = Ranks.agreeOnResume(world, Runs.resumePoint(args));
             Ranks.checkOuterSteps(args, innerSteps, outer != null, resume != null);
             TrainerState state = resume == null ? new TrainerState() : Checkpoints.restore(resume, job.model(), job.saver(), opt);

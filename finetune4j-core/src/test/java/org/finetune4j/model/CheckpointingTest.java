@@ -52,7 +52,7 @@ class CheckpointingTest {
     @Test
     void drawnDropoutMasksReplay() {
         for (String fixture : List.of("gpt2-lm", "bert-seqcls")) {
-            try (Scope scope = Scope.open(); DropoutDraws draws = new DropoutDraws()) {
+            try (Scope scope = Scope.open(); DropoutDraws draws = DropoutDraws.forCurrentDevice()) {
                 TransformerModel model = withDropout(fixture);
                 JsonNode golden = Fixtures.golden(fixture);
                 Map<String, float[]> plain;

@@ -16,7 +16,7 @@ class DropoutDrawsTest {
 
     @Test
     void keepsOneMinusPOfTheElementsScaledByItsInverse() {
-        try (Scope s = Scope.open(); DropoutDraws draws = new DropoutDraws(); DropoutDraws.Step step = draws.step(3, 4)) {
+        try (Scope s = Scope.open(); DropoutDraws draws = DropoutDraws.forCurrentDevice(); DropoutDraws.Step step = draws.step(3, 4)) {
             float[] y = F.dropout(Torch.ones(DType.F32, 200_000), 0.1, true).toFloatArray();
             long kept = 0;
             for (float v : y) {
@@ -32,22 +32,24 @@ class DropoutDrawsTest {
     void aStepsMasksHangOnItsSeedAloneNotOnWhatWasDrawnAhead() {
         try (Scope s = Scope.open()) {
             float[][] cold;
-            try (DropoutDraws draws = new DropoutDraws(); DropoutDraws.Step step = draws.step(7, 8)) { // nothing drawn ahead
+            try (DropoutDraws draws = DropoutDraws.forCurrentDevice(); DropoutDraws.Step step = draws.step(7, 8)) { // nothing drawn ahead
                 cold = masks();
             }
             float[][] warm;
-            try (DropoutDraws draws = new DropoutDraws()) {
-                try (DropoutDraws.Step first = draws.step(6, 7)) {
-                    masks(); // takes more than was drawn ahead for it, so step 7 gets that many
+            try (DropoutDraws draws = DropoutDraws.forCurrentDevice()) {
+                try (DropoutDraws.Step first = draws.step(5, 6)) {
+                    F.dropout(Torch.ones(DType.F32, 50_000), 0.1, true); // so later steps get 50,000 drawn ahead
                 }
-                try (DropoutDraws.Step second = draws.step(7, 8)) {
+                try (DropoutDraws.Step second = draws.step(6, 7)) { // step 7's 50,000 are drawn meanwhile
+                }
+                try (DropoutDraws.Step third = draws.step(7, 8)) {
                     warm = masks();
                 }
             }
             for (int i = 0; i < cold.length; i++) {
                 assertThat(warm[i]).as("dropout %d", i).containsExactly(cold[i]);
             }
-            try (DropoutDraws draws = new DropoutDraws(); DropoutDraws.Step other = draws.step(9, 10)) {
+            try (DropoutDraws draws = DropoutDraws.forCurrentDevice(); DropoutDraws.Step other = draws.step(9, 10)) {
                 assertThat(masks()[0]).isNotEqualTo(cold[0]);
             }
         }
@@ -55,7 +57,7 @@ class DropoutDrawsTest {
 
     @Test
     void aReplayTakesTheSameNumbersAndPutsTheStreamBack() {
-        try (Scope s = Scope.open(); DropoutDraws draws = new DropoutDraws(); DropoutDraws.Step step = draws.step(1, 2)) {
+        try (Scope s = Scope.open(); DropoutDraws draws = DropoutDraws.forCurrentDevice(); DropoutDraws.Step step = draws.step(1, 2)) {
             Tensor x = Torch.ones(DType.F32, 1000);
             F.dropout(x, 0.1, true);
             long at = DropoutDraws.position();
@@ -75,7 +77,7 @@ class DropoutDrawsTest {
             assertThat(DropoutDraws.position()).isEqualTo(-1);
             Torch.manualSeed(5);
             float[] a = F.dropout(Torch.ones(DType.F32, 1000), 0.1, true).toFloatArray();
-            try (DropoutDraws draws = new DropoutDraws(); DropoutDraws.Step step = draws.step(1, 2)) {
+            try (DropoutDraws draws = DropoutDraws.forCurrentDevice(); DropoutDraws.Step step = draws.step(1, 2)) {
                 Torch.manualSeed(5);
                 float[] past = F.dropout(Torch.ones(DType.F32, DropoutDraws.MOST + 1), 0.1, true).narrow(0, 0, 1000).toFloatArray();
                 assertThat(past).containsExactly(a); // libtorch's generator, as outside a step
@@ -86,7 +88,7 @@ class DropoutDrawsTest {
         }
     }
 
-    /** Three dropouts of sizes that cross the 65,536 numbers a first step draws ahead. */
+    /** Three dropouts of sizes that cross the 50,000 numbers drawn ahead in the test above. */
     private static float[][] masks() {
         return new float[][] {
             F.dropout(Torch.ones(DType.F32, 40_000), 0.1, true).toFloatArray(),
