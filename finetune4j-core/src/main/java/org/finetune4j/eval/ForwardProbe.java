@@ -72,7 +72,7 @@ public final class ForwardProbe {
         double total = 0;
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
             if (e.getValue().trainable()) {
-                Tensor g = e.getValue().data().grad();
+                Tensor g = e.getValue().grad();
                 double n = g == null ? 0 : norm(g);
                 norms.put(e.getKey(), (float) n);
                 total += n * n;

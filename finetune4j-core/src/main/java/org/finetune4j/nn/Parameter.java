@@ -2,8 +2,11 @@ package org.finetune4j.nn;
 
 import java.util.Arrays;
 import org.finetune4j.tensor.Autocast;
+import org.finetune4j.tensor.Autograd;
 import org.finetune4j.tensor.DType;
+import org.finetune4j.tensor.Scope;
 import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.Torch;
 
 /**
  * A tensor a module owns, with its expected shape and initialisation rule. Its data lives outside
@@ -16,6 +19,10 @@ public final class Parameter {
     private Tensor data;
     private Int8Weight int8;
     private boolean trainable = true;
+    /** A lookup table's dense gradient, kept between steps ({@link #grad}), the rows it may hold other than zero, and its version then. */
+    private Tensor rowGrad;
+    private Tensor rows;
+    private long rowGradVersion;
 
     public Parameter(Init init, long... shape) {
         this.shape = shape.clone();
@@ -72,6 +79,7 @@ public final class Parameter {
         }
         int8 = w;
         trainable = false;
+        closeRowGrad();
     }
 
     /** The value in this parameter's shape and float dtype: the data itself, or the int8 form dequantized to float32 (a temporary). */
@@ -114,6 +122,61 @@ public final class Parameter {
         data.requiresGrad_(trainable);
     }
 
+    /**
+     * The gradient, dense (null when there is none). A lookup table's arrives sparse ({@link Embedding} on the CPU:
+     * the rows its batches looked up); the first call after a backward writes those rows into a buffer of the
+     * table's shape that this parameter keeps, which then is the gradient. The buffer is zero elsewhere: the rows
+     * the last step wrote are cleared, or all of it when anything but {@link #gradScaled} scalings wrote into it
+     * since (its {@link Tensor#version} tells). So no step fills a zero table of the vocabulary's size, as
+     * torch's dense lookup gradient does (15.6 MB for BERT's), nor reads one for the norm ({@link #gradRows}).
+     * Call it once the backward passes of a step are done: a backward after it adds in place, correctly, but
+     * leaves the rows unknown.
+     */
+    public Tensor grad() {
+        Tensor g = data().grad();
+        if (g == null || !g.isSparse()) {
+            return g;
+        }
+        g.close();
+        try (Autograd.Guard off = Autograd.noGrad(); Scope tmp = Scope.open()) {
+            Tensor[] summed = data.grad().coalescedRows(); // {rows [U], values [U, dim]}
+            if (rowGrad == null) {
+                rowGrad = Torch.zerosLike(data).persist();
+            } else if (rows != null && rowGrad.version() == rowGradVersion) {
+                rowGrad.indexFill_(0, rows, 0);
+            } else {
+                rowGrad.zero_();
+            }
+            if (rows != null) {
+                rows.close();
+            }
+            rows = summed[0].persist();
+            rowGrad.indexCopy_(0, rows, summed[1]);
+            rowGradVersion = rowGrad.version();
+            data.setGrad(rowGrad);
+        }
+        return data.grad();
+    }
+
+    /**
+     * The rows of a lookup table's gradient ({@link #grad}) that may be other than zero, distinct [U]; null when
+     * any may be (a dense gradient, or one written since by more than scalings).
+     */
+    public Tensor gradRows() {
+        Tensor g = data == null ? null : data.grad();
+        return g != null && rowGrad != null && g.isSame(rowGrad) && rowGrad.version() == rowGradVersion ? rows : null;
+    }
+
+    /**
+     * Tells that the gradient was just multiplied in place, once (AdamW's fused pass divides it by the clipping
+     * factor): zeros stayed zero, so {@link #gradRows} stay known.
+     */
+    public void gradScaled() {
+        if (rowGrad != null && rowGrad.version() == rowGradVersion + 1) {
+            rowGradVersion++;
+        }
+    }
+
     /** Drops the gradient, as torch's {@code zero_grad(set_to_none=True)}: the next backward hands its buffers over. */
     public void dropGradient() {
         if (data != null && trainable) {
@@ -135,6 +198,7 @@ public final class Parameter {
             data.requiresGrad_(on);
             if (!on) {
                 data.dropGrad();
+                closeRowGrad();
             }
         }
     }
@@ -147,8 +211,20 @@ public final class Parameter {
         return n;
     }
 
+    private void closeRowGrad() {
+        if (rowGrad != null) {
+            rowGrad.close();
+            if (rows != null) {
+                rows.close();
+            }
+            rowGrad = null;
+            rows = null;
+        }
+    }
+
     /** Frees the data now (the model is no longer used). */
     public void close() {
+        closeRowGrad();
         if (data != null) {
             data.close();
             data = null;

@@ -39,9 +39,12 @@ public final class F {
         return new Tensor(torch.embedding(table.t, ids.t));
     }
 
-    /** As {@link #embedding(Tensor, Tensor)}; row {@code paddingIdx} (when >= 0) gets no gradient, as torch's padding_idx. */
-    public static Tensor embedding(Tensor ids, Tensor table, long paddingIdx) {
-        return new Tensor(torch.embedding(table.t, ids.t, paddingIdx, false, false));
+    /**
+     * As {@link #embedding(Tensor, Tensor)}; row {@code paddingIdx} (when >= 0) gets no gradient, as torch's padding_idx.
+     * With {@code sparse} the table's gradient is sparse, the looked-up rows alone, as torch's {@code sparse=True}.
+     */
+    public static Tensor embedding(Tensor ids, Tensor table, long paddingIdx, boolean sparse) {
+        return new Tensor(torch.embedding(table.t, ids.t, paddingIdx, false, sparse));
     }
 
     /** LayerNorm over the last dimension; weight and bias may be null. */

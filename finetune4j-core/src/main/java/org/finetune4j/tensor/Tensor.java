@@ -96,6 +96,32 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /** Whether this is a sparse (COO) tensor, as a lookup table's sparse gradient is. */
+    public boolean isSparse() {
+        return t.is_sparse();
+    }
+
+    /** Whether {@code o} is a handle on the same tensor (not a view, not a copy), as {@code a is b} of two Python handles. */
+    public boolean isSame(Tensor o) {
+        return t.is_same(o.t);
+    }
+
+    /** The count of in-place writes to this tensor's data, as {@code t._version}: an unchanged count means unchanged data. */
+    public long version() {
+        return t._version();
+    }
+
+    // ---------------------------------------------------------------- sparse rows
+
+    /**
+     * This sparse tensor of one sparse dimension as its distinct rows, ascending, and their values: duplicates
+     * summed, as {@code coalesce()}; returns {rows [U], values [U, ..]}.
+     */
+    public Tensor[] coalescedRows() {
+        org.bytedeco.pytorch.Tensor c = t.coalesce();
+        return new Tensor[] {new Tensor(c._indices().select(0, 0)), new Tensor(c._values())};
+    }
+
     /** Back-propagates from this scalar. */
     public void backward() {
         t.backward();
@@ -516,6 +542,18 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor copy_(Tensor src) {
         t.copy_(src.t);
+        return this;
+    }
+
+    /** Sets the slices {@code index} [N] along {@code d} to {@code v}. */
+    public Tensor indexFill_(int d, Tensor index, double v) {
+        t.index_fill_(d, index.t, Native.scalar(v));
+        return this;
+    }
+
+    /** Copies {@code src}'s slices into the slices {@code index} [N] along {@code d} (distinct indices). */
+    public Tensor indexCopy_(int d, Tensor index, Tensor src) {
+        t.index_copy_(d, index.t, src.t);
         return this;
     }
 

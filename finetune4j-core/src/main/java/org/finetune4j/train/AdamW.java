@@ -99,7 +99,7 @@ public final class AdamW implements AutoCloseable {
                 List<Tensor> m = new ArrayList<>();
                 List<Tensor> v = new ArrayList<>();
                 for (Parameter p : g.params()) {
-                    Tensor grad = p.data().grad();
+                    Tensor grad = p.grad();
                     if (grad != null) {
                         Tensor[] mv = moments.computeIfAbsent(p, k -> new Tensor[] {
                             Torch.zerosLike(p.data()).persist(), Torch.zerosLike(p.data()).persist()});
@@ -113,6 +113,9 @@ public final class AdamW implements AutoCloseable {
                     Tensor count = Torch.full(step, DType.F32).to(w.get(0).device());
                     Tensor divisor = gradFactor == 1 ? null : Torch.full(1 / gradFactor, DType.F32).to(w.get(0).device());
                     Torch.fusedAdamW_(w, grads, m, v, count, lr, beta1, beta2, g.weightDecay(), eps, divisor);
+                    for (Parameter p : g.params()) {
+                        p.gradScaled(); // the kernel writes each gradient back, divided by the divisor (or not)
+                    }
                 }
             }
         }

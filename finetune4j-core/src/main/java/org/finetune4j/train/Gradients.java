@@ -16,17 +16,31 @@ public final class Gradients {
 
     private Gradients() {}
 
-    /** The L2 norm over all gradients of {@code params} (0 when none has one): one read pass, no temporary. */
+    /**
+     * The L2 norm over all gradients of {@code params} (0 when none has one): one read pass, no temporary; of a
+     * lookup table's, the rows it may hold other than zero ({@link Parameter#gradRows}).
+     */
     public static double norm(List<Parameter> params) {
         try (Autograd.Guard off = Autograd.noGrad(); Scope tmp = Scope.open()) {
             List<Tensor> grads = new ArrayList<>(params.size());
             for (Parameter p : params) {
-                Tensor g = p.data().grad();
+                Tensor g = p.grad();
                 if (g != null) {
-                    grads.add(g);
+                    Tensor rows = p.gradRows();
+                    grads.add(rows == null ? g : g.indexSelect(0, rows));
                 }
             }
             return grads.isEmpty() ? 0 : Torch.stack(Torch.foreachNorm(grads), 0).norm().item();
+        }
+    }
+
+    /**
+     * Makes the gradients of {@code params} dense ({@link Parameter#grad}: a lookup table's arrives sparse); call it
+     * once the backward passes of a step are done, before anything reads them.
+     */
+    public static void densify(List<Parameter> params) {
+        try (Autograd.Guard off = Autograd.noGrad(); Scope tmp = Scope.open()) {
+            params.forEach(Parameter::grad);
         }
     }
 

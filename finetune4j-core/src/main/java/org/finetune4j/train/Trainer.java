@@ -338,6 +338,7 @@ public final class Trainer {
                     loss += microStep(b, (long) global[0], index);
                 }
             }
+            Gradients.densify(trainable);
             if (outer == null) {
                 sync.sum(leaves());
                 syncSecondsSinceLog += sync.lastSeconds();

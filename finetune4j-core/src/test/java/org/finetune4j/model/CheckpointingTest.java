@@ -143,7 +143,7 @@ class CheckpointingTest {
             }
             model.namedParameters().forEach((name, p) -> {
                 if (p.trainable()) {
-                    out.put(name, p.data().grad().toFloatArray());
+                    out.put(name, p.grad().toFloatArray());
                 }
             });
         }
