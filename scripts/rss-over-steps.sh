@@ -11,5 +11,5 @@ cd "$root"
 export OPT_OUT_TRACKING=true FINETUNE4J_THREADS="${FINETUNE4J_THREADS:-$(nproc)}" OMP_WAIT_POLICY="${OMP_WAIT_POLICY-PASSIVE}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-8589934592}" MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-268435456}"
-java -Xss4m -XX:+UseSerialGC -Dai.djl.offline=true -cp "finetune4j-core/target/test-classes:finetune4j-core/target/classes:$(cat finetune4j-core/target/acceptance-classpath.txt)" \
+java -XX:TieredStopAtLevel=1 -Xss4m -XX:+UseSerialGC -Dai.djl.offline=true -cp "finetune4j-core/target/test-classes:finetune4j-core/target/classes:$(cat finetune4j-core/target/acceptance-classpath.txt)" \
     org.finetune4j.train.RssOverSteps "$@"
