@@ -128,7 +128,7 @@ public final class Parameter {
      * table's shape that this parameter keeps, which then is the gradient. The buffer is zero elsewhere: the rows
      * the last step wrote are cleared, or all of it when anything but {@link #gradScaled} scalings wrote into it
      * since (its {@link Tensor#version} tells). So no step fills a zero table of the vocabulary's size, as
-     * torch's dense lookup gradient does (15.6 MB for BERT's), nor reads one for the norm ({@link #gradRows}).
+     * torch's dense lookup gradient does (15.6 MB for BERT-tiny's), nor reads one for the norm ({@link #gradRows}).
      * Call it once the backward passes of a step are done: a backward after it adds in place, correctly, but
      * leaves the rows unknown.
      */

@@ -9,8 +9,9 @@ import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.Torch;
 
 /**
- * Global-norm gradient clipping as torch.nn.utils.clip_grad_norm_, in two halves: the norm here, and the
- * scaling by {@link #clipFactor} folded into AdamW's own pass over the gradients ({@link AdamW#step(double, double)}).
+ * A step's gradients once its backward passes are done: made dense ({@link #densify}), then global-norm clipping as
+ * torch.nn.utils.clip_grad_norm_, in two halves: the norm here, and the scaling by {@link #clipFactor} folded into
+ * AdamW's own pass over the gradients ({@link AdamW#step(double, double)}).
  */
 public final class Gradients {
 
